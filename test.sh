@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
-for pkg in socat; do
+# socat: pseudo-terminal "null-modem cables"; tshark: an independent judge of our frames;
+# slirp: an independent PPP server (the ISP); iperf3, iproute2, nftables: namespace tests.
+for pkg in socat tshark slirp iperf3 iproute2 nftables; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -16,4 +18,16 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-dotnet test Gateway.sln -c Release --logger "console;verbosity=normal" "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Gateway.sln -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line over every test assembly: "N passed, N failed, N skipped".
+awk '/(Passed|Failed)! +- +Failed:/ {
+       for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v)
+         if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v }
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
