@@ -125,6 +125,7 @@ public abstract class ControlProtocol
                 }
                 break;
         }
+        AfterReceive(outputs);
         return outputs;
     }
 
@@ -160,6 +161,11 @@ public abstract class ControlProtocol
 
     /// <summary>One option of a Configure-Reject (already checked to be one we sent).</summary>
     protected abstract void ApplyReject(byte type, ReadOnlySpan<byte> value);
+
+    /// <summary>Called after every received packet, to add reports gathered while handling it.</summary>
+    protected virtual void AfterReceive(List<ControlOutput> outputs)
+    {
+    }
 
     /// <summary>This-Layer-Up: the negotiated values are final.</summary>
     protected virtual void OnLayerUp(List<ControlOutput> outputs)
