@@ -1,0 +1,53 @@
+using System.Net;
+
+namespace Gateway.Core.Ppp.Ipcp;
+
+/// <summary>IPCP Configuration Option types (RFC 1332 3, RFC 1877 1).</summary>
+public enum IpcpOptionType : byte
+{
+    /// <summary>RFC 1172, deprecated by RFC 1332: always rejected.</summary>
+    IpAddresses = 1,
+    /// <summary>RFC 1332 3.2 (Van Jacobson): rejected, we do not compress.</summary>
+    IpCompressionProtocol = 2,
+    /// <summary>RFC 1332 3.3.</summary>
+    IpAddress = 3,
+    /// <summary>RFC 1877 1.1.</summary>
+    PrimaryDns = 129,
+    /// <summary>RFC 1877 1.2: rejected.</summary>
+    PrimaryNbns = 130,
+    /// <summary>RFC 1877 1.3.</summary>
+    SecondaryDns = 131,
+    /// <summary>RFC 1877 1.4: rejected.</summary>
+    SecondaryNbns = 132,
+}
+
+/// <summary>IPCP settings, as FreeBSD ppp's <c>set ifaddr</c>, <c>set dns</c>, <c>enable dns</c> and <c>accept dns</c> set them.</summary>
+public sealed record IpcpSettings
+{
+    public static IpcpSettings Default { get; } = new();
+
+    /// <summary>The address we ask for; 0.0.0.0 asks the peer to assign one (we take the one it Naks with).</summary>
+    public IPAddress LocalAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>
+    /// The address we have for the peer. When set, a peer asking for 0.0.0.0 or for another address is Naked with it
+    /// (this is also what slirp needs: it asks 0.0.0.0 and must be Naked with 10.0.2.2). When null, the peer's own
+    /// non-zero choice is accepted and a request for 0.0.0.0 is rejected (we have nothing to assign).
+    /// </summary>
+    public IPAddress? PeerAddress { get; init; }
+
+    /// <summary>Primary DNS server handed to a peer that asks (RFC 1877); null = reject the option.</summary>
+    public IPAddress? PrimaryDns { get; init; }
+
+    /// <summary>Secondary DNS server handed to a peer that asks; null = reject the option.</summary>
+    public IPAddress? SecondaryDns { get; init; }
+
+    /// <summary><c>enable dns</c>: ask the peer for DNS server addresses.</summary>
+    public bool RequestDns { get; init; }
+}
+
+/// <summary>IPCP's result at This-Layer-Up: FreeBSD's MYADDR and HISADDR, and the DNS servers the peer gave us.</summary>
+public sealed record IpcpNegotiated(IPAddress LocalAddress, IPAddress PeerAddress, IPAddress? PrimaryDns, IPAddress? SecondaryDns)
+{
+    public override string ToString() => $"MYADDR {LocalAddress} HISADDR {PeerAddress} DNS {PrimaryDns?.ToString() ?? "-"} {SecondaryDns?.ToString() ?? "-"}";
+}
