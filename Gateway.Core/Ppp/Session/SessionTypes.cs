@@ -1,0 +1,169 @@
+using System.Net;
+using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Fsm;
+using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Lcp;
+
+namespace Gateway.Core.Ppp.Session;
+
+/// <summary>Link phases (RFC 1661 section 3.2).</summary>
+public enum LinkPhase : byte
+{
+    Dead,
+    Establish,
+    Authenticate,
+    Network,
+    Terminate,
+}
+
+/// <summary>How frames travel on the link under the session.</summary>
+public enum FramingMode : byte
+{
+    /// <summary>A byte stream (serial line, modem): RFC 1662 async HDLC-like framing.</summary>
+    Async,
+
+    /// <summary>One frame per datagram (FreeBSD ppp's <c>host:port/udp</c>): no flags, escapes or FCS.</summary>
+    Sync,
+}
+
+/// <summary>What the session does with CCP (RFC 1962).</summary>
+public enum CompressionControl : byte
+{
+    /// <summary>Run CCP and Configure-Reject every compression option (FreeBSD's <c>disable/deny deflate pred1</c>).</summary>
+    RefuseAll,
+
+    /// <summary>Do not run CCP: Protocol-Reject the peer's CCP packets (pppd's <c>noccp</c>).</summary>
+    ProtocolReject,
+}
+
+/// <summary>The timers a session asks its owner to run; each expiry comes back through <see cref="PppSession.TimerExpired"/>.</summary>
+public enum SessionTimer : byte
+{
+    Lcp,
+    Ipcp,
+    Ccp,
+
+    /// <summary>We authenticate ourselves to the peer (PAP peer / CHAP peer role).</summary>
+    AuthenticateSelf,
+
+    /// <summary>We authenticate the peer (PAP / CHAP authenticator role).</summary>
+    AuthenticatePeer,
+}
+
+/// <summary>Everything one PPP session is configured with.</summary>
+public sealed record SessionSettings
+{
+    /// <summary>The link's name in events and logs (e.g. <c>isp1</c>, <c>vpn/1</c>).</summary>
+    public string Name { get; init; } = "ppp";
+
+    public FramingMode Framing { get; init; } = FramingMode.Async;
+
+    public LcpSettings Lcp { get; init; } = LcpSettings.Default;
+
+    public FsmSettings Fsm { get; init; } = FsmSettings.Default;
+
+    /// <summary>IPCP settings; null runs no IPCP (a Multilink member link, whose bundle runs IPCP once).</summary>
+    public IpcpSettings? Ipcp { get; init; } = IpcpSettings.Default;
+
+    public CompressionControl Compression { get; init; } = CompressionControl.RefuseAll;
+
+    /// <summary><c>set authname</c>: the name we give when the peer authenticates us, and our CHAP name as authenticator.</summary>
+    public string AuthName { get; init; } = "";
+
+    /// <summary><c>set authkey</c>: our secret when the peer authenticates us.</summary>
+    public Secret AuthKey { get; init; } = Secret.Empty;
+
+    /// <summary>The secrets the peer is checked against when we authenticate it (<c>enable pap/chap</c>); ppp.secret.</summary>
+    public ISecretStore? Secrets { get; init; }
+
+    /// <summary>Source of CHAP challenges (and nothing else).</summary>
+    public IRandomSource Random { get; init; } = CryptoRandomSource.Instance;
+
+    public TimeSpan AuthRestartInterval { get; init; } = AuthDefaults.RestartInterval;
+
+    public int AuthMaxTries { get; init; } = AuthDefaults.MaxTries;
+
+    /// <summary>How long we wait for the peer to begin authenticating (its first PAP request or CHAP challenge).</summary>
+    public TimeSpan AuthPeerWait { get; init; } = AuthDefaults.PeerWait;
+}
+
+/// <summary>What a session tells its owner (logs, the event stream, the bundle).</summary>
+public abstract record SessionEvent(string Link);
+
+/// <summary>The link moved to another phase (RFC 1661 3.2).</summary>
+public sealed record PhaseChanged(string Link, LinkPhase From, LinkPhase To) : SessionEvent(Link)
+{
+    public override string ToString() => $"{Link}: Phase: {From} --> {To}";
+}
+
+/// <summary>A control protocol's automaton moved (FreeBSD ppp logs <c>LCP: State change Req-Sent --> Ack-Rcvd</c>).</summary>
+public sealed record ProtocolStateChanged(string Link, PppProtocol Protocol, FsmState From, FsmState To) : SessionEvent(Link)
+{
+    public override string ToString() => $"{Link}: {Protocol}: State change {From.Name()} --> {To.Name()}";
+}
+
+/// <summary>LCP reached Opened.</summary>
+public sealed record LinkEstablished(string Link, LcpNegotiated Negotiated) : SessionEvent(Link);
+
+/// <summary>An authentication exchange ended well. <paramref name="PeerAuthenticated"/>: we checked the peer (else the peer checked us).</summary>
+public sealed record Authenticated(string Link, PppProtocol Protocol, bool PeerAuthenticated, string Name) : SessionEvent(Link);
+
+/// <summary>IPCP reached Opened: MYADDR and HISADDR are known.</summary>
+public sealed record NetworkUp(string Link, IpcpNegotiated Addresses) : SessionEvent(Link)
+{
+    public IPAddress LocalAddress => Addresses.LocalAddress;
+
+    public IPAddress PeerAddress => Addresses.PeerAddress;
+}
+
+/// <summary>IPCP left Opened.</summary>
+public sealed record NetworkDown(string Link) : SessionEvent(Link);
+
+/// <summary>The link went back to Dead; <paramref name="Reason"/> says why in words.</summary>
+public sealed record LinkDown(string Link, string Reason) : SessionEvent(Link);
+
+/// <summary>An LCP Echo-Reply arrived in Opened (for the keepalive).</summary>
+public sealed record EchoReply(string Link, byte Identifier, uint Magic, byte[] Data) : SessionEvent(Link);
+
+/// <summary>
+/// The owner of a session: it carries out what the session asks, synchronously, on the caller's thread.
+/// A sink (rather than a returned list) keeps the data path free of allocation: frames and packets are spans
+/// valid only during the call.
+/// </summary>
+public interface ISessionHandler
+{
+    /// <summary>Transmit these octets (an encoded frame, or a datagram in sync mode).</summary>
+    void SendFrame(ReadOnlySpan<byte> frame);
+
+    /// <summary>Arm or re-arm <paramref name="timer"/>.</summary>
+    void StartTimer(SessionTimer timer, TimeSpan interval);
+
+    void StopTimer(SessionTimer timer);
+
+    void OnEvent(SessionEvent sessionEvent);
+
+    /// <summary>
+    /// A network-layer packet arrived in the Network phase: IP once IPCP is Opened, Multilink fragments once
+    /// LCP agreed on an MRRU, LQRs once LCP agreed on the Quality-Protocol.
+    /// </summary>
+    void OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information);
+}
+
+/// <summary>Why frames were dropped above the framing layer.</summary>
+public sealed class SessionCounters
+{
+    /// <summary>Non-LCP frames before the phase that allows them (RFC 1661 3.3-3.5: silently discarded).</summary>
+    public long DiscardedByPhase { get; internal set; }
+
+    /// <summary>Frames of protocols we do not run, answered with a Protocol-Reject (RFC 1661 5.7).</summary>
+    public long ProtocolRejectsSent { get; internal set; }
+
+    /// <summary>Frames of unknown protocols dropped because LCP was not Opened, so no Protocol-Reject could go out.</summary>
+    public long UnknownProtocolDropped { get; internal set; }
+
+    /// <summary>IP packets dropped because IPCP was not Opened.</summary>
+    public long IpDroppedNotOpen { get; internal set; }
+
+    /// <summary>Packets the owner asked us to send that were too large for the peer's MRU or arrived before the Network phase.</summary>
+    public long SendRefused { get; internal set; }
+}
