@@ -17,6 +17,9 @@ public static class AuthDefaults
     /// <summary>The longest name we send: the one-octet Peer-ID Length of PAP (RFC 1334 2.2.1); CHAP uses the same bound.</summary>
     public const int MaxNameBytes = byte.MaxValue;
 
+    /// <summary>The longest Ack/Nak/Success/Failure message we send: PAP's Msg-Length is one octet (RFC 1334 2.2.2); CHAP uses the same bound.</summary>
+    public const int MaxMessageBytes = byte.MaxValue;
+
     internal static byte[] EncodeName(string name, string parameter)
     {
         ArgumentNullException.ThrowIfNull(name, parameter);
