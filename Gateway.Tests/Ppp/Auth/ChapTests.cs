@@ -130,13 +130,24 @@ public class ChapTests
             LoseToPeer = _ => true,
         }.Run();
 
-        Assert.Equal(5, link.Authenticator.Sent.Count);
+        Assert.Equal(3, link.Authenticator.Sent.Count);
         var failed = Assert.IsType<AuthResult.Failed>(link.Authenticator.Result);
         Assert.Equal(AuthFailure.Timeout, failed.Failure);
-        Assert.Equal("CHAP: no response after 5 challenges", failed.Reason);
-        Assert.Equal(TimeSpan.FromSeconds(15), link.Authenticator.DecidedAt);
+        Assert.Equal("CHAP: no response after 3 challenges", failed.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(9), link.Authenticator.DecidedAt);
         Assert.Null(link.Peer.Result); // FreeBSD-like: with no timeout the peer waits for ever
-        Assert.Equal(5, link.Authenticator.Sent.Select(p => p[1]).Distinct().Count());
+        Assert.Equal(3, link.Authenticator.Sent.Select(p => p[1]).Distinct().Count());
+    }
+
+    [Fact]
+    public void Challenge_period_and_attempts_are_configurable()
+    {
+        var authenticator = Roles.ChapAuthenticator(tweak: s => s with { RestartInterval = TimeSpan.FromSeconds(1), MaxChallenges = 5 });
+        var link = new BackToBack(authenticator, Roles.ChapPeer()) { LoseToPeer = _ => true }.Run();
+
+        Assert.Equal(5, link.Authenticator.Sent.Count);
+        Assert.Equal(TimeSpan.FromSeconds(5), link.Authenticator.DecidedAt);
+        Assert.Equal("CHAP: no response after 5 challenges", ((AuthResult.Failed)link.Authenticator.Result!).Reason);
     }
 
     [Fact]
@@ -145,7 +156,7 @@ public class ChapTests
         var link = new BackToBack(Roles.ChapAuthenticator(), Roles.ChapPeer()) { LoseToPeer = _ => true }.Run();
 
         var failed = Assert.IsType<AuthResult.Failed>(link.Peer.Result);
-        Assert.Equal("CHAP: no challenge from the authenticator within 15 s", failed.Reason);
+        Assert.Equal("CHAP: no challenge from the authenticator within 9 s", failed.Reason);
     }
 
     [Fact]
@@ -171,7 +182,7 @@ public class ChapTests
     {
         var authenticator = Roles.ChapAuthenticator(random: new SeededRandom(42));
         var values = new List<byte[]> { ChapValue(authenticator.Start().Packet!) };
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 2; i++)
             values.Add(ChapValue(authenticator.TimerExpired().Packet!));
         for (int i = 0; i < 20; i++)
             values.Add(ChapValue(authenticator.Start().Packet!));
