@@ -8,14 +8,18 @@ public static class AuthDefaults
     /// <summary>FreeBSD ppp's default FSM restart period (DEF_FSMRETRY), also for PAP and CHAP.</summary>
     public static readonly TimeSpan RestartInterval = TimeSpan.FromSeconds(3);
 
-    /// <summary>FreeBSD ppp's default number of authentication attempts (DEF_FSMAUTHTRIES).</summary>
-    public const int MaxTries = 5;
+    /// <summary>FreeBSD ppp's default number of authentication attempts (DEF_FSMAUTHTRIES, defs.h): requests sent
+    /// in all, the first included, before auth.c's AuthTimeout gives up.</summary>
+    public const int MaxTries = 3;
 
-    /// <summary>How long a role waits for the other side to begin: FreeBSD's auth timer in full (3 s times 5 tries).</summary>
+    /// <summary>How long a role waits for the other side to begin: FreeBSD's auth timer in full (3 s times 3 tries).</summary>
     public static readonly TimeSpan PeerWait = RestartInterval * MaxTries;
 
     /// <summary>The longest name we send: the one-octet Peer-ID Length of PAP (RFC 1334 2.2.1); CHAP uses the same bound.</summary>
     public const int MaxNameBytes = byte.MaxValue;
+
+    /// <summary>The longest Ack/Nak/Success/Failure message we send: PAP's Msg-Length is one octet (RFC 1334 2.2.2); CHAP uses the same bound.</summary>
+    public const int MaxMessageBytes = byte.MaxValue;
 
     internal static byte[] EncodeName(string name, string parameter)
     {

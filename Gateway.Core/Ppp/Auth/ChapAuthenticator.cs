@@ -47,8 +47,8 @@ public sealed class ChapAuthenticator : AuthRole
         this.secrets = secrets;
         this.random = random;
         ourName = AuthDefaults.EncodeName(settings.AuthName, nameof(settings));
-        successMessage = AuthPacket.EncodeMessage(settings.SuccessMessage, AuthDefaults.MaxNameBytes);
-        failureMessage = AuthPacket.EncodeMessage(settings.FailureMessage, AuthDefaults.MaxNameBytes);
+        successMessage = AuthPacket.EncodeMessage(settings.SuccessMessage, AuthDefaults.MaxMessageBytes);
+        failureMessage = AuthPacket.EncodeMessage(settings.FailureMessage, AuthDefaults.MaxMessageBytes);
     }
 
     public override PppProtocol Protocol => PppProtocol.Chap;

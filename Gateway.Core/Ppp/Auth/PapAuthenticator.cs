@@ -22,8 +22,8 @@ public sealed class PapAuthenticator : AuthRole
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.RequestTimeout, TimeSpan.Zero, nameof(settings));
         this.settings = settings;
         this.secrets = secrets;
-        successMessage = AuthPacket.EncodeMessage(settings.SuccessMessage, byte.MaxValue);
-        failureMessage = AuthPacket.EncodeMessage(settings.FailureMessage, byte.MaxValue);
+        successMessage = AuthPacket.EncodeMessage(settings.SuccessMessage, AuthDefaults.MaxMessageBytes);
+        failureMessage = AuthPacket.EncodeMessage(settings.FailureMessage, AuthDefaults.MaxMessageBytes);
     }
 
     public override PppProtocol Protocol => PppProtocol.Pap;
