@@ -1,0 +1,121 @@
+namespace Gateway.Core.Status;
+
+/// <summary>Where a modem link to an ISP is (FreeBSD ppp's datalink phases, in words the dashboard shows).</summary>
+public enum IspLinkState
+{
+    Closed,
+    Opening,
+    Dialing,
+    Login,
+    Lcp,
+    Authenticating,
+    Ipcp,
+    Up,
+    HangingUp,
+    /// <summary>Waiting out the redial pause before the next attempt.</summary>
+    RedialWait,
+    /// <summary>The device failed; the supervisor is backing off before restarting the link.</summary>
+    Failed,
+}
+
+/// <summary>One ISP link as the dashboard and <c>GET /api/links</c> show it.</summary>
+public sealed record IspLinkStatus(
+    string Name,
+    IspLinkState State,
+    string Device,
+    string? Phone,
+    int DialAttempts,
+    string? LocalAddress,
+    string? PeerAddress,
+    DateTimeOffset? UpSince,
+    string? LastReason,
+    LinkCounters Counters);
+
+/// <summary>Traffic counters of a link, cumulative since it was created, with the rate over the last second.</summary>
+public sealed record LinkCounters(
+    long OctetsIn,
+    long OctetsOut,
+    long FramesIn,
+    long FramesOut,
+    long Errors,
+    double BitsPerSecondIn,
+    double BitsPerSecondOut)
+{
+    public static LinkCounters Zero { get; } = new(0, 0, 0, 0, 0, 0, 0);
+}
+
+public enum SublinkState
+{
+    Closed,
+    Lcp,
+    Authenticating,
+    Open,
+}
+
+/// <summary>Link quality of a sublink from LQR (RFC 1989) or LCP echo, whichever runs.</summary>
+public sealed record LinkQuality(
+    string Method,
+    double? RoundTripMs,
+    double? InboundLossPercent,
+    double? OutboundLossPercent,
+    int ConsecutiveMisses);
+
+/// <summary>One member link of a bundle.</summary>
+public sealed record SublinkStatus(
+    string Bundle,
+    string Name,
+    string Carrier,
+    SublinkState State,
+    string? Peer,
+    LinkQuality? Quality,
+    string? LastReason,
+    LinkCounters Counters);
+
+/// <summary>Reassembly statistics of a bundle (RFC 1990 4.1).</summary>
+public sealed record ReassemblyStatus(
+    long PacketsReassembled,
+    long PacketsLost,
+    long Duplicates,
+    long LateFragments,
+    int ReorderDepth,
+    int PeakReorderDepth,
+    long BufferedOctets,
+    long PeakBufferedOctets);
+
+/// <summary>The probe and bulk stream of the traffic generator (when no tun device carries real traffic).</summary>
+public sealed record TrafficStatus(
+    double GoodputBitsPerSecond,
+    double? ProbeRoundTripMs,
+    double ProbeLossPercent,
+    long ProbesSent,
+    long ProbesAnswered);
+
+public sealed record BundleStatus(
+    string Name,
+    bool Up,
+    IReadOnlyList<string> Members,
+    int? Mrru,
+    string? LocalAddress,
+    string? PeerAddress,
+    DateTimeOffset? UpSince,
+    ReassemblyStatus Reassembly,
+    TrafficStatus? Traffic,
+    LinkCounters Counters);
+
+public enum LogSeverity
+{
+    Information,
+    Warning,
+    Error,
+}
+
+/// <summary>A line of the event log the dashboard shows.</summary>
+public sealed record LogEntry(DateTimeOffset Time, string Source, LogSeverity Level, string Message);
+
+/// <summary>The whole current picture, for a client that just connected.</summary>
+public sealed record GatewaySnapshot(
+    string Role,
+    IReadOnlyList<IspLinkStatus> Links,
+    IReadOnlyList<BundleStatus> Bundles,
+    IReadOnlyList<SublinkStatus> Sublinks,
+    IReadOnlyList<LogEntry> RecentLog);
