@@ -254,11 +254,18 @@ public sealed class PppSession
             case PppProtocol.Multilink when lcp.Negotiated?.Multilink == true:
                 handler.OnPacket(PppProtocol.Multilink, information);
                 break;
+            case var _ when ipcp is null && ccp is null:
+                // A Multilink member link: its bundle runs the NCPs and decides what to reject (RejectProtocol).
+                handler.OnPacket((PppProtocol)protocol, information);
+                break;
             default:
                 ProtocolReject(protocol, information);
                 break;
         }
     }
+
+    /// <summary>Sends a Protocol-Reject for a packet the owner (a bundle) does not run; only while LCP is Opened.</summary>
+    public void RejectProtocol(ushort protocol, ReadOnlySpan<byte> information) => ProtocolReject(protocol, information);
 
     private void ProtocolReject(ushort protocol, ReadOnlySpan<byte> information)
     {

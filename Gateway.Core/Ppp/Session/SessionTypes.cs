@@ -62,7 +62,11 @@ public sealed record SessionSettings
 
     public FsmSettings Fsm { get; init; } = FsmSettings.Default;
 
-    /// <summary>IPCP settings; null runs no IPCP (a Multilink member link, whose bundle runs IPCP once).</summary>
+    /// <summary>
+    /// IPCP settings; null runs no IPCP. With no IPCP and <see cref="Compression"/> set to
+    /// <see cref="CompressionControl.ProtocolReject"/> the session is a Multilink member link: every network-layer
+    /// packet goes to the owner (its bundle runs the NCPs once, RFC 1990 section 2).
+    /// </summary>
     public IpcpSettings? Ipcp { get; init; } = IpcpSettings.Default;
 
     public CompressionControl Compression { get; init; } = CompressionControl.RefuseAll;
