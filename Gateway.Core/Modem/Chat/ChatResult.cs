@@ -10,7 +10,8 @@ public abstract record ChatResult(TimeSpan Elapsed)
 
     public sealed override string ToString() => Describe();
 
-    internal static string Seconds(TimeSpan t) =>
+    /// <summary>"12 s", "0.25 s".</summary>
+    public static string FormatSeconds(TimeSpan t) =>
         Math.Round(t.TotalSeconds, 3).ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }
 
@@ -19,19 +20,19 @@ public abstract record ChatResult(TimeSpan Elapsed)
 /// the next stage (the login script's <see cref="ChatEngine.Start"/>, or the HDLC decoder).</summary>
 public sealed record ChatSucceeded(TimeSpan Elapsed, ReadOnlyMemory<byte> Leftover) : ChatResult(Elapsed)
 {
-    public override string Describe() => $"succeeded after {Seconds(Elapsed)}";
+    public override string Describe() => $"succeeded after {FormatSeconds(Elapsed)}";
 }
 
 /// <summary>An <c>ABORT</c> string arrived (rendered printable, e.g. "NO CARRIER").</summary>
 public sealed record ChatAborted(string AbortString, TimeSpan Elapsed) : ChatResult(Elapsed)
 {
-    public override string Describe() => $"aborted on {AbortString} after {Seconds(Elapsed)}";
+    public override string Describe() => $"aborted on {AbortString} after {FormatSeconds(Elapsed)}";
 }
 
 /// <summary>The expect string (the last sub-expect of an <c>expect-send-expect</c> word) did not arrive within its <c>TIMEOUT</c>.</summary>
 public sealed record ChatTimedOut(string WaitingFor, TimeSpan Elapsed) : ChatResult(Elapsed)
 {
-    public override string Describe() => $"timed out waiting for {WaitingFor} after {Seconds(Elapsed)}";
+    public override string Describe() => $"timed out waiting for {WaitingFor} after {FormatSeconds(Elapsed)}";
 }
 
 /// <summary>The script could not run (unterminated quote, or a <c>!command</c> word, which this engine does not execute).</summary>
