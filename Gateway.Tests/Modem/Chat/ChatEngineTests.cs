@@ -268,3 +268,60 @@ public class ChatEngineTests
         }, iter: 300);
     }
 }
+
+public class DialAndLoginChatTests
+{
+    private static TimeSpan S(double s) => TimeSpan.FromSeconds(s);
+
+    [Fact]
+    public void Login_runs_after_dial_on_the_carried_bytes_and_phone_is_not_expanded_in_login()
+    {
+        var chat = new DialAndLoginChat(ChatScript.Parse("\"\" ATDT\\T CONNECT"), ChatScript.Parse("ogin: \\U\\T word: \\P"),
+            new ChatContext("555", "me", "pw"));
+        var step = chat.Start(S(0));
+        Assert.Equal("ATDT555\r"u8.ToArray(), step.Writes.Single().ToArray());
+        step = chat.Received("CONNECT 9600\r\nlogin: "u8, S(10));
+        Assert.Equal(ChatPhase.Login, chat.Phase);
+        Assert.Equal("me\r"u8.ToArray(), step.Writes.Single().ToArray());
+        step = chat.Received("me\r\nPassword:"u8, S(11));
+        Assert.Equal("pw\r"u8.ToArray(), step.Writes.Single().ToArray());
+        Assert.IsType<ChatSucceeded>(chat.Result);
+        Assert.Equal(ChatPhase.Done, chat.Phase);
+    }
+
+    [Fact]
+    public void Failure_names_the_phase()
+    {
+        var chat = new DialAndLoginChat(ChatScript.Parse("ABORT BUSY \"\" ATDT CONNECT"), ChatScript.Empty, ChatContext.None);
+        chat.Start(S(0));
+        chat.Received("BUSY\r\n"u8, S(5));
+        Assert.Equal("dial: aborted on BUSY after 5 s", chat.Describe());
+
+        var login = new DialAndLoginChat(ChatScript.Empty, ChatScript.Parse("TIMEOUT 5 ogin:"), ChatContext.None);
+        login.Start(S(0));
+        login.TimerExpired(S(5));
+        Assert.Equal("login: timed out waiting for ogin: after 5 s", login.Describe());
+    }
+
+    [Fact]
+    public void Hdlc_flags_before_connect_are_ignored_and_random_scripts_never_throw()
+    {
+        var chat = new ChatEngine(ChatScript.Parse("ABORT NO\\sCARRIER CONNECT"), ChatContext.None);
+        chat.Start(S(0));
+        Assert.Null(chat.Received(new byte[] { 0x7E, 0xFF, 0x03, 0xC0, 0x21, 0x7E }, S(1)).Result);
+        Assert.IsType<ChatSucceeded>(chat.Received("CONNECT"u8, S(2)).Result);
+
+        CsCheck.Gen.String[CsCheck.Gen.Char["\\^\"- abcOKT0123456789ABORTIMEcdpPsnrtU!"], 0, 80]
+            .Select(CsCheck.Gen.Byte.Array[0, 200])
+            .Sample((script, input) =>
+            {
+                if (!ChatScript.TryParse(script, out var parsed, out _))
+                    return;
+                var e = new ChatEngine(parsed, new ChatContext("1", "u", "k"));
+                e.Start(S(0));
+                e.Received(input, S(1));
+                e.TimerExpired(S(100));
+                e.TimerExpired(S(1000));
+            }, iter: 2000);
+    }
+}
