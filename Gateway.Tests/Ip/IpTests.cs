@@ -233,6 +233,19 @@ public class IpTests
     }
 
     [Fact]
+    public void Sending_ttl_zero_or_an_oversized_payload_is_a_programming_error()
+    {
+        var buffer = new byte[100];
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ipv4.WriteHeader(buffer, IpProtocol.Udp, A, B, 10, 1, ttl: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ipv4.WriteHeader(new byte[70000], IpProtocol.Udp, A, B, 65516, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Udp.Write(buffer, A, B, 1, 2, new byte[100], 1));
+        // a received TTL of 0 or 1 is accepted: RFC 1122 3.2.1.7
+        var length = Udp.Write(buffer, A, B, 1, 2, "x"u8, 1, ttl: 1);
+        Assert.True(Ipv4.TryParse(buffer.AsSpan(0, length), new IpCounters(), out var ip));
+        Assert.Equal(1, ip.TimeToLive);
+    }
+
+    [Fact]
     public void Addresses_parse_and_format()
     {
         Assert.True(Ipv4.TryParseAddress("127.0.0.1", out var a));
