@@ -189,15 +189,20 @@ public class IpTests
         var payload = new byte[1000];
         Udp.Write(buffer, A, B, 1, 2, payload, 1);
         var counters = new IpCounters();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        void Run()
         {
-            var n = Udp.WriteHeaders(buffer, A, B, 1, 2, payload.Length, (ushort)i);
-            if (Ipv4.TryParse(buffer.AsSpan(0, n), counters, out var ip))
-                Udp.TryParse(ip, counters, out _);
+            for (var i = 0; i < 1000; i++)
+            {
+                var n = Udp.WriteHeaders(buffer, A, B, 1, 2, payload.Length, (ushort)i);
+                if (Ipv4.TryParse(buffer.AsSpan(0, n), counters, out var ip))
+                    Udp.TryParse(ip, counters, out _);
+            }
         }
+        Run(); // warm up
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(1000, counters.UdpAccepted);
+        Assert.Equal(2000, counters.UdpAccepted);
     }
 
     [Fact]
