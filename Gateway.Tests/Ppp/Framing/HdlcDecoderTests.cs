@@ -261,6 +261,16 @@ public class HdlcDecoderTests
     }
 
     [Fact]
+    public void A_compressed_protocol_field_with_no_information_is_below_the_rfc1662_minimum_and_dropped()
+    {
+        var decoder = new HdlcDecoder();
+        byte[] wire = Encode(new HdlcEncoder { Compression = PppHeaderCompression.Both }, Ip, []);
+        Assert.Empty(DecodeAll(decoder, wire));
+        Assert.Equal(1, decoder.Counters.Runts);
+        Assert.Equal([new DecodedFrame(Ip, [0x45])], DecodeAll(decoder, Encode(new HdlcEncoder { Compression = PppHeaderCompression.Both }, Ip, [0x45])));
+    }
+
+    [Fact]
     public void Fcs32_runts_are_frames_under_six_octets()
     {
         var decoder = new HdlcDecoder { Fcs = FcsKind.Fcs32, ReceiveAccm = 0 };

@@ -49,7 +49,8 @@ public class HdlcStreamTests
     [Fact]
     public void Any_frames_with_any_accm_compression_and_fcs_survive_encoding_and_decoding_in_random_reads()
     {
-        Gen<(ushort, byte[])> frame = Gen.Select(Gen.OneOf(Protocols), Gen.Byte.Array[0, 200]);
+        // At least one information octet: a compressed protocol field alone is shorter than RFC 1662 4.3's minimum frame.
+        Gen<(ushort, byte[])> frame = Gen.Select(Gen.OneOf(Protocols), Gen.Byte.Array[1, 200]);
         Gen.Select(frame.List[1, 6], Gen.UInt, Gen.UInt, Gen.Int[0, 3], Gen.Bool, Gen.Int[1, 64])
             .Sample((frames, sendAccm, receiveMask, compression, fcs32, readSize) =>
             {
@@ -60,6 +61,38 @@ public class HdlcStreamTests
                 List<DecodedFrame> decoded = DecodeAll(decoder, stream.Chunk(readSize));
                 Assert.Equal(frames.Select(f => new DecodedFrame(f.Item1, f.Item2)), decoded);
                 Assert.Equal(0, decoder.Counters.InErrors);
+            });
+    }
+
+    [Fact]
+    public void Frames_up_to_the_maximum_decode_and_longer_ones_are_counted_too_long_whatever_the_escapes_and_line_noise()
+    {
+        const int maxFrameLength = 40;
+        Gen.Select(Gen.Byte.Array[0, 48].List[1, 8], Gen.UInt, Gen.Bool, Gen.Int[0, 1000].Array[0, 10], Gen.Int[1, 50])
+            .Sample((payloads, accm, fcs32, noiseAt, readSize) =>
+            {
+                var encoder = new HdlcEncoder { SendAccm = accm, Fcs = fcs32 ? FcsKind.Fcs32 : FcsKind.Fcs16 };
+                var decoder = new HdlcDecoder(maxFrameLength) { ReceiveAccm = accm, Fcs = encoder.Fcs };
+                int fcsLength = fcs32 ? Fcs32.Length : Fcs16.Length;
+                var stream = payloads.SelectMany(p => Encode(encoder, (ushort)PppProtocol.Ip, p)).ToList();
+
+                // Line noise: control characters of the receive ACCM dropped in anywhere, even after an escape.
+                int noise = Enumerable.Range(0, 32).FirstOrDefault(c => Hdlc.IsMapped(accm, (byte)c), -1);
+                if (noise >= 0)
+                {
+                    foreach (int at in noiseAt)
+                        stream.Insert(at % (stream.Count + 1), (byte)noise);
+                }
+
+                List<DecodedFrame> decoded = DecodeAll(decoder, stream.ToArray().Chunk(readSize));
+                var fitting = payloads.Where(p => PppHeader.MaxLength + p.Length + fcsLength <= maxFrameLength).ToList();
+                Assert.Equal(fitting.Select(p => new DecodedFrame((ushort)PppProtocol.Ip, p)), decoded);
+                Assert.Equal(payloads.Count - fitting.Count, decoder.Counters.TooLong);
+                Assert.Equal(decoder.Counters.TooLong, decoder.Counters.InErrors);
+                // Noise inside a frame already being skipped as too long is skipped with it, uncounted.
+                if (decoder.Counters.TooLong == 0)
+                    Assert.Equal(noise >= 0 ? noiseAt.Length : 0, decoder.Counters.DiscardedControlCharacters);
+                Assert.InRange(decoder.BufferedLength, 0, maxFrameLength);
             });
     }
 
@@ -89,7 +122,7 @@ public class HdlcStreamTests
         for (int i = 0; i < count; i++)
         {
             ushort protocol = Protocols[random.Next(Protocols.Length)];
-            byte[] information = new byte[random.Next(maxLength)];
+            byte[] information = new byte[1 + random.Next(maxLength)];
             random.NextBytes(information);
             stream.AddRange(Encode(encoder, protocol, information));
             frames.Add(new DecodedFrame(protocol, information));
