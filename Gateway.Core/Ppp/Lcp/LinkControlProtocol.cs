@@ -10,7 +10,7 @@ namespace Gateway.Core.Ppp.Lcp;
 /// on the shared <see cref="ControlProtocol"/> engine. Also answers Echo-Requests, reports Echo-Replies,
 /// Discard-Requests and Protocol-Rejects, and builds Echo-Requests and Protocol-Rejects for its owner.
 /// </summary>
-public sealed class Lcp : ControlProtocol
+public sealed class LinkControlProtocol : ControlProtocol
 {
     private const int MagicLength = 4; // RFC 1661 5.8
     private const int ProtocolFieldLength = 2; // RFC 1661 5.7
@@ -27,7 +27,7 @@ public sealed class Lcp : ControlProtocol
     private bool peerRefusedAuthentication;
 
     /// <param name="magicSource">Source of magic numbers (never returning 0 is not required); defaults to a cryptographic RNG.</param>
-    public Lcp(LcpSettings? settings = null, FsmSettings? fsmSettings = null, Func<uint>? magicSource = null)
+    public LinkControlProtocol(LcpSettings? settings = null, FsmSettings? fsmSettings = null, Func<uint>? magicSource = null)
         : base(PppProtocol.Lcp, fsmSettings)
     {
         LcpSettings = settings ?? LcpSettings.Default;
