@@ -32,7 +32,6 @@ public sealed class LinkControlProtocol : ControlProtocol
     {
         LcpSettings = settings ?? LcpSettings.Default;
         this.magicSource = magicSource ?? (() => BinaryPrimitives.ReadUInt32BigEndian(RandomNumberGenerator.GetBytes(4)));
-        ResetNegotiation();
     }
 
     public LcpSettings LcpSettings { get; }
