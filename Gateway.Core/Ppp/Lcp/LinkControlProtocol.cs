@@ -378,11 +378,8 @@ public sealed class LinkControlProtocol : ControlProtocol
         switch ((ControlCode)packet.Code)
         {
             case ControlCode.ProtocolReject:
-                if (State != FsmState.Opened)
-                {
-                    Counters.DiscardedOutsideOpened++;
+                if (!IsOpenedOrCounted())
                     return true;
-                }
                 if (data.Length < ProtocolFieldLength)
                 {
                     Counters.MalformedPackets++;
@@ -432,11 +429,8 @@ public sealed class LinkControlProtocol : ControlProtocol
     /// </summary>
     private bool IsAcceptableEcho(ReadOnlySpan<byte> data)
     {
-        if (State != FsmState.Opened)
-        {
-            Counters.DiscardedOutsideOpened++;
+        if (!IsOpenedOrCounted())
             return false;
-        }
         if (data.Length < MagicLength)
         {
             Counters.BadEchoes++;
@@ -450,6 +444,15 @@ public sealed class LinkControlProtocol : ControlProtocol
             return false;
         }
         return true;
+    }
+
+    /// <summary>RFC 1661 5.7, 5.8: Protocol-Reject, Echo and Discard outside Opened are silently discarded (and counted).</summary>
+    private bool IsOpenedOrCounted()
+    {
+        if (State == FsmState.Opened)
+            return true;
+        Counters.DiscardedOutsideOpened++;
+        return false;
     }
 
     protected override byte[]? BuildEchoReply(ControlPacket request)
