@@ -106,6 +106,7 @@ public class LcpBadInputTests
         var second = Option(LcpOptionType.MaximumReceiveUnit, U16(1400));
         var reject = SingleSent(lcp.Receive(Packet(ControlCode.ConfigureRequest, 1, [.. Option(LcpOptionType.MaximumReceiveUnit, U16(1500)), .. second])), ControlCode.ConfigureReject);
         Assert.Equal(second, reject.Packet[4..]);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -115,6 +116,7 @@ public class LcpBadInputTests
         var chap = Option(LcpOptionType.AuthenticationProtocol, 0xC2, 0x23, 5);
         var reject = SingleSent(lcp.Receive(Packet(ControlCode.ConfigureRequest, 1, [.. Option(LcpOptionType.AuthenticationProtocol, 0xC0, 0x23), .. chap])), ControlCode.ConfigureReject);
         Assert.Equal(chap, reject.Packet[4..]);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -124,6 +126,7 @@ public class LcpBadInputTests
         var nak = SingleSent(lcp.Receive(Packet(ControlCode.ConfigureRequest, 1, Option(LcpOptionType.MagicNumber, 0, 0, 0, 0))), ControlCode.ConfigureNak);
         Assert.Equal((byte)LcpOptionType.MagicNumber, nak.Packet[4]);
         Assert.NotEqual(0u, BinaryPrimitives.ReadUInt32BigEndian(nak.Packet.AsSpan(6)));
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Theory]
@@ -137,6 +140,7 @@ public class LcpBadInputTests
         var (lcp, _) = RequestSent();
         var nak = SingleSent(lcp.Receive(Packet(ControlCode.ConfigureRequest, 1, Option(LcpOptionType.MaximumReceiveUnit, U16((ushort)mru)))), ControlCode.ConfigureNak);
         Assert.Equal(Option(LcpOptionType.MaximumReceiveUnit, U16(LcpSettings.MinimumMru)), nak.Packet[4..]);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -168,6 +172,7 @@ public class LcpBadInputTests
         var outputs = lcp.Receive(Packet(ControlCode.ConfigureNak, request.Identifier, Option(LcpOptionType.MaximumReceiveUnit, U16(10))));
         var next = SingleSent(outputs, ControlCode.ConfigureRequest);
         Assert.Equal(Option(LcpOptionType.MaximumReceiveUnit, U16(LcpSettings.MinimumMru)), next.Packet[4..8]);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Theory]
@@ -234,6 +239,7 @@ public class LcpBadInputTests
         Assert.All(codes.Skip(FsmSettings.DefaultMaxFailure), c => Assert.Equal(ControlCode.ConfigureReject, c));
         Assert.Equal(12 - FsmSettings.DefaultMaxFailure, lcp.Counters.NaksConvertedToRejects);
         Assert.Equal(FsmState.ReqSent, lcp.State);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -243,6 +249,7 @@ public class LcpBadInputTests
         Assert.Empty(lcp.Receive(Packet(ControlCode.ConfigureAck, (byte)(request.Identifier + 1), request.Packet[4..])));
         Assert.Equal(1, lcp.Counters.UnexpectedIdentifiers);
         Assert.Equal(FsmState.ReqSent, lcp.State);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -254,6 +261,7 @@ public class LcpBadInputTests
         Assert.Empty(lcp.Receive(Packet(ControlCode.ConfigureAck, request.Identifier, changed)));
         Assert.Equal(1, lcp.Counters.MismatchedReplies);
         Assert.Equal(FsmState.ReqSent, lcp.State);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -265,6 +273,7 @@ public class LcpBadInputTests
         byte[] reordered = [.. options[options[1]..], .. first];
         Assert.Empty(lcp.Receive(Packet(ControlCode.ConfigureAck, request.Identifier, reordered)));
         Assert.Equal(1, lcp.Counters.MismatchedReplies);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Theory]
@@ -277,6 +286,7 @@ public class LcpBadInputTests
         Assert.Empty(lcp.Receive(Packet(code, request.Identifier)));
         Assert.Equal(1, lcp.Counters.MismatchedReplies);
         Assert.Equal(FsmState.ReqSent, lcp.State);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -285,6 +295,7 @@ public class LcpBadInputTests
         var (lcp, request) = RequestSent();
         Assert.Empty(lcp.Receive(Packet(ControlCode.ConfigureReject, request.Identifier, Option(LcpOptionType.MultilinkMrru, U16(1500)))));
         Assert.Equal(1, lcp.Counters.MismatchedReplies);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -296,6 +307,7 @@ public class LcpBadInputTests
         var second = options[options[1]..(options[1] + options[options[1] + 1])];
         Assert.Empty(lcp.Receive(Packet(ControlCode.ConfigureReject, request.Identifier, [.. second, .. first])));
         Assert.Equal(1, lcp.Counters.MismatchedReplies);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]
@@ -308,6 +320,7 @@ public class LcpBadInputTests
         Assert.Empty(lcp.Receive(ack));
         Assert.Equal(FsmState.AckRcvd, lcp.State);
         Assert.Equal(1, lcp.Counters.UnexpectedIdentifiers);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Theory]
@@ -379,6 +392,7 @@ public class LcpBadInputTests
         var (lcp, _) = RequestSent();
         Assert.Empty(lcp.Receive(Packet(ControlCode.EchoRequest, 1, 0, 0, 0, 0)));
         Assert.Equal(1, lcp.Counters.DiscardedOutsideOpened);
+        AssertRecoversAndAnswersEcho(lcp);
     }
 
     [Fact]

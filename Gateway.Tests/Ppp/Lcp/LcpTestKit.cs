@@ -76,6 +76,21 @@ internal static class LcpTestKit
         Assert.Equal(new byte[] { 0xDE, 0xAD }, reply.Packet[8..]);
     }
 
+    /// <summary>
+    /// For an LCP left mid-negotiation by a bad input: a fresh peer negotiates with it (our request retransmitted as on
+    /// a restart-timer expiry), the pair reaches Opened, and the LCP answers a valid Echo-Request.
+    /// </summary>
+    public static void AssertRecoversAndAnswersEcho(LinkControlProtocol lcp)
+    {
+        var peer = new LinkControlProtocol(magicSource: Magics(0x3000_0000));
+        var pump = new ControlPump(lcp, peer);
+        pump.Process(peer, peer.Up());
+        pump.Process(peer, peer.Open());
+        pump.Process(lcp, lcp.RestartTimerExpired());
+        pump.Run();
+        AssertAnswersEcho(lcp);
+    }
+
     /// <summary>Feeds bytes to A as if from B, lets the pair settle, and returns what A answered.</summary>
     public static IReadOnlyList<ControlOutput> Inject(ControlPump pump, ControlProtocol side, byte[] packet)
     {
