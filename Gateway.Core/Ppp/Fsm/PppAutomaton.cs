@@ -8,6 +8,9 @@ public readonly record struct FsmTransition(PppAutomaton From, PppAutomaton Next
 {
     public bool StateChanged => From.State != Next.State;
 
+    /// <summary>The actions one by one, in the order to carry them out.</summary>
+    public IReadOnlyList<FsmActions> ActionList => Actions.InOrder();
+
     /// <summary>FreeBSD ppp's log line for a state change; null when the state did not change.</summary>
     public string? StateChangeText => StateChanged ? $"State change {From.State.Name()} --> {Next.State.Name()}" : null;
 }
