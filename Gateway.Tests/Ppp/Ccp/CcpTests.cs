@@ -61,3 +61,19 @@ public class CcpTests
         Assert.Equal(0, ccp.Counters.UnknownCodes);
     }
 }
+
+public class CcpProtocolRejectTests
+{
+    [Fact]
+    public void A_protocol_reject_of_ccp_reported_by_lcp_stops_ccp_and_its_retransmissions()
+    {
+        var ccp = new CompressionControlProtocol();
+        ccp.Up();
+        ccp.Open();
+        var outputs = ccp.PeerRejectedProtocol();
+        Assert.Equal(FsmState.Stopped, ccp.State);
+        Assert.Contains(outputs, o => o is ThisLayer { Signal: LayerSignal.Finished });
+        Assert.Contains(outputs, o => o is StopRestartTimer);
+        Assert.Empty(ccp.RestartTimerExpired());
+    }
+}
