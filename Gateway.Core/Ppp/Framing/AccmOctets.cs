@@ -3,8 +3,8 @@ using System.Buffers;
 namespace Gateway.Core.Ppp.Framing;
 
 /// <summary>
-/// The octets that need attention in an async stream for one ACCM: Flag, Control Escape and the control
-/// characters the ACCM maps (RFC 1662 section 4.2). Built once per ACCM value, not per frame.
+/// The octets that need attention in an async stream for one ACCM (RFC 1662 section 4.2), as search sets for
+/// sparse data and as 256-entry tables for dense data. Built once per ACCM value, never per frame.
 /// </summary>
 internal sealed class AccmOctets
 {
@@ -14,20 +14,36 @@ internal sealed class AccmOctets
     private AccmOctets(uint accm)
     {
         Accm = accm;
-        var octets = new List<byte> { Hdlc.Flag, Hdlc.ControlEscape };
+        var mapped = new List<byte>();
         for (int c = 0; c < Hdlc.ControlCharacterLimit; c++)
         {
-            if ((accm & (1u << c)) != 0)
-                octets.Add((byte)c);
+            if (Hdlc.IsMapped(accm, (byte)c))
+            {
+                mapped.Add((byte)c);
+                MappedTable[c] = 1;
+                EscapeTable[c] = 1;
+            }
         }
 
-        Values = SearchValues.Create(octets.ToArray());
+        EscapeTable[Hdlc.Flag] = 1;
+        EscapeTable[Hdlc.ControlEscape] = 1;
+        Escaped = SearchValues.Create([Hdlc.Flag, Hdlc.ControlEscape, .. mapped]);
+        EscapeOrMapped = SearchValues.Create([Hdlc.ControlEscape, .. mapped]);
     }
 
     public uint Accm { get; }
 
-    /// <summary>Flag, Control Escape and the mapped control characters.</summary>
-    public SearchValues<byte> Values { get; }
+    /// <summary>What a sender escapes: Flag, Control Escape and the mapped control characters.</summary>
+    public SearchValues<byte> Escaped { get; }
+
+    /// <summary>Within a frame (flags already found), what a receiver must look at: Control Escape and mapped control characters.</summary>
+    public SearchValues<byte> EscapeOrMapped { get; }
+
+    /// <summary>1 for each octet in <see cref="Escaped"/>, else 0.</summary>
+    public byte[] EscapeTable { get; } = new byte[256];
+
+    /// <summary>1 for each mapped control character, else 0.</summary>
+    public byte[] MappedTable { get; } = new byte[256];
 
     public static AccmOctets For(uint accm) => accm switch
     {
@@ -35,7 +51,4 @@ internal sealed class AccmOctets
         0 => NoneMapped,
         _ => new AccmOctets(accm),
     };
-
-    /// <summary>Same set as <see cref="Values"/>, without the virtual call, for single-octet checks.</summary>
-    public bool Contains(byte c) => c == Hdlc.Flag || c == Hdlc.ControlEscape || Hdlc.IsMapped(Accm, c);
 }

@@ -36,7 +36,7 @@ public struct FramingCounters
     /// <summary>Frames with a good FCS whose header did not parse (an address octet 0xFF not followed by 0x03).</summary>
     public long BadHeaders { get; internal set; }
 
-    /// <summary>Control characters in the receive ACCM that arrived unescaped and were removed (RFC 1662 section 4.2).</summary>
+    /// <summary>Control characters in the receive ACCM that arrived unescaped and were removed (RFC 1662 section 4.2); those inside a frame already being skipped as too long are not looked at.</summary>
     public long DiscardedControlCharacters { get; internal set; }
 
     /// <summary>Frames received with errors of any kind (LQR InErrors).</summary>

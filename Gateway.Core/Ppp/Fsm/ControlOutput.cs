@@ -1,5 +1,3 @@
-using Gateway.Core.Ppp.Fsm;
-
 namespace Gateway.Core.Ppp.Fsm;
 
 /// <summary>What a control protocol asks its owner to do or tells it, in order.</summary>

@@ -81,6 +81,12 @@ public abstract class ControlProtocol
     /// <summary>Administrative Close.</summary>
     public IReadOnlyList<ControlOutput> Close() => Run(FsmEvent.Close);
 
+    /// <summary>
+    /// LCP reported that the peer Protocol-Rejected this protocol (RFC 1661 5.7): RXJ- for this automaton, which
+    /// stops negotiating (tlf) or, if Opened, terminates. FreeBSD ppp does the same for a rejected CCP.
+    /// </summary>
+    public IReadOnlyList<ControlOutput> PeerRejectedProtocol() => Run(FsmEvent.ReceiveRejectCatastrophic);
+
     /// <summary>The restart timer fired: TO+ or TO- depending on the restart counter. A stale expiry (no timer should run) is ignored.</summary>
     public IReadOnlyList<ControlOutput> RestartTimerExpired() =>
         PppAutomaton.TimerRuns(State) ? Run(Automaton.TimeoutEvent) : [];

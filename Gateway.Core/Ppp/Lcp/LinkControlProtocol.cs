@@ -10,7 +10,7 @@ namespace Gateway.Core.Ppp.Lcp;
 /// on the shared <see cref="ControlProtocol"/> engine. Also answers Echo-Requests, reports Echo-Replies,
 /// Discard-Requests and Protocol-Rejects, and builds Echo-Requests and Protocol-Rejects for its owner.
 /// </summary>
-public sealed class Lcp : ControlProtocol
+public sealed class LinkControlProtocol : ControlProtocol
 {
     private const int MagicLength = 4; // RFC 1661 5.8
     private const int ProtocolFieldLength = 2; // RFC 1661 5.7
@@ -27,12 +27,11 @@ public sealed class Lcp : ControlProtocol
     private bool peerRefusedAuthentication;
 
     /// <param name="magicSource">Source of magic numbers (never returning 0 is not required); defaults to a cryptographic RNG.</param>
-    public Lcp(LcpSettings? settings = null, FsmSettings? fsmSettings = null, Func<uint>? magicSource = null)
+    public LinkControlProtocol(LcpSettings? settings = null, FsmSettings? fsmSettings = null, Func<uint>? magicSource = null)
         : base(PppProtocol.Lcp, fsmSettings)
     {
         LcpSettings = settings ?? LcpSettings.Default;
         this.magicSource = magicSource ?? (() => BinaryPrimitives.ReadUInt32BigEndian(RandomNumberGenerator.GetBytes(4)));
-        ResetNegotiation();
     }
 
     public LcpSettings LcpSettings { get; }
@@ -379,11 +378,8 @@ public sealed class Lcp : ControlProtocol
         switch ((ControlCode)packet.Code)
         {
             case ControlCode.ProtocolReject:
-                if (State != FsmState.Opened)
-                {
-                    Counters.DiscardedOutsideOpened++;
+                if (!IsOpenedOrCounted())
                     return true;
-                }
                 if (data.Length < ProtocolFieldLength)
                 {
                     Counters.MalformedPackets++;
@@ -433,11 +429,8 @@ public sealed class Lcp : ControlProtocol
     /// </summary>
     private bool IsAcceptableEcho(ReadOnlySpan<byte> data)
     {
-        if (State != FsmState.Opened)
-        {
-            Counters.DiscardedOutsideOpened++;
+        if (!IsOpenedOrCounted())
             return false;
-        }
         if (data.Length < MagicLength)
         {
             Counters.BadEchoes++;
@@ -451,6 +444,15 @@ public sealed class Lcp : ControlProtocol
             return false;
         }
         return true;
+    }
+
+    /// <summary>RFC 1661 5.7, 5.8: Protocol-Reject, Echo and Discard outside Opened are silently discarded (and counted).</summary>
+    private bool IsOpenedOrCounted()
+    {
+        if (State == FsmState.Opened)
+            return true;
+        Counters.DiscardedOutsideOpened++;
+        return false;
     }
 
     protected override byte[]? BuildEchoReply(ControlPacket request)

@@ -9,7 +9,7 @@ namespace Gateway.Core.Ppp.Ipcp;
 /// The IP Control Protocol (RFC 1332) with the RFC 1877 DNS options, on the shared <see cref="ControlProtocol"/> engine.
 /// Van Jacobson compression and the NBNS options are always Configure-Rejected.
 /// </summary>
-public sealed class Ipcp : ControlProtocol
+public sealed class IpControlProtocol : ControlProtocol
 {
     private const int AddressLength = 4; // RFC 1332 3.3
 
@@ -23,7 +23,7 @@ public sealed class Ipcp : ControlProtocol
     private uint? peerAddress;
     private uint reviewSeen;
 
-    public Ipcp(IpcpSettings? settings = null, FsmSettings? fsmSettings = null)
+    public IpControlProtocol(IpcpSettings? settings = null, FsmSettings? fsmSettings = null)
         : base(PppProtocol.Ipcp, fsmSettings)
     {
         IpcpSettings = settings ?? IpcpSettings.Default;

@@ -8,7 +8,7 @@ namespace Gateway.Core.Ppp.Ccp;
 /// so CCP opens with no compression in either direction. Reset-Request/Reset-Ack (codes 14, 15) cannot apply
 /// without a compressor and are ignored.
 /// </summary>
-public sealed class Ccp : ControlProtocol
+public sealed class CompressionControlProtocol : ControlProtocol
 {
     /// <summary>RFC 1962 2.2.</summary>
     public const byte ResetRequest = 14;
@@ -16,7 +16,7 @@ public sealed class Ccp : ControlProtocol
     /// <summary>RFC 1962 2.2.</summary>
     public const byte ResetAck = 15;
 
-    public Ccp(FsmSettings? fsmSettings = null)
+    public CompressionControlProtocol(FsmSettings? fsmSettings = null)
         : base(PppProtocol.Ccp, fsmSettings)
     {
     }
