@@ -26,9 +26,9 @@ public sealed class PppSession
 {
     private readonly SessionSettings settings;
     private readonly ISessionHandler handler;
-    private readonly Lcp.Lcp lcp;
-    private readonly Ipcp.Ipcp? ipcp;
-    private readonly Ccp.Ccp? ccp;
+    private readonly LinkControlProtocol lcp;
+    private readonly Ipcp.IpControlProtocol? ipcp;
+    private readonly Ccp.CompressionControlProtocol? ccp;
     private readonly HdlcEncoder? hdlcEncoder;
     private readonly HdlcDecoder? hdlcDecoder;
     private readonly SyncFrameDecoder? syncDecoder;
@@ -45,11 +45,11 @@ public sealed class PppSession
     {
         this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
         this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
-        lcp = new Lcp.Lcp(settings.Lcp, settings.Fsm);
+        lcp = new LinkControlProtocol(settings.Lcp, settings.Fsm);
         if (settings.Ipcp is not null)
-            ipcp = new Ipcp.Ipcp(settings.Ipcp, settings.Fsm);
+            ipcp = new Ipcp.IpControlProtocol(settings.Ipcp, settings.Fsm);
         if (settings.Compression == CompressionControl.RefuseAll)
-            ccp = new Ccp.Ccp(settings.Fsm);
+            ccp = new Ccp.CompressionControlProtocol(settings.Fsm);
         if (settings.Framing == FramingMode.Async)
         {
             hdlcEncoder = new HdlcEncoder();
@@ -509,9 +509,8 @@ public sealed class PppSession
                 Close(downReason);
                 break;
             case PppProtocol.Ccp when ccp is not null:
-                // Down then Close: back to Initial without a Terminate-Request for a protocol the peer does not run.
-                Apply(ccp.Down(), ccp);
-                Apply(ccp.Close(), ccp);
+                // RXJ- (RFC 1661 4.1): CCP stops without a Terminate-Request to a peer that does not run it.
+                Apply(ccp.PeerRejectedProtocol(), ccp);
                 break;
         }
     }
