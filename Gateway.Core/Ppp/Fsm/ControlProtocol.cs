@@ -434,27 +434,23 @@ public abstract class ControlProtocol
                 requestAnswered = true;
                 ApplyAck();
                 break;
-            case ControlCode.ConfigureNak:
-                if (options.IsEmpty)
-                {
-                    Counters.MismatchedReplies++;
-                    return;
-                }
-                requestAnswered = true;
-                var nakReader = new OptionReader(options);
-                while (nakReader.TryRead(out var type, out var value, out _))
-                    ApplyNak(type, value);
-                break;
             default:
-                if (options.IsEmpty || !IsOrderedSubset(options, lastRequestOptions))
+                // An empty Nak or Reject says nothing; a Reject may only list options we sent, unchanged, in order.
+                var isNak = code == ControlCode.ConfigureNak;
+                if (options.IsEmpty || (!isNak && !IsOrderedSubset(options, lastRequestOptions)))
                 {
                     Counters.MismatchedReplies++;
                     return;
                 }
                 requestAnswered = true;
-                var rejectReader = new OptionReader(options);
-                while (rejectReader.TryRead(out var type, out var value, out _))
-                    ApplyReject(type, value);
+                var reader = new OptionReader(options);
+                while (reader.TryRead(out var type, out var value, out _))
+                {
+                    if (isNak)
+                        ApplyNak(type, value);
+                    else
+                        ApplyReject(type, value);
+                }
                 break;
         }
         Execute(fsmEvent, packet, outputs);

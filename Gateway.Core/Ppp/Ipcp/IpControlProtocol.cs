@@ -14,7 +14,9 @@ public sealed class IpControlProtocol : ControlProtocol
     private const int AddressLength = 4; // RFC 1332 3.3
 
     private readonly uint configuredLocal;
+    private readonly uint localMask;
     private readonly uint? configuredPeer;
+    private readonly uint peerMask;
     private readonly uint? primaryDns;
     private readonly uint? secondaryDns;
     private Wants want;
@@ -28,7 +30,9 @@ public sealed class IpControlProtocol : ControlProtocol
     {
         IpcpSettings = settings ?? IpcpSettings.Default;
         configuredLocal = ToUInt32(IpcpSettings.LocalAddress) ?? 0;
-        configuredPeer = ToUInt32(IpcpSettings.PeerAddress);
+        localMask = Mask(IpcpSettings.LocalPrefixLength ?? (configuredLocal == 0 ? 0 : 32));
+        configuredPeer = ToUInt32(IpcpSettings.PeerAddress) is { } peer and not 0 ? peer : null;
+        peerMask = Mask(IpcpSettings.PeerPrefixLength ?? 32);
         primaryDns = ToUInt32(IpcpSettings.PrimaryDns);
         secondaryDns = ToUInt32(IpcpSettings.SecondaryDns);
         ResetNegotiation();
@@ -71,8 +75,8 @@ public sealed class IpControlProtocol : ControlProtocol
         var address = BinaryPrimitives.ReadUInt32BigEndian(value);
         switch ((IpcpOptionType)type)
         {
-            // RFC 1332 3.3: asking with 0.0.0.0 means "assign me one"; a fixed address of ours is kept.
-            case IpcpOptionType.IpAddress when want.SendAddress && configuredLocal == 0 && address != 0:
+            // RFC 1332 3.3: asking with 0.0.0.0 means "assign me one"; a suggestion outside myaddr/nn is not taken.
+            case IpcpOptionType.IpAddress when want.SendAddress && address != 0 && InRange(address, configuredLocal, localMask):
                 want.Local = address;
                 break;
             case IpcpOptionType.PrimaryDns when want.SendDns:
@@ -132,7 +136,8 @@ public sealed class IpControlProtocol : ControlProtocol
         }
         if (ours is not { } offered)
             return OptionVerdict.Reject;
-        if (asked != offered)
+        var acceptable = kind == IpcpOptionType.IpAddress ? asked != 0 && InRange(asked, offered, peerMask) : asked == offered;
+        if (!acceptable)
         {
             BinaryPrimitives.WriteUInt32BigEndian(nakValue, offered);
             nakLength = AddressLength;
@@ -157,6 +162,11 @@ public sealed class IpControlProtocol : ControlProtocol
     }
 
     protected override void OnLayerDown(List<ControlOutput> outputs) => Negotiated = null;
+
+    private static uint Mask(int prefixLength) =>
+        prefixLength <= 0 ? 0u : prefixLength >= 32 ? uint.MaxValue : uint.MaxValue << (32 - prefixLength);
+
+    private static bool InRange(uint address, uint network, uint mask) => (address & mask) == (network & mask);
 
     private static uint? ToUInt32(IPAddress? address)
     {

@@ -30,9 +30,19 @@ public sealed record IpcpSettings
     public IPAddress LocalAddress { get; init; } = IPAddress.Any;
 
     /// <summary>
+    /// <c>set ifaddr myaddr/nn</c>: a Nak suggesting an address inside LocalAddress/nn is taken, any other is ignored.
+    /// Null = FreeBSD's default: /0 for 0.0.0.0, /32 otherwise.
+    /// </summary>
+    public int? LocalPrefixLength { get; init; }
+
+    /// <summary><c>set ifaddr ... hisaddr/nn</c>: a peer asking for an address inside PeerAddress/nn is Acked. Null = /32 (0.0.0.0: /0).</summary>
+    public int? PeerPrefixLength { get; init; }
+
+    /// <summary>
     /// The address we have for the peer. When set, a peer asking for 0.0.0.0 or for another address is Naked with it
-    /// (this is also what slirp needs: it asks 0.0.0.0 and must be Naked with 10.0.2.2). When null, the peer's own
-    /// non-zero choice is accepted and a request for 0.0.0.0 is rejected (we have nothing to assign).
+    /// (this is also what slirp needs: it asks 0.0.0.0 and must be Naked with 10.0.2.2), unless it asks for an address
+    /// inside PeerAddress/<see cref="PeerPrefixLength"/>. When null (or 0.0.0.0), the peer's own non-zero choice is
+    /// accepted and a request for 0.0.0.0 is rejected (we have nothing to assign).
     /// </summary>
     public IPAddress? PeerAddress { get; init; }
 

@@ -218,13 +218,7 @@ public sealed class LinkControlProtocol : ControlProtocol
         switch ((LcpOptionType)type)
         {
             case LcpOptionType.MaximumReceiveUnit:
-                if (value.Length != 2)
-                    return OptionVerdict.Reject;
-                var mru = BinaryPrimitives.ReadUInt16BigEndian(value);
-                if (mru < LcpSettings.MinimumMru)
-                    return Nak(nakValue, out nakLength, LcpSettings.MinimumMru);
-                reviewing.Mru = mru;
-                return OptionVerdict.Ack;
+                return ReviewUnit(value, nakValue, out nakLength, ref reviewing.Mru);
 
             case LcpOptionType.AsyncControlCharacterMap:
                 if (value.Length != 4)
@@ -295,13 +289,7 @@ public sealed class LinkControlProtocol : ControlProtocol
                 return OptionVerdict.Ack;
 
             case LcpOptionType.MultilinkMrru:
-                if (value.Length != 2 || s.Mrru is null)
-                    return OptionVerdict.Reject;
-                var mrru = BinaryPrimitives.ReadUInt16BigEndian(value);
-                if (mrru < LcpSettings.MinimumMru)
-                    return Nak(nakValue, out nakLength, LcpSettings.MinimumMru);
-                reviewing.Mrru = mrru;
-                return OptionVerdict.Ack;
+                return s.Mrru is null ? OptionVerdict.Reject : ReviewUnit(value, nakValue, out nakLength, ref reviewing.Mrru);
 
             case LcpOptionType.ShortSequenceNumberHeaderFormat:
                 if (value.Length != 0 || s.Mrru is null || !s.AcceptShortSequence)
@@ -476,6 +464,19 @@ public sealed class LinkControlProtocol : ControlProtocol
                 return magic;
         }
         return avoid == 1 ? 2u : 1u;
+    }
+
+    /// <summary>MRU and MRRU (RFC 1661 6.1, RFC 1990 5.1.1): two bytes; below our minimum is Naked with the minimum.</summary>
+    private static OptionVerdict ReviewUnit(ReadOnlySpan<byte> value, Span<byte> nakValue, out int nakLength, ref ushort? accepted)
+    {
+        nakLength = 0;
+        if (value.Length != 2)
+            return OptionVerdict.Reject;
+        var unit = BinaryPrimitives.ReadUInt16BigEndian(value);
+        if (unit < LcpSettings.MinimumMru)
+            return Nak(nakValue, out nakLength, LcpSettings.MinimumMru);
+        accepted = unit;
+        return OptionVerdict.Ack;
     }
 
     private static OptionVerdict Nak(Span<byte> nakValue, out int nakLength, ushort value)

@@ -152,4 +152,25 @@ public class IpcpTests
         Assert.Equal(PppProtocol.Ipcp, reject.Protocol);
         Assert.Equal(FsmState.Opened, asker.State);
     }
+
+    [Fact]
+    public void Peer_address_range_acks_an_address_inside_it_and_naks_one_outside()
+    {
+        var (ipcp, _) = RequestSent(new IpcpSettings { PeerAddress = Client, PeerPrefixLength = 24 });
+        SingleSent(ipcp.Receive(Packet(ControlCode.ConfigureRequest, 1, Option(3, Address("192.0.2.77")))), ControlCode.ConfigureAck);
+        var nak = SingleSent(ipcp.Receive(Packet(ControlCode.ConfigureRequest, 2, Option(3, Address("198.51.100.7")))), ControlCode.ConfigureNak);
+        Assert.Equal(Option(3, Client.GetAddressBytes()), nak.Packet[4..]);
+    }
+
+    [Fact]
+    public void A_fixed_local_address_ignores_a_nak_outside_its_range_and_takes_one_inside()
+    {
+        var (fixedAddress, request) = RequestSent(new IpcpSettings { LocalAddress = Gateway });
+        var again = SingleSent(fixedAddress.Receive(Packet(ControlCode.ConfigureNak, request.Identifier, Option(3, Address("198.51.100.7")))), ControlCode.ConfigureRequest);
+        Assert.Equal(Option(3, Gateway.GetAddressBytes()), again.Packet[4..]);
+
+        var (ranged, first) = RequestSent(new IpcpSettings { LocalAddress = Gateway, LocalPrefixLength = 24 });
+        var taken = SingleSent(ranged.Receive(Packet(ControlCode.ConfigureNak, first.Identifier, Option(3, Address("192.0.2.9")))), ControlCode.ConfigureRequest);
+        Assert.Equal(Option(3, Address("192.0.2.9")), taken.Packet[4..]);
+    }
 }
