@@ -392,6 +392,8 @@ public sealed class PppSession
                           | (negotiated.SendPfc ? PppHeaderCompression.Protocol : 0);
         if (hdlcEncoder is not null)
             hdlcEncoder.Compression = sendCompression;
+        ipcp?.SetPeerMru(negotiated.PeerMru);
+        ccp?.SetPeerMru(negotiated.PeerMru);
         if (sendBuffer.Length < MaxFrame(negotiated.PeerMru))
             sendBuffer = new byte[MaxFrame(negotiated.PeerMru)];
         handler.OnEvent(new LinkEstablished(Name, negotiated));
