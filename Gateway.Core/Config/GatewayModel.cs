@@ -28,6 +28,7 @@ public sealed record IspLinkModel(
     PhoneList Phone,
     RedialSpec Redial,
     ReconnectSpec Reconnect,
+    int IdleTimeoutSeconds,
     string AuthName,
     Secret AuthKey,
     LinkQuality Quality,
@@ -67,6 +68,7 @@ public sealed record BundleModel(
     CcpSettings Compression,
     IReadOnlyList<string> CompressionRefused,
     bool ShortSeq,
+    int IdleTimeoutSeconds,
     string? Server,
     IReadOnlyList<SublinkModel> Sublinks);
 

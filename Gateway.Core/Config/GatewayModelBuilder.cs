@@ -116,7 +116,7 @@ public static class GatewayModelBuilder
                 var links = profile.Links;
                 var requiresAuth = links.Any(l => l.Chap.Enabled || l.Pap.Enabled || l.MsChap.Enabled || l.MsChapV2.Enabled);
                 if (requiresAuth || profile.IfAddr is not null)
-                    receivers.Add(BuildReceiver(profile, bundles));
+                    receivers.Add(BuildReceiver(label, profile, bundles));
                 else if (profile.Mrru > 0)
                     bundles.Add(BuildBundle(label, profile, [], nicMode: true));
                 else if (links.Count == 1 && links[0].Devices.Count > 0 && links[0].Devices.All(d => d.Kind == DeviceKind.Serial) && !links[0].Sync && links[0].Phone.Sequence.Count > 0)
@@ -189,6 +189,7 @@ public static class GatewayModelBuilder
                 ccp,
                 ccp.Refused,
                 profile.ShortSeq.Enabled,
+                profile.IdleTimeout,
                 server,
                 sublinks);
         }
@@ -204,7 +205,7 @@ public static class GatewayModelBuilder
         private IspLinkModel BuildIsp(string label, List<BundleModel> bundles)
         {
             var profile = Resolve([label]);
-            var link = profile.Links[0];
+            var link = profile.Links.Count > 0 ? profile.Links[0] : new LinkProfile("deflink");
             if (profile.Links.Count != 1)
             {
                 var at = files.Conf.Find(label)!.Location;
@@ -234,6 +235,7 @@ public static class GatewayModelBuilder
                 link.Phone,
                 link.Redial,
                 link.Reconnect,
+                profile.IdleTimeout,
                 profile.AuthName,
                 profile.AuthKey,
                 LinkQuality.Of(link),
@@ -242,7 +244,7 @@ public static class GatewayModelBuilder
                 down);
         }
 
-        private ReceiverModel BuildReceiver(PppProfile profile, List<BundleModel> bundles)
+        private ReceiverModel BuildReceiver(string label, PppProfile profile, List<BundleModel> bundles)
         {
             var link = profile.Links.FirstOrDefault();
             RemoteEndpoint? listen = null;
@@ -258,7 +260,7 @@ public static class GatewayModelBuilder
             var secrets = requireChap || requirePap
                 ? (files.Secrets?.Entries ?? []).Select(e => new ReceiverSecret(e.Name, e.Key, e.PeerAddress, e.Label, e.Callback)).ToList()
                 : [];
-            return new ReceiverModel(profile.Label, profile.Mrru > 0, listen, profile.Mrru, link?.Mru ?? 0, profile.EndDisc,
+            return new ReceiverModel(label, profile.Mrru > 0, listen, profile.Mrru, link?.Mru ?? 0, profile.EndDisc,
                 requireChap, requirePap, profile.IfAddr, profile.Server, secrets);
         }
 

@@ -1,3 +1,4 @@
+using CsCheck;
 using Gateway.Core.Config;
 
 namespace Gateway.Tests.Config;
@@ -115,4 +116,28 @@ public class GatewayModelTests
         Assert.DoesNotContain("isp1key", json);
         Assert.Contains(Secret.Mask, json);
     }
+}
+
+public class GatewayModelRobustnessTests
+{
+    private static readonly string[] Lines =
+    [
+        "default:", "a:", "b:", "vpn:", "isp1:", " set device /dev/cuaa0", " set device RIP1:ppp/udp", " set device", " set speed sync",
+        " set phone 123", " set mrru 1500", " clone 1 2", " link 1 rm", " link * set device x:1/udp", " rm", " rename 1", " load a",
+        " load b", " load vpn", " enable chap", " set ifaddr 10.0.0.1 10.0.0.2", " add! default HISADDR", " delete all", " \"", " set redial x",
+        "!include a", " !bg ppp -background a vpn", " |", "\\", " set enddisc label", " link 2 clone 3", " nat enable yes", " set authkey k",
+    ];
+
+    [Fact]
+    public void BuilderNeverThrowsOnPlausibleConfigurations() =>
+        Gen.Int[0, Lines.Length - 1].Array[0, 30].Select(Gen.Int[0, Lines.Length - 1].Array[0, 10]).Sample((conf, up) =>
+        {
+            var source = new InMemoryConfigSource()
+                .Add("ppp.conf", string.Join('\n', conf.Select(i => Lines[i])))
+                .Add("ppp.linkup", "isp1:\n !bg ppp -background a vpn\n" + string.Join('\n', up.Select(i => Lines[i])))
+                .Add("a", "a:\n load b\n");
+            var result = GatewayModelBuilder.Build(new GatewayConfigFiles(
+                PppConfReader.Read("ppp.conf", source), LinkScripts.Read("ppp.linkup", source), null, PppSecrets.Parse("s", "n k"), null));
+            ConfigJson.Serialize(result.Model);
+        });
 }
