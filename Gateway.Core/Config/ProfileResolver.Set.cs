@@ -224,34 +224,22 @@ public sealed partial class ProfileResolver
             return;
         }
         var link = c.Cx!;
-        if (mru)
+        var (current, limit) = mru ? (link.Mru, link.MaxMru) : (link.Mtu, link.MaxMtu);
+        if (max)
+            limit = value;
+        else if (limit != 0 && value > limit)
         {
-            if (max)
-                link.MaxMru = value;
-            else if (link.MaxMru != 0 && value > link.MaxMru)
-            {
-                diagnostics.Error(c.At, $"MRU {value}: above the maximum set ({link.MaxMru})");
-                return;
-            }
-            else
-                link.Mru = value;
-            if (link.MaxMru != 0 && link.Mru > link.MaxMru)
-                link.Mru = link.MaxMru;
+            diagnostics.Error(c.At, $"{what} {value}: above the maximum set ({limit})");
+            return;
         }
         else
-        {
-            if (max)
-                link.MaxMtu = value;
-            else if (link.MaxMtu != 0 && value > link.MaxMtu)
-            {
-                diagnostics.Error(c.At, $"MTU {value}: above the maximum set ({link.MaxMtu})");
-                return;
-            }
-            else
-                link.Mtu = value;
-            if (link.MaxMtu != 0 && link.Mtu > link.MaxMtu)
-                link.Mtu = link.MaxMtu;
-        }
+            current = value;
+        if (limit != 0 && current > limit)
+            current = limit;
+        if (mru)
+            (link.Mru, link.MaxMru) = (current, limit);
+        else
+            (link.Mtu, link.MaxMtu) = (current, limit);
     }
 
     private void SetBandwidth(Call c)
