@@ -34,7 +34,7 @@ public sealed partial class ProfileResolver
         E("ipcpretry", "ipcpretries", CommandScope.Bundle, NotUsedByGateway),
         E("ipv6cpretry", "ipv6cpretries", CommandScope.Bundle, NotUsedByGateway),
         E("lcpretry", "lcpretries", CommandScope.Link, NotUsedByGateway),
-        E("log", null, CommandScope.Bundle, (r, c) => r.profile.Log = [.. c.Rest]),
+        E("log", null, CommandScope.Bundle, (r, c) => r.SetLog(c)),
         E("login", null, CommandScope.Link, (r, c) => r.SetScript(c, (l, s) => l.Login = s)),
         E("logout", null, CommandScope.Link, (r, c) => r.SetScript(c, (l, s) => l.Logout = s)),
         E("lqrperiod", "echoperiod", CommandScope.LinkOptional, (r, c) => r.SetLqrPeriod(c)),
@@ -73,6 +73,28 @@ public sealed partial class ProfileResolver
             return;
         }
         Dispatch(SetCommands, c with { ArgN = c.ArgN + 1 });
+    }
+
+    /// <summary>ppp's log levels (log.c), for <c>set log [local] [+|-]level...</c>.</summary>
+    private static readonly string[] LogLevels =
+        ["all", "async", "cbcp", "ccp", "chat", "command", "connect", "debug", "dns", "filter", "hdlc", "id0", "ipcp", "ipv6cp",
+         "lcp", "lqm", "phase", "physical", "radius", "sync", "tcp/ip", "timer", "tun", "warning", "error", "alert"];
+
+    private void SetLog(Call c)
+    {
+        var rest = c.Rest.ToList();
+        if (rest.Count > 0 && rest[0].Equals("local", StringComparison.OrdinalIgnoreCase))
+            rest.RemoveAt(0);
+        foreach (var level in rest)
+        {
+            var name = level.TrimStart('+', '-');
+            if (!LogLevels.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                diagnostics.Error(c.At, $"set log: {level}: unknown log level");
+                return;
+            }
+        }
+        profile.Log = [.. c.Rest];
     }
 
     private void SetAuthName(Call c)

@@ -70,3 +70,25 @@ public class CheckCommandTests
     public void BadCommandLinesExitTwo(params string[] args) =>
         Assert.Equal(CheckCommand.BadInput, Run(new InMemoryConfigSource(), args).Code);
 }
+
+public class DiskConfigSourceTests
+{
+    [Fact]
+    public void RelativePathMissingHereIsTriedFromTheAlternateBase()
+    {
+        var dir = Directory.CreateTempSubdirectory("gateway-config-");
+        try
+        {
+            var name = $"only-there-{Guid.NewGuid():N}.conf";
+            File.WriteAllText(Path.Combine(dir.FullName, name), "a:\n");
+            var found = new DiskConfigSource(dir.FullName).Read(name);
+            Assert.Equal((ConfigFileStatus.Read, name, "a:\n"), (found.Status, found.Path, found.Text));
+            Assert.Equal(ConfigFileStatus.NotFound, new DiskConfigSource().Read(name).Status);
+            Assert.Equal(ConfigFileStatus.Unreadable, new DiskConfigSource().Read(dir.FullName).Status);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}

@@ -216,6 +216,7 @@ public class ProfileResolverTests
     [InlineData("enable", 2)]
     [InlineData("nat enable maybe", 2)]
     [InlineData("set reconnect 3", 2)]
+    [InlineData("set log phase bogus", 2)]
     public void BadValuesAreErrorsAtTheirLine(string command, int line) =>
         Assert.Equal(line, Error(Resolve($"v:\n {command}\n", "v")).Line);
 

@@ -29,7 +29,7 @@ public static class CheckCommand
             stderr.WriteLine(Usage);
             return BadInput;
         }
-        source ??= new DiskConfigSource();
+        source ??= new DiskConfigSource(Environment.GetEnvironmentVariable("PWD"));
         services ??= LoadServices(source);
 
         var readOptions = new ConfReadOptions

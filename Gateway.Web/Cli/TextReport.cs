@@ -9,6 +9,13 @@ public static class TextReport
     {
         output.WriteLine($"Configuration {report.Config}{(report.Labels.Count > 0 ? " (labels: " + string.Join(' ', report.Labels) + ")" : "")}");
         var model = report.Model;
+        if (report.Invocation is { } invocation)
+        {
+            output.WriteLine();
+            output.WriteLine($"ppp {string.Join(' ', invocation.Labels)}: label {invocation.Label}, mrru {invocation.Mrru}, authname {invocation.AuthName}, authkey {invocation.AuthKey}, nat {(invocation.Nat ? "on" : "off")}");
+            Table(output, ["link", "devices", "speed", "phone", "dial"],
+                invocation.Links.Select(l => new[] { l.Name, string.Join(' ', l.Devices), l.Sync ? "sync" : l.Speed.ToString(), l.Phone.Text, l.Dial.Text }));
+        }
 
         output.WriteLine();
         output.WriteLine("ISP links");
