@@ -94,6 +94,10 @@ public static class GatewayModelBuilder
                 }
             }
 
+            // A bundle or member-link label whose own IPCP-up also matches a start (ppp.linkup's MYADDR catch-all) is not an ISP link.
+            var invoked = starts.SelectMany(s => s.Action.Labels).ToHashSet(StringComparer.Ordinal);
+            starts.RemoveAll(s => invoked.Contains(s.Isp));
+
             foreach (var group in starts.GroupBy(s => s.Action.Bundle!, StringComparer.Ordinal))
             {
                 var bundle = BuildLinkUpBundle(group.Key, group.ToList());

@@ -191,10 +191,12 @@ public sealed partial class ProfileResolver
 
     private void SetReconnect(Call c)
     {
-        if (c.Rest.Count == 2 && TryNumber(c.Rest[0], out var timeout) && TryNumber(c.Rest[1], out var tries))
+        // ppp reads the timeout with atoi and shows 0 as "random"; ppp(8) documents the word "random".
+        var timeout = 0;
+        if (c.Rest.Count == 2 && (c.Rest[0].Equals("random", StringComparison.OrdinalIgnoreCase) || TryNumber(c.Rest[0], out timeout)) && TryNumber(c.Rest[1], out var tries))
             c.Cx!.Reconnect = new ReconnectSpec(timeout, tries);
         else
-            diagnostics.Error(c.At, "usage: set reconnect timeout ntries (two numbers)");
+            diagnostics.Error(c.At, "usage: set reconnect timeout|random ntries");
     }
 
     private void SetTimeout(Call c)

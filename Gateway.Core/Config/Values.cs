@@ -167,7 +167,10 @@ public sealed record RouteSpec(string Destination, string? Netmask, string Gatew
     public override string ToString() => $"{(Replace ? "add!" : "add")} {Destination}{(Netmask is null ? "" : " " + Netmask)} {Gateway}";
 }
 
-/// <summary><c>set reconnect timeout ntries</c>: how often and after how long to reconnect after carrier loss.</summary>
+/// <summary>
+/// <c>set reconnect timeout|random ntries</c>: how often and after how long to reconnect after carrier loss;
+/// a timeout of 0 means random (0 to 30 s), as ppp shows it.
+/// </summary>
 public sealed record ReconnectSpec(int TimeoutSeconds, int Tries)
 {
     /// <summary>ppp's defaults: RECONNECT_TIMEOUT (3 s), no reconnection.</summary>

@@ -92,3 +92,23 @@ public class DiskConfigSourceTests
         }
     }
 }
+
+public class CheckCommandSeedTests
+{
+    [SkippableFact]
+    public void FlattenedSeedChecksWithWarningsOnlyAndTheSameModel()
+    {
+        string ModelOf(string conf)
+        {
+            var stdout = new StringWriter();
+            var code = CheckCommand.Run(
+                ["--linkup", SeedFiles.Path_("ppp.linkup.span-isp"), "--linkdown", SeedFiles.Path_("ppp.linkdown.span-isp"), "--secret", SeedFiles.Path_("ppp.secret.span-isp"), SeedFiles.Path_(conf)],
+                stdout, new StringWriter(), null, ServiceTable.BuiltInOnly);
+            Assert.Equal(CheckCommand.Ok, code);
+            using var json = JsonDocument.Parse(stdout.ToString());
+            return json.RootElement.GetProperty("model").GetRawText();
+        }
+
+        Assert.Equal(ModelOf("ppp.conf.span-isp"), ModelOf("000_b840cbdcaaba3992.txt"));
+    }
+}

@@ -52,4 +52,15 @@ public class LinkScriptsTests
         Assert.Equal("N", down.ActionsFor(null, "ispN").Single().Sublink);
         Assert.Equal(LinkActionKind.SetServer, up.ActionsFor(null, "vpn").Single().Kind);
     }
+
+    [Fact]
+    public void MyAddrCatchAllDoesNotMakeBundleLabelsIspLinks()
+    {
+        var source = new InMemoryConfigSource()
+            .Add("ppp.conf", "isp1:\n set device /dev/cuaa0\n set phone 1\nvpn1:\n set device RIP1:ppp/udp\nvpn:\n set mrru 1500\n")
+            .Add("ppp.linkup", "MYADDR:\n !bg ppp -background vpn1 vpn\n");
+        var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source), LinkScripts.Read("ppp.linkup", source))).Model;
+        Assert.Equal(["isp1"], model.IspLinks.Select(i => i.Label));
+        Assert.Equal("isp1", Assert.Single(Assert.Single(model.Bundles).Sublinks).CarriedBy);
+    }
 }

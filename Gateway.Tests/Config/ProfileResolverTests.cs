@@ -221,6 +221,13 @@ public class ProfileResolverTests
         Assert.Equal(line, Error(Resolve($"v:\n {command}\n", "v")).Line);
 
     [Fact]
+    public void ReconnectTakesANumberOrRandom()
+    {
+        Assert.Equal(new ReconnectSpec(5, 2), Resolve("v:\n set reconnect 5 2\n", "v").Profile.Links[0].Reconnect);
+        Assert.Equal(new ReconnectSpec(0, 4), Resolve("v:\n set reconnect random 4\n", "v").Profile.Links[0].Reconnect);
+    }
+
+    [Fact]
     public void IfAddrKeepsPlaceholdersAndRanges()
     {
         var p = Resolve("v:\n set ifaddr REAL-LOCAL-IP 10.0.0.1-10.0.0.9,10.0.1.1 255.255.255.0\n", "v").Profile;
