@@ -5,10 +5,12 @@ public sealed partial class ProfileResolver
     private static CommandEntry<Action<ProfileResolver, Call>> E(string? name, string? alias, CommandScope scope, Action<ProfileResolver, Call> action) =>
         new(name, alias, scope, action);
 
-    private static readonly Action<ProfileResolver, Call> Interactive = (r, c) =>
+    // Methods, not fields: the command tables of the other parts of this class refer to them, and static field
+    // initializers of partial classes run in an order the language does not fix.
+    private static void Interactive(ProfileResolver r, Call c) =>
         r.Unused(c, "an interactive command; the gateway does not run it from a configuration file");
 
-    private static readonly Action<ProfileResolver, Call> Shell = (r, c) =>
+    private static void Shell(ProfileResolver r, Call c) =>
         r.Unused(c, "runs a program; the gateway runs no shell commands from ppp.conf (ppp.linkup/ppp.linkdown's '!bg ppp'/'pppctl' are understood there)");
 
     private static readonly CommandEntry<Action<ProfileResolver, Call>>[] TopCommands =

@@ -220,6 +220,22 @@ public class ProfileResolverTests
     public void BadValuesAreErrorsAtTheirLine(string command, int line) =>
         Assert.Equal(line, Error(Resolve($"v:\n {command}\n", "v")).Line);
 
+    [Theory]
+    [InlineData("help")]
+    [InlineData("set help")]
+    [InlineData("enable ?")]
+    [InlineData("nat help")]
+    [InlineData("shell ls")]
+    [InlineData("!bg ppp x")]
+    [InlineData("open")]
+    public void InteractiveAndShellCommandsAreWarnedAndKept(string command)
+    {
+        var r = Resolve($"v:\n {command}\n", "v");
+        Assert.Equal(2, Assert.Single(r.Diagnostics).Line);
+        Assert.Equal(DiagnosticSeverity.Warning, r.Diagnostics[0].Severity);
+        Assert.Single(r.Profile.Unused.Concat(r.Profile.Links[0].Unused));
+    }
+
     [Fact]
     public void ReconnectTakesANumberOrRandom()
     {
