@@ -1,0 +1,96 @@
+namespace Gateway.Core.Config;
+
+/// <summary>
+/// The gateway's configuration, derived from FreeBSD ppp's files: what the actors are built from. Addresses that
+/// are placeholders in the files (<c>RIP1</c>, <c>HISADDR</c>, <c>REAL-LOCAL-IP</c>) stay symbolic until run time.
+/// </summary>
+public sealed record GatewayModel(
+    IReadOnlyList<IspLinkModel> IspLinks,
+    IReadOnlyList<BundleModel> Bundles,
+    IReadOnlyList<ReceiverModel> Receivers,
+    IReadOnlyList<OtherLabel> OtherLabels);
+
+/// <summary>How a link watches its quality: LQR (RFC 1989) and/or LCP echo, every <see cref="PeriodSeconds"/>.</summary>
+public sealed record LinkQuality(bool Lqr, bool LqrAccepted, bool Echo, int PeriodSeconds)
+{
+    public static LinkQuality Of(LinkProfile link) => new(link.Lqr.Enabled, link.Lqr.Accepted, link.Echo, link.LqrPeriod);
+}
+
+/// <summary>A modem link to an ISP: one modem actor.</summary>
+public sealed record IspLinkModel(
+    string Label,
+    IReadOnlyList<string> Devices,
+    int Speed,
+    ChatScript Dial,
+    ChatScript Login,
+    ChatScript Logout,
+    ChatScript Hangup,
+    PhoneList Phone,
+    RedialSpec Redial,
+    ReconnectSpec Reconnect,
+    int IdleTimeoutSeconds,
+    string AuthName,
+    Secret AuthKey,
+    LinkQuality Quality,
+    IReadOnlyList<RouteSpec> Routes,
+    IReadOnlyList<LinkAction> OnLinkUp,
+    IReadOnlyList<LinkAction> OnLinkDown);
+
+/// <summary>A remote end of a datagram or stream transport; <see cref="Port"/> is null when the service is unknown.</summary>
+public sealed record RemoteEndpoint(string Host, string? Service, int? Port);
+
+/// <summary>
+/// A member link of a Multilink bundle: its name (after <c>rename</c>/<c>clone</c>), transport and remote end, and
+/// the ISP link that carries it (null: an ordinary interface, NIC mode).
+/// </summary>
+public sealed record SublinkModel(
+    string Name,
+    DeviceKind Transport,
+    RemoteEndpoint? Remote,
+    IReadOnlyList<string> Devices,
+    string? CarriedBy,
+    IReadOnlyList<string> Labels,
+    bool Sync,
+    int Mru,
+    LinkQuality Quality);
+
+/// <summary>A Multilink bundle the gateway originates (ppp's MP invocation): one bundle actor.</summary>
+public sealed record BundleModel(
+    string Label,
+    bool NicMode,
+    EndDiscSpec EndDisc,
+    int Mrru,
+    int Mru,
+    string AuthName,
+    Secret AuthKey,
+    IReadOnlyList<RouteSpec> Routes,
+    bool Nat,
+    CcpSettings Compression,
+    IReadOnlyList<string> CompressionRefused,
+    bool ShortSeq,
+    int IdleTimeoutSeconds,
+    string? Server,
+    IReadOnlyList<SublinkModel> Sublinks);
+
+/// <summary>A secret of ppp.secret as a receiver uses it.</summary>
+public sealed record ReceiverSecret(string Name, Secret Key, string? PeerAddress, string? Label, string? Callback);
+
+/// <summary>
+/// A label that answers calls (ppp <c>-direct</c>): the Multilink receiver (<c>vpn-in</c>) with its UDP port, or an
+/// answering single link such as the <c>.working</c> files' <c>isp-in-N</c>.
+/// </summary>
+public sealed record ReceiverModel(
+    string Label,
+    bool Multilink,
+    RemoteEndpoint? Listen,
+    int Mrru,
+    int Mru,
+    EndDiscSpec EndDisc,
+    bool RequireChap,
+    bool RequirePap,
+    IfAddrSpec? IfAddr,
+    string? Server,
+    IReadOnlyList<ReceiverSecret> Secrets);
+
+/// <summary>A label that is none of the above, and why.</summary>
+public sealed record OtherLabel(string Label, string Reason);

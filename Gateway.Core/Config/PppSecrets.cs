@@ -1,0 +1,107 @@
+namespace Gateway.Core.Config;
+
+/// <summary>
+/// One line of ppp.secret: <c>name key [peer-address|range|* [label|* [callback]]]</c>. <see cref="PeerAddress"/>,
+/// <see cref="Label"/> and <see cref="Callback"/> are null when absent or <c>*</c>.
+/// </summary>
+public sealed record PppSecretEntry(string Name, Secret Key, string? PeerAddress, string? Label, string? Callback, SourceLocation Location);
+
+/// <summary>
+/// ppp.secret, read as FreeBSD ppp reads it (auth.c): one entry per line, the line tokenized like a ppp.conf line
+/// (quotes, backslash escapes, <c>#</c> comments), lines with fewer than two words skipped. Names compare
+/// case-sensitively and the first matching line wins; a name <c>DOMAIN\user</c> that matches no line is looked up
+/// again as <c>user</c> (Windows clients send their domain).
+/// </summary>
+public sealed class PppSecrets
+{
+    private PppSecrets(string path, IReadOnlyList<PppSecretEntry> entries, IReadOnlyList<ConfigDiagnostic> diagnostics)
+    {
+        Path = path;
+        Entries = entries;
+        Diagnostics = diagnostics;
+    }
+
+    public static PppSecrets Empty { get; } = new("", [], []);
+
+    public string Path { get; }
+
+    public IReadOnlyList<PppSecretEntry> Entries { get; }
+
+    public IReadOnlyList<ConfigDiagnostic> Diagnostics { get; }
+
+    public static PppSecrets Read(string path, IConfigSource source)
+    {
+        var file = source.Read(path);
+        if (file.Status != ConfigFileStatus.Read)
+            return new PppSecrets(path, [], [new ConfigDiagnostic(path, 0, DiagnosticSeverity.Error,
+                file.Status == ConfigFileStatus.NotFound ? "cannot open: no such file" : $"cannot read: {file.Error}")]);
+        return Parse(path, file.Text);
+    }
+
+    public static PppSecrets Parse(string path, string text)
+    {
+        var diagnostics = new DiagnosticBag();
+        var entries = new List<PppSecretEntry>();
+        var nul = text.IndexOf('\0');
+        if (nul >= 0)
+        {
+            diagnostics.Error(new(path, 1 + text.AsSpan(0, nul).Count('\n')), "binary file (a NUL byte): not a ppp.secret; file ignored");
+            return new PppSecrets(path, entries, diagnostics.Items);
+        }
+
+        var lines = text.Split('\n');
+        var count = text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
+        for (var i = 0; i < count; i++)
+        {
+            var at = new SourceLocation(path, i + 1);
+            var line = lines[i].TrimEnd('\r');
+            if (line.Length > PppConfReader.MaxLineLength)
+            {
+                diagnostics.Error(at, $"line of {line.Length} characters: ppp reads at most {PppConfReader.MaxLineLength} and would split it; line ignored");
+                continue;
+            }
+            if (line.StartsWith('#'))
+                continue;
+            var tokens = PppTokenizer.Tokenize(line, TokenizeFlags.Reduce);
+            if (tokens.UnterminatedQuote)
+            {
+                diagnostics.Error(at, "unterminated double quote (ppp: invalid line); line ignored");
+                continue;
+            }
+            var args = tokens.Args;
+            if (args.Count == 0)
+                continue;
+            if (args.Count == 1)
+            {
+                diagnostics.Warn(at, $"'{args[0]}' has no key; ppp skips the line");
+                continue;
+            }
+            if (args.Count > 5)
+                diagnostics.Warn(at, "more than five fields: the rest are ignored");
+
+            static string? Field(IReadOnlyList<string> a, int n) => a.Count > n && a[n] != "*" ? a[n] : null;
+            var entry = new PppSecretEntry(args[0], new Secret(args[1]), Field(args, 2), Field(args, 3), Field(args, 4), at);
+            var earlier = entries.FirstOrDefault(e => e.Name == entry.Name);
+            if (earlier is not null)
+                diagnostics.Warn(at, $"'{entry.Name}' already has a key at line {earlier.Location.Line}; ppp uses the first");
+            entries.Add(entry);
+        }
+        return new PppSecrets(path, entries, diagnostics.Items);
+    }
+
+    /// <summary>The first entry for <paramref name="name"/>; failing that, for the part after the last backslash of <c>DOMAIN\user</c>.</summary>
+    public bool TryLookup(string name, out PppSecretEntry entry)
+    {
+        entry = Entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.Ordinal))!;
+        if (entry is not null)
+            return true;
+        var slash = name.LastIndexOf('\\');
+        if (slash >= 0 && slash < name.Length - 1)
+        {
+            var user = name[(slash + 1)..];
+            entry = Entries.FirstOrDefault(e => string.Equals(e.Name, user, StringComparison.Ordinal))!;
+            return entry is not null;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,160 @@
+using Gateway.Core.Config;
+
+namespace Gateway.Web.Cli;
+
+/// <summary>
+/// <c>gateway check [--secret FILE] [--linkup FILE] [--linkdown FILE] [--format json|text] PPP.CONF [LABEL...]</c>:
+/// reads FreeBSD ppp files, prints the gateway's model (JSON by default) on standard output, then the diagnostics
+/// (<c>file:line: severity: message</c>) on standard error. Exit code 0 without errors (warnings do not fail),
+/// 1 with errors, 2 when a file is missing or unreadable or the command line is wrong.
+/// </summary>
+public static class CheckCommand
+{
+    public const int Ok = 0, Errors = 1, BadInput = 2;
+
+    public const string Usage = "usage: gateway check [--secret FILE] [--linkup FILE] [--linkdown FILE] [--format json|text] PPP.CONF [LABEL...]";
+
+    private sealed class Options
+    {
+        public string? Secret, LinkUp, LinkDown, Conf;
+        public string Format = "json";
+        public List<string> Labels = [];
+    }
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, IConfigSource? source = null, ServiceTable? services = null)
+    {
+        if (!TryParse(args, out var options, out var error))
+        {
+            stderr.WriteLine($"gateway check: {error}");
+            stderr.WriteLine(Usage);
+            return BadInput;
+        }
+        source ??= new DiskConfigSource(Environment.GetEnvironmentVariable("PWD"));
+        services ??= LoadServices(source);
+
+        var readOptions = new ConfReadOptions
+        {
+            Environment = Environment.GetEnvironmentVariable,
+            HomeDirectory = user => user is null ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) : null,
+        };
+
+        var unreadable = new List<ConfigFileText>();
+        void Require(string? path)
+        {
+            if (path is null)
+                return;
+            var text = source.Read(path);
+            if (text.Status != ConfigFileStatus.Read)
+                unreadable.Add(text);
+        }
+        Require(options.Conf);
+        Require(options.Secret);
+        Require(options.LinkUp);
+        Require(options.LinkDown);
+        if (unreadable.Count > 0)
+        {
+            foreach (var file in unreadable)
+                stderr.WriteLine($"gateway check: {file.Path}: {(file.Status == ConfigFileStatus.NotFound ? "no such file" : file.Error)}");
+            return BadInput;
+        }
+
+        var conf = PppConfReader.Read(options.Conf!, source, readOptions);
+        var files = new GatewayConfigFiles(
+            conf,
+            options.LinkUp is null ? null : LinkScripts.Read(options.LinkUp, source, readOptions),
+            options.LinkDown is null ? null : LinkScripts.Read(options.LinkDown, source, readOptions),
+            options.Secret is null ? null : PppSecrets.Read(options.Secret, source),
+            services);
+        var result = GatewayModelBuilder.Build(files);
+        var diagnostics = result.Diagnostics.ToList();
+
+        PppProfile? invocation = null;
+        if (options.Labels.Count > 0)
+        {
+            var resolution = ProfileResolver.Resolve(conf, options.Labels, services);
+            invocation = resolution.Profile;
+            diagnostics.AddRange(resolution.Diagnostics.Where(d => !diagnostics.Contains(d)));
+        }
+
+        var report = new ConfigReport(options.Conf!, options.Labels, invocation, result.Model);
+        if (options.Format == "text")
+            TextReport.Write(report, stdout);
+        else
+            stdout.WriteLine(ConfigJson.Serialize(report));
+
+        foreach (var diagnostic in diagnostics)
+            stderr.WriteLine(diagnostic);
+        var errors = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+        var warnings = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning);
+        stderr.WriteLine($"gateway check: {errors} error(s), {warnings} warning(s)");
+        return errors > 0 ? Errors : Ok;
+    }
+
+    private static ServiceTable LoadServices(IConfigSource source)
+    {
+        var etc = source.Read("/etc/services");
+        return etc.Status == ConfigFileStatus.Read ? ServiceTable.Parse(etc.Text) : ServiceTable.BuiltInOnly;
+    }
+
+    private static bool TryParse(IReadOnlyList<string> args, out Options options, out string? error)
+    {
+        options = new Options();
+        error = null;
+        var positional = new List<string>();
+        var onlyPositional = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (onlyPositional || !arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                positional.Add(arg);
+                continue;
+            }
+            if (arg == "--")
+            {
+                onlyPositional = true;
+                continue;
+            }
+
+            var eq = arg.IndexOf('=');
+            var name = eq > 0 ? arg[..eq] : arg;
+            string? value = eq > 0 ? arg[(eq + 1)..] : null;
+            if (name is not ("--secret" or "--linkup" or "--linkdown" or "--format"))
+            {
+                error = $"unknown option {name}";
+                return false;
+            }
+            if (value is null)
+            {
+                if (i + 1 >= args.Count)
+                {
+                    error = $"{name} needs a value";
+                    return false;
+                }
+                value = args[++i];
+            }
+            switch (name)
+            {
+                case "--secret": options.Secret = value; break;
+                case "--linkup": options.LinkUp = value; break;
+                case "--linkdown": options.LinkDown = value; break;
+                default:
+                    if (value is not ("json" or "text"))
+                    {
+                        error = $"--format {value}: expected json or text";
+                        return false;
+                    }
+                    options.Format = value;
+                    break;
+            }
+        }
+        if (positional.Count == 0)
+        {
+            error = "no PPP.CONF given";
+            return false;
+        }
+        options.Conf = positional[0];
+        options.Labels = positional.Skip(1).ToList();
+        return true;
+    }
+}
