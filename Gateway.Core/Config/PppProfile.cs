@@ -59,13 +59,13 @@ public sealed class LinkProfile
     /// <summary><c>set speed sync</c>: synchronous framing (no async HDLC escaping), as for UDP sublinks.</summary>
     public bool Sync { get; internal set; }
 
-    public ChatScript Dial { get; internal set; } = ChatScript.Empty;
+    public ChatScriptText Dial { get; internal set; } = ChatScriptText.Empty;
 
-    public ChatScript Login { get; internal set; } = ChatScript.Empty;
+    public ChatScriptText Login { get; internal set; } = ChatScriptText.Empty;
 
-    public ChatScript Logout { get; internal set; } = ChatScript.Empty;
+    public ChatScriptText Logout { get; internal set; } = ChatScriptText.Empty;
 
-    public ChatScript Hangup { get; internal set; } = ChatScript.Empty;
+    public ChatScriptText Hangup { get; internal set; } = ChatScriptText.Empty;
 
     public PhoneList Phone { get; internal set; } = PhoneList.Empty;
 

@@ -109,10 +109,10 @@ public sealed partial class ProfileResolver
         profile.AuthKey = new Secret(c.First);
     }
 
-    private void SetScript(Call c, Action<LinkProfile, ChatScript> assign)
+    private void SetScript(Call c, Action<LinkProfile, ChatScriptText> assign)
     {
         ExtraArgumentsIgnored(c, 1);
-        var script = new ChatScript(c.First);
+        var script = new ChatScriptText(c.First);
         if (script.UnterminatedQuote)
             diagnostics.Warn(c.At, $"{c.Prefix}: the chat script has an unterminated double quote");
         assign(c.Cx!, script);
@@ -194,7 +194,7 @@ public sealed partial class ProfileResolver
         // ppp reads the timeout with atoi and shows 0 as "random"; ppp(8) documents the word "random".
         var timeout = 0;
         if (c.Rest.Count == 2 && (c.Rest[0].Equals("random", StringComparison.OrdinalIgnoreCase) || TryNumber(c.Rest[0], out timeout)) && TryNumber(c.Rest[1], out var tries))
-            c.Cx!.Reconnect = new ReconnectSpec(timeout, tries);
+            c.Cx!.Reconnect = new ReconnectSpec(timeout > 0 ? TimeSpan.FromSeconds(timeout) : null, tries);
         else
             diagnostics.Error(c.At, "usage: set reconnect timeout|random ntries");
     }

@@ -73,9 +73,9 @@ public sealed record DeviceSpec(string Text, DeviceKind Kind, string? Host, stri
 /// engine splits it into (ppp's <c>MakeArgs</c> without escape reduction and without comments: quotes go,
 /// backslash escapes such as <c>\c</c>, <c>\T</c>, <c>NO\sCARRIER</c> stay for the chat engine).
 /// </summary>
-public sealed record ChatScript
+public sealed record ChatScriptText
 {
-    public ChatScript(string raw)
+    public ChatScriptText(string raw)
     {
         Raw = raw;
         var tokens = PppTokenizer.Tokenize(raw, TokenizeFlags.NoHash);
@@ -83,7 +83,7 @@ public sealed record ChatScript
         UnterminatedQuote = tokens.UnterminatedQuote;
     }
 
-    public static ChatScript Empty { get; } = new("");
+    public static ChatScriptText Empty { get; } = new("");
 
     /// <summary>The script exactly as ppp.conf's tokenizer gave it (blanks as written).</summary>
     [JsonIgnore]
@@ -98,7 +98,7 @@ public sealed record ChatScript
     [JsonIgnore]
     public bool UnterminatedQuote { get; }
 
-    public bool Equals(ChatScript? other) => other is not null && Tokens.SequenceEqual(other.Tokens);
+    public bool Equals(ChatScriptText? other) => other is not null && Tokens.SequenceEqual(other.Tokens);
 
     public override int GetHashCode() => Text.GetHashCode(StringComparison.Ordinal);
 
@@ -168,13 +168,16 @@ public sealed record RouteSpec(string Destination, string? Netmask, string Gatew
 }
 
 /// <summary>
-/// <c>set reconnect timeout|random ntries</c>: how often and after how long to reconnect after carrier loss;
-/// a timeout of 0 means random (0 to 30 s), as ppp shows it.
+/// FreeBSD ppp's <c>set reconnect timeout ntries</c>: after a connected line drops unexpectedly
+/// (carrier loss, LQR failure), wait <see cref="Timeout"/> and dial again, at most <see cref="Tries"/>
+/// times. <see cref="Timeout"/> null means the literal <c>random</c> (1 to 30 s). 
 /// </summary>
-public sealed record ReconnectSpec(int TimeoutSeconds, int Tries)
+/// <param name="Timeout">Pause before reconnecting; null = random.</param>
+/// <param name="Tries">How many reconnects are allowed from the time the link is opened (not reset by a successful connection, as in ppp).</param>
+public sealed record ReconnectSpec(TimeSpan? Timeout, int Tries)
 {
-    /// <summary>ppp's defaults: RECONNECT_TIMEOUT (3 s), no reconnection.</summary>
-    public static ReconnectSpec Default { get; } = new(3, 0);
+    /// <summary>ppp's defaults: RECONNECT_TIMEOUT 3 s, no reconnects (datalink_Create).</summary>
+    public static ReconnectSpec Default { get; } = new(TimeSpan.FromSeconds(3), 0);
 }
 
 /// <summary>Address syntax shared by routes and ifaddr.</summary>

@@ -239,8 +239,8 @@ public class ProfileResolverTests
     [Fact]
     public void ReconnectTakesANumberOrRandom()
     {
-        Assert.Equal(new ReconnectSpec(5, 2), Resolve("v:\n set reconnect 5 2\n", "v").Profile.Links[0].Reconnect);
-        Assert.Equal(new ReconnectSpec(0, 4), Resolve("v:\n set reconnect random 4\n", "v").Profile.Links[0].Reconnect);
+        Assert.Equal(new ReconnectSpec(TimeSpan.FromSeconds(5), 2), Resolve("v:\n set reconnect 5 2\n", "v").Profile.Links[0].Reconnect);
+        Assert.Equal(new ReconnectSpec(null, 4), Resolve("v:\n set reconnect random 4\n", "v").Profile.Links[0].Reconnect);
     }
 
     [Fact]

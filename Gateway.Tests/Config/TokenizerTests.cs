@@ -62,7 +62,7 @@ public class TokenizerTests
         // The chat engine's words (MakeArgs without reduction): quotes gone, escapes kept for chat.
         Assert.Equal(
             ["ABORT", "BUSY", "ABORT", @"NO\sCARRIER", "ABORT", @"NO\sDIAL\sTONE", "TIMEOUT", "4", "", "ATZ", "OK-ATZ-OK", @"ATDT\T", "TIMEOUT", "60", "CONNECT", @"\c", @"\n"],
-            new ChatScript(dial.Args[2]).Tokens);
+            new ChatScriptText(dial.Args[2]).Tokens);
     }
 
     [Fact]

@@ -54,53 +54,15 @@ public sealed class ChatScript
             truncated = true;
         }
 
-        var list = new List<string>();
-        var word = new System.Text.StringBuilder();
-        var i = 0;
-        while (i < script.Length)
+        // The same word splitting as ppp.conf's (defs.c MakeArgs), without '#' comments.
+        var tokens = Gateway.Core.Config.PppTokenizer.Tokenize(script, Gateway.Core.Config.TokenizeFlags.NoHash);
+        if (tokens.UnterminatedQuote)
         {
-            while (i < script.Length && IsSeparator(script[i]))
-                i++;
-            if (i >= script.Length)
-                break;
-            if (list.Count >= MaxWords)
-            {
-                truncated = true;
-                break;
-            }
-
-            word.Clear();
-            var quoted = false;
-            while (i < script.Length)
-            {
-                var c = script[i];
-                if (c == '\\')
-                {
-                    word.Append(c);
-                    i++;
-                    if (i < script.Length)
-                        word.Append(script[i++]);
-                    continue;
-                }
-                if (c == '"')
-                {
-                    quoted = !quoted;
-                    i++;
-                    continue;
-                }
-                if (!quoted && IsSeparator(c))
-                    break;
-                word.Append(c);
-                i++;
-            }
-            if (quoted)
-            {
-                error = "unterminated quote in chat script";
-                return false;
-            }
-            list.Add(word.ToString());
+            error = "unterminated quote in chat script";
+            return false;
         }
-
+        truncated |= tokens.Truncated;
+        var list = tokens.Args;
         result = new ChatScript([.. list], truncated);
         return true;
     }
@@ -112,6 +74,4 @@ public sealed class ChatScript
     /// <summary>The words re-joined, empty words shown as <c>""</c>; secrets are never expanded here.</summary>
     public override string ToString() =>
         string.Join(' ', words.Select(w => w.Length == 0 ? "\"\"" : w.Contains(' ') || w.Contains('\t') ? $"\"{w}\"" : w));
-
-    private static bool IsSeparator(char c) => c is ' ' or '\t';
 }
