@@ -1,0 +1,12 @@
+using Akka.Hosting;
+using Gateway.Core.Actors;
+
+namespace Gateway.Core.Hosting;
+
+public static class StatusHosting
+{
+    /// <summary>Starts <c>/user/status</c>, which keeps the current picture for new clients, under <see cref="ActorKeys.Status"/>.</summary>
+    public static AkkaConfigurationBuilder WithStatusPublisher(this AkkaConfigurationBuilder builder, string role) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<ActorKeys.Status>(system.ActorOf(StatusPublisher.Props(role), "status")));
+}
