@@ -1,0 +1,220 @@
+namespace Gateway.Core.Ppp.Lqr;
+
+/// <summary>Settings of one link's Link Quality Monitoring (RFC 1989).</summary>
+public sealed record LqrOptions
+{
+    /// <summary>Our LCP Magic-Number, written in every report.</summary>
+    public uint LocalMagic { get; init; }
+
+    /// <summary>The peer's LCP Magic-Number; a report carrying another one is ignored and counted (RFC 1989 2.6).</summary>
+    public uint PeerMagic { get; init; }
+
+    /// <summary>
+    /// How often we send reports: the Reporting-Period the peer asked of us in its Quality-Protocol option
+    /// (RFC 1989 2.5). Null or zero: we run no timer of our own and answer each report the peer sends
+    /// (RFC 1989 2.7). Periods below one second are allowed (the option counts hundredths of a second).
+    /// </summary>
+    public TimeSpan? ReportingPeriod { get; init; }
+
+    /// <summary>The link fails after this many consecutive periods with no valid report from the peer.</summary>
+    public int MaxMissedReports { get; init; } = 5;
+
+    /// <summary>Converts the option's Reporting-Period (hundredths of a second, RFC 1989 2.5) into a period; 0 gives null.</summary>
+    public static TimeSpan? PeriodFromOption(uint hundredths) =>
+        hundredths == 0 ? null : TimeSpan.FromMilliseconds(hundredths * 10.0);
+}
+
+public enum LqrTimerAction : byte
+{
+    /// <summary>Nothing to send (answer-only mode, the period was checked).</summary>
+    None = 0,
+    /// <summary>Send <see cref="LqrTimerResult.Report"/> (protocol 0xC025) and re-arm the timer.</summary>
+    SendReport = 1,
+    /// <summary>Too many periods without a report: take the link down (FreeBSD closes LCP).</summary>
+    LinkFailed = 2,
+}
+
+public readonly record struct LqrTimerResult(LqrTimerAction Action, LqrPacket Report);
+
+public enum LqrReceiveStatus : byte
+{
+    Accepted = 0,
+    /// <summary>Body not 48 octets: dropped, counted.</summary>
+    BadLength = 1,
+    /// <summary>Magic-Number not the peer's: ignored, counted.</summary>
+    WrongMagic = 2,
+    /// <summary>The link was already declared failed.</summary>
+    AfterFailure = 3,
+}
+
+/// <summary>What a received report produced: a reply to send (answer-only mode) and the period's figures when known.</summary>
+public readonly record struct LqrReceiveResult(LqrReceiveStatus Status, LqrPacket? Reply, LqrPeriodStatistics? Period);
+
+/// <summary>
+/// Loss and error figures for the period between two consecutive reports received (RFC 1989 2.8):
+/// deltas of 32-bit counters taken modulo 2^32. Outbound figures describe what we sent as the peer saw
+/// it (from the LastOut and PeerIn fields), inbound ones what the peer sent as we saw it (PeerOut fields
+/// against our Save counters).
+/// </summary>
+public readonly record struct LqrPeriodStatistics(
+    uint OutboundLqrs, long OutboundLqrsLost,
+    uint OutboundPackets, long OutboundPacketsLost, uint OutboundDiscards, uint OutboundErrors,
+    uint OutboundOctets, long OutboundOctetsLost,
+    uint InboundLqrs, long InboundLqrsLost,
+    uint InboundPackets, long InboundPacketsLost, uint InboundDiscards, uint InboundErrors,
+    uint InboundOctets, long InboundOctetsLost)
+{
+    /// <summary>Outbound packets lost over packets sent (0 when nothing was sent).</summary>
+    public double OutboundLossRate => OutboundPackets == 0 ? 0 : (double)OutboundPacketsLost / OutboundPackets;
+
+    /// <summary>Outbound packets that reached the peer with errors over packets sent.</summary>
+    public double OutboundErrorRate => OutboundPackets == 0 ? 0 : (double)OutboundErrors / OutboundPackets;
+
+    public double InboundLossRate => InboundPackets == 0 ? 0 : (double)InboundPacketsLost / InboundPackets;
+
+    public double InboundErrorRate => InboundPackets == 0 ? 0 : (double)InboundErrors / InboundPackets;
+}
+
+/// <summary>
+/// One link's Link Quality Monitoring (RFC 1989), pure: the caller feeds timer expiries and received
+/// report bodies with the framing layer's <see cref="LinkCounters"/> at that moment, and sends what it is told.
+/// <para>
+/// Sending: with a Reporting-Period, a report goes out on every <see cref="TimerExpired"/>; without one,
+/// each valid received report is answered at once. Reports arriving faster than the period are used,
+/// never answered in timer mode (no amplification).
+/// </para>
+/// <para>
+/// Failure: a period is unanswered when no valid report (48 octets, the peer's magic number) arrives
+/// between two timer expiries. At the expiry closing the N-th consecutive unanswered period the link is
+/// declared failed (in timer mode: the last N reports we sent all went a full period with nothing back).
+/// In answer-only mode the caller still runs the timer, at the peer's period, for this check. FreeBSD's
+/// lqr.c counts reports sent since the last one received and closes when that count exceeds 5 before
+/// sending, which is N = 6 here; we default to N = 5 ("5 missed reports").
+/// </para>
+/// </summary>
+public sealed class LqrMonitor
+{
+    private readonly LqrOptions options;
+    private MissedPeriodCounter missed;
+    private uint outLqrs;
+    private uint inLqrs;
+    private LqrPacket lastReceived;
+    private Save lastSave;
+    private bool haveReceived;
+
+    private readonly record struct Save(uint InLqrs, uint InPackets, uint InDiscards, uint InErrors, uint InOctets);
+
+    public LqrMonitor(LqrOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxMissedReports < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxMissedReports must be at least 1");
+        this.options = options;
+    }
+
+    public LqrOptions Options => options;
+
+    /// <summary>Whether we send on a timer (a Reporting-Period was negotiated for us).</summary>
+    public bool TimerMode => options.ReportingPeriod is { } p && p > TimeSpan.Zero;
+
+    public bool Failed { get; private set; }
+
+    /// <summary>Reports sent (OutLQRs, RFC 1989 2.2).</summary>
+    public uint OutLqrs => outLqrs;
+
+    /// <summary>Valid reports received (InLQRs, RFC 1989 2.2).</summary>
+    public uint InLqrs => inLqrs;
+
+    public long BadLengthReports { get; private set; }
+    public long WrongMagicReports { get; private set; }
+    public int ConsecutiveMissedPeriods => missed.ConsecutiveMissed;
+
+    /// <summary>The last valid report received, if any.</summary>
+    public LqrPacket? LastReceived => haveReceived ? lastReceived : null;
+
+    /// <summary>The most recent period's figures, once two reports have been received.</summary>
+    public LqrPeriodStatistics? LastPeriod { get; private set; }
+
+    /// <summary>
+    /// Builds the next report from the current counters (RFC 1989 2.6): OutLQRs is incremented and copied
+    /// to PeerOutLQRs; LastOut* echo the PeerOut* of the last report received; PeerIn* are the Save counters
+    /// taken when it arrived. The caller's counters should already count this report's own transmission if
+    /// its framing counts before sending; either way is consistent because only deltas are used.
+    /// </summary>
+    public LqrPacket BuildReport(in LinkCounters counters)
+    {
+        outLqrs++;
+        return new LqrPacket(
+            options.LocalMagic,
+            lastReceived.PeerOutLqrs, lastReceived.PeerOutPackets, lastReceived.PeerOutOctets,
+            lastSave.InLqrs, lastSave.InPackets, lastSave.InDiscards, lastSave.InErrors, lastSave.InOctets,
+            outLqrs, counters.OutPackets, counters.OutOctets);
+    }
+
+    /// <summary>The LQR timer fired (every Reporting-Period, or every peer period in answer-only mode).</summary>
+    public LqrTimerResult TimerExpired(TimeSpan now, in LinkCounters counters)
+    {
+        if (Failed)
+            return new(LqrTimerAction.None, default);
+        if (missed.ClosePeriod(options.MaxMissedReports))
+        {
+            Failed = true;
+            return new(LqrTimerAction.LinkFailed, default);
+        }
+        return TimerMode ? new(LqrTimerAction.SendReport, BuildReport(counters)) : new(LqrTimerAction.None, default);
+    }
+
+    /// <summary>
+    /// A report body (after the 0xC025 protocol field) arrived; <paramref name="counters"/> are the framing
+    /// counters at its reception (this packet already counted), which become the Save counters.
+    /// </summary>
+    public LqrReceiveResult Received(ReadOnlySpan<byte> body, TimeSpan now, in LinkCounters counters)
+    {
+        if (Failed)
+            return new(LqrReceiveStatus.AfterFailure, null, null);
+        if (!LqrPacket.TryRead(body, out var report))
+        {
+            BadLengthReports++;
+            return new(LqrReceiveStatus.BadLength, null, null);
+        }
+        if (report.MagicNumber != options.PeerMagic)
+        {
+            WrongMagicReports++;
+            return new(LqrReceiveStatus.WrongMagic, null, null);
+        }
+        inLqrs++;
+        var save = new Save(inLqrs, counters.InPackets, counters.InDiscards, counters.InErrors, counters.InGoodOctets);
+        LqrPeriodStatistics? period = haveReceived ? Compute(lastReceived, lastSave, report, save) : null;
+        lastReceived = report;
+        lastSave = save;
+        haveReceived = true;
+        missed.Answered();
+        if (period is not null)
+            LastPeriod = period;
+        LqrPacket? reply = TimerMode ? null : BuildReport(counters);
+        return new(LqrReceiveStatus.Accepted, reply, period);
+    }
+
+    private static LqrPeriodStatistics Compute(in LqrPacket before, in Save saveBefore, in LqrPacket after, in Save saveAfter)
+    {
+        uint outLqrs = after.LastOutLqrs - before.LastOutLqrs;
+        uint outPackets = after.LastOutPackets - before.LastOutPackets;
+        uint outOctets = after.LastOutOctets - before.LastOutOctets;
+        uint peerInLqrs = after.PeerInLqrs - before.PeerInLqrs;
+        uint peerInPackets = after.PeerInPackets - before.PeerInPackets;
+        uint peerInOctets = after.PeerInOctets - before.PeerInOctets;
+        uint inLqrs = after.PeerOutLqrs - before.PeerOutLqrs;
+        uint inPackets = after.PeerOutPackets - before.PeerOutPackets;
+        uint inOctets = after.PeerOutOctets - before.PeerOutOctets;
+        uint savedLqrs = saveAfter.InLqrs - saveBefore.InLqrs;
+        uint savedPackets = saveAfter.InPackets - saveBefore.InPackets;
+        uint savedOctets = saveAfter.InOctets - saveBefore.InOctets;
+        return new LqrPeriodStatistics(
+            outLqrs, (long)outLqrs - peerInLqrs,
+            outPackets, (long)outPackets - peerInPackets, after.PeerInDiscards - before.PeerInDiscards, after.PeerInErrors - before.PeerInErrors,
+            outOctets, (long)outOctets - peerInOctets,
+            inLqrs, (long)inLqrs - savedLqrs,
+            inPackets, (long)inPackets - savedPackets, saveAfter.InDiscards - saveBefore.InDiscards, saveAfter.InErrors - saveBefore.InErrors,
+            inOctets, (long)inOctets - savedOctets);
+    }
+}
