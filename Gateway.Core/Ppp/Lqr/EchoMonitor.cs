@@ -73,7 +73,7 @@ public sealed class EchoMonitor
     public long WrongMagicReplies { get; private set; }
     public int ConsecutiveMissedPeriods => missed.ConsecutiveMissed;
 
-    /// <summary>Requests never answered (those still outstanding are not counted yet).</summary>
+    /// <summary>Requests whose period ended without a reply (a late reply still counts and takes it back).</summary>
     public long LostRequests => RequestsSent - RepliesAccepted - OutstandingCount();
 
     /// <summary>Lost over resolved requests, 0 before any is resolved.</summary>
@@ -148,12 +148,7 @@ public sealed class EchoMonitor
         SmoothedRtt = TimeSpan.FromTicks(smoothed);
     }
 
-    private int OutstandingCount()
-    {
-        int n = 0;
-        for (int i = 0; i < Remembered; i++)
-            if (outstandingOpen[i])
-                n++;
-        return n;
-    }
+    /// <summary>The latest request, while its period is still running, is not yet lost; older unanswered ones are.</summary>
+    private int OutstandingCount() =>
+        !Failed && RequestsSent > 0 && outstandingOpen[(nextSlot + Remembered - 1) % Remembered] ? 1 : 0;
 }
