@@ -160,6 +160,8 @@ public sealed class MpReassembler
     private int arrivalHead, arrivalCount;
 
     private readonly bool[] active;
+    private readonly int[] activeIds;
+    private int activeCount;
     private readonly bool[] hasLast;
     private readonly long[] lastSequence;
     private readonly long[] memberFragments, memberPackets, memberBytes;
@@ -202,6 +204,7 @@ public sealed class MpReassembler
         arrivalMask = fifo - 1;
         int n = options.MaxMembers;
         active = new bool[n];
+        activeIds = new int[n];
         hasLast = new bool[n];
         lastSequence = new long[n];
         memberFragments = new long[n];
@@ -226,7 +229,11 @@ public sealed class MpReassembler
     {
         if ((uint)member >= (uint)active.Length)
             return false;
-        active[member] = true;
+        if (!active[member])
+        {
+            active[member] = true;
+            activeIds[activeCount++] = member;
+        }
         hasLast[member] = false;
         return true;
     }
@@ -238,6 +245,14 @@ public sealed class MpReassembler
             return false;
         active[member] = false;
         hasLast[member] = false;
+        for (int i = 0; i < activeCount; i++)
+        {
+            if (activeIds[i] == member)
+            {
+                activeIds[i] = activeIds[--activeCount];
+                break;
+            }
+        }
         Process(now.Ticks, sink);
         return true;
     }
@@ -515,10 +530,9 @@ public sealed class MpReassembler
     private long MinimumLast()
     {
         long m = long.MaxValue;
-        for (int i = 0; i < active.Length; i++)
+        for (int k = 0; k < activeCount; k++)
         {
-            if (!active[i])
-                continue;
+            int i = activeIds[k];
             if (!hasLast[i])
                 return long.MinValue;
             if (lastSequence[i] < m)
