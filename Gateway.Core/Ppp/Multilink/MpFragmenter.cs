@@ -62,16 +62,14 @@ public sealed class MpFragmenter
     private readonly MpFragmenterOptions options;
     private readonly int headerLength;
     private readonly uint sequenceMask;
-    private readonly bool[] active;
+    private readonly MemberSet members;
     private readonly int[] mru;
     private readonly double[] weight;
     private readonly double[] finish;
     private readonly long[] memberFragments;
     private readonly long[] memberBytes;
-    private readonly int[] activeList;
     private readonly int[] order;
     private readonly int[] share;
-    private int activeCount;
     private uint nextSequence;
     private byte[] scratch;
     private MpOutgoingFragment[] fragments;
@@ -87,13 +85,12 @@ public sealed class MpFragmenter
         sequenceMask = MpHeaderCodec.SequenceMask(options.Format);
         nextSequence = options.InitialSequence & sequenceMask;
         int n = options.MaxMembers;
-        active = new bool[n];
+        members = new MemberSet(n);
         mru = new int[n];
         weight = new double[n];
         finish = new double[n];
         memberFragments = new long[n];
         memberBytes = new long[n];
-        activeList = new int[n];
         order = new int[n];
         share = new int[n];
         scratch = new byte[options.PeerMrru + 2 + 8 * headerLength + 64];
@@ -105,7 +102,7 @@ public sealed class MpFragmenter
     /// <summary>Sequence number the next fragment will carry.</summary>
     public uint NextSequence => nextSequence;
 
-    public int ActiveMemberCount => activeCount;
+    public int ActiveMemberCount => members.Count;
 
     /// <summary>The fragments of the last successful <see cref="Fragment"/> call, in sequence order.</summary>
     public ReadOnlySpan<MpOutgoingFragment> Fragments => fragments.AsSpan(0, fragmentCount);
@@ -122,7 +119,7 @@ public sealed class MpFragmenter
 
     public MpMemberSendStatistics MemberStatistics(int member) => new(memberFragments[member], memberBytes[member]);
 
-    public bool IsMember(int member) => (uint)member < (uint)active.Length && active[member];
+    public bool IsMember(int member) => members.Contains(member);
 
     /// <summary>
     /// Adds (or re-adds) a member between two packets. <paramref name="mru"/> is the peer's MRU on that link
@@ -131,41 +128,26 @@ public sealed class MpFragmenter
     /// </summary>
     public bool AddMember(int member, int mru, double bytesPerSecond)
     {
-        if ((uint)member >= (uint)active.Length || mru <= headerLength || !(bytesPerSecond > 0) || double.IsInfinity(bytesPerSecond))
+        if (!members.InRange(member) || mru <= headerLength || !(bytesPerSecond > 0) || double.IsInfinity(bytesPerSecond))
             return false;
         double start = 0;
-        if (activeCount > 0)
+        if (members.Count > 0)
         {
             start = double.MaxValue;
-            for (int i = 0; i < activeCount; i++)
-                start = Math.Min(start, finish[activeList[i]]);
+            for (int i = 0; i < members.Count; i++)
+                start = Math.Min(start, finish[members[i]]);
         }
         this.mru[member] = mru;
         weight[member] = bytesPerSecond;
         finish[member] = start;
-        if (!active[member])
-        {
-            active[member] = true;
-            activeList[activeCount++] = member;
-        }
+        members.Add(member);
         return true;
     }
 
     /// <summary>Removes a member between two packets. Returns false when it was not a member.</summary>
     public bool RemoveMember(int member)
     {
-        if (!IsMember(member))
-            return false;
-        active[member] = false;
-        for (int i = 0; i < activeCount; i++)
-        {
-            if (activeList[i] == member)
-            {
-                activeList[i] = activeList[--activeCount];
-                break;
-            }
-        }
-        return true;
+        return members.Remove(member);
     }
 
     /// <summary>Changes a member's weight (bytes per second), e.g. from a new rate measurement.</summary>
@@ -198,7 +180,7 @@ public sealed class MpFragmenter
             RefusedAboveMrru++;
             return MpFragmentStatus.AboveMrru;
         }
-        if (activeCount == 0)
+        if (members.Count == 0)
         {
             RefusedNoMember++;
             return MpFragmentStatus.NoActiveMember;
@@ -224,15 +206,15 @@ public sealed class MpFragmenter
             return MpFragmentStatus.Ok;
         }
 
-        int members = WaterFill(packetLength);
+        int chosen = WaterFill(packetLength);
         int pieces = 0;
-        for (int k = 0; k < members; k++)
+        for (int k = 0; k < chosen; k++)
             pieces += PiecesFor(order[k], share[order[k]]);
         EnsureCapacity(packetLength + pieces * headerLength, pieces);
 
         int packetOffset = 0;
         int scratchOffset = 0;
-        for (int k = 0; k < members; k++)
+        for (int k = 0; k < chosen; k++)
         {
             int m = order[k];
             int data = share[m];
@@ -263,9 +245,9 @@ public sealed class MpFragmenter
         int best = -1;
         double bestFinish = double.MaxValue;
         int size = headerLength + packetLength;
-        for (int i = 0; i < activeCount; i++)
+        for (int i = 0; i < members.Count; i++)
         {
-            int m = activeList[i];
+            int m = members[i];
             if (mru[m] < size)
                 continue;
             double f = finish[m] + size / weight[m];
@@ -281,10 +263,10 @@ public sealed class MpFragmenter
     /// <summary>Fills order[0..result) with the chosen members and share[] with each one's data bytes.</summary>
     private int WaterFill(int packetLength)
     {
-        for (int i = 0; i < activeCount; i++)
+        for (int i = 0; i < members.Count; i++)
         {
             // insertion sort by finish time: at most MaxMembers, no allocation
-            int m = activeList[i];
+            int m = members[i];
             int j = i - 1;
             while (j >= 0 && finish[order[j]] > finish[m])
             {
@@ -297,7 +279,7 @@ public sealed class MpFragmenter
         // grow the set while the water level T stays above the next member's finish time
         double sumW = 0, sumFW = 0, level = 0;
         int count = 0;
-        while (count < activeCount)
+        while (count < members.Count)
         {
             int m = order[count];
             if (count > 0 && level <= finish[m])
@@ -393,11 +375,11 @@ public sealed class MpFragmenter
     private void RenormaliseIfNeeded()
     {
         double min = double.MaxValue;
-        for (int i = 0; i < activeCount; i++)
-            min = Math.Min(min, finish[activeList[i]]);
+        for (int i = 0; i < members.Count; i++)
+            min = Math.Min(min, finish[members[i]]);
         if (min < RenormaliseAbove)
             return;
-        for (int i = 0; i < activeCount; i++)
-            finish[activeList[i]] -= min;
+        for (int i = 0; i < members.Count; i++)
+            finish[members[i]] -= min;
     }
 }

@@ -159,9 +159,7 @@ public sealed class MpReassembler
     private readonly int arrivalMask;
     private int arrivalHead, arrivalCount;
 
-    private readonly bool[] active;
-    private readonly int[] activeIds;
-    private int activeCount;
+    private readonly MemberSet members;
     private readonly bool[] hasLast;
     private readonly long[] lastSequence;
     private readonly long[] memberFragments, memberPackets, memberBytes;
@@ -203,8 +201,7 @@ public sealed class MpReassembler
         arrivalTicks = new long[fifo];
         arrivalMask = fifo - 1;
         int n = options.MaxMembers;
-        active = new bool[n];
-        activeIds = new int[n];
+        members = new MemberSet(n);
         hasLast = new bool[n];
         lastSequence = new long[n];
         memberFragments = new long[n];
@@ -222,18 +219,14 @@ public sealed class MpReassembler
     /// <summary>Sequence number (modulo the format's space) the reassembler waits for next.</summary>
     public uint ExpectedSequence => (uint)(expected & sequenceMask);
 
-    public bool IsMember(int member) => (uint)member < (uint)active.Length && active[member];
+    public bool IsMember(int member) => members.Contains(member);
 
     /// <summary>Adds a member link; until it has received a fragment it holds M back (the reorder timeout still applies).</summary>
     public bool AddMember(int member)
     {
-        if ((uint)member >= (uint)active.Length)
+        if (!members.InRange(member))
             return false;
-        if (!active[member])
-        {
-            active[member] = true;
-            activeIds[activeCount++] = member;
-        }
+        members.Add(member);
         hasLast[member] = false;
         return true;
     }
@@ -241,18 +234,9 @@ public sealed class MpReassembler
     /// <summary>Removes a member: M is recomputed without it at once, and whatever that completes or resolves is delivered now.</summary>
     public bool RemoveMember(int member, TimeSpan now, IMpPacketSink sink)
     {
-        if (!IsMember(member))
+        if (!members.Remove(member))
             return false;
-        active[member] = false;
         hasLast[member] = false;
-        for (int i = 0; i < activeCount; i++)
-        {
-            if (activeIds[i] == member)
-            {
-                activeIds[i] = activeIds[--activeCount];
-                break;
-            }
-        }
         Process(now.Ticks, sink);
         return true;
     }
@@ -530,9 +514,9 @@ public sealed class MpReassembler
     private long MinimumLast()
     {
         long m = long.MaxValue;
-        for (int k = 0; k < activeCount; k++)
+        for (int k = 0; k < members.Count; k++)
         {
-            int i = activeIds[k];
+            int i = members[k];
             if (!hasLast[i])
                 return long.MinValue;
             if (lastSequence[i] < m)
