@@ -241,7 +241,14 @@ public sealed class MpReassembler
         return true;
     }
 
-    /// <summary>Feeds a timer tick: applies the reorder timeout. Call it about every timeout/4 while fragments are buffered.</summary>
+    /// <summary>
+    /// When the reorder timeout will next give up a gap if nothing arrives: the oldest buffered fragment's
+    /// arrival plus the timeout; null when nothing is buffered. The actor arms one timer for it and calls <see cref="Tick"/>.
+    /// </summary>
+    public TimeSpan? NextTimeout =>
+        bufferedCount > 0 && TryOldestArrival(out long oldest) ? TimeSpan.FromTicks(oldest + (long)timeoutTicks) : null;
+
+    /// <summary>Feeds a timer tick: applies the reorder timeout (see <see cref="NextTimeout"/>).</summary>
     public void Tick(TimeSpan now, IMpPacketSink sink) => Process(now.Ticks, sink);
 
     /// <summary>

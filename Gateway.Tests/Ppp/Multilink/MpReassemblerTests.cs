@@ -101,10 +101,12 @@ public class MpReassemblerTests
         var sink = new CollectingSink();
         r.Receive(0, Frag(true, true, 0, 0x21, 0), T0, sink);
         r.Receive(0, Frag(true, true, 2, 0x21, 2), T0, sink);   // 1 was on member 1, silent
+        Assert.Equal(T0 + TimeSpan.FromMilliseconds(100), r.NextTimeout);
         r.Tick(T0 + TimeSpan.FromMilliseconds(99), sink);
         Assert.Single(sink.Packets);
         r.Tick(T0 + TimeSpan.FromMilliseconds(100), sink);
         Assert.Equal(2, sink.Packets.Count);
+        Assert.Null(r.NextTimeout);
         Assert.Equal(1, r.Statistics.TimeoutLosses);
         // it turns up after all: late, counted, not delivered
         Assert.Equal(MpReceiveStatus.Late, r.Receive(1, Frag(true, true, 1, 0x21, 1), T0 + TimeSpan.FromMilliseconds(150), sink));
