@@ -33,8 +33,11 @@ public sealed record MpReassemblerOptions
     /// <summary>
     /// Fixed reorder timeout: a buffered fragment never waits longer than this for a missing one. Null (the
     /// default) adapts it to the spread of member delays: each time a missing fragment turns up, how long
-    /// the buffered ones waited for it is a sample; timeout = smoothed + 4 × deviation (as RFC 6298 does
-    /// for RTO), kept between <see cref="MinReorderTimeout"/> and <see cref="MaxReorderTimeout"/>.
+    /// the oldest buffered fragment waited for it is a sample of that spread (a fragment that turns up after
+    /// its gap was given up counts as a sample of the whole timeout); the timeout is twice the largest
+    /// recent sample (a peak that decays by 1/1024 a sample) plus <see cref="MinReorderTimeout"/>, kept
+    /// between <see cref="MinReorderTimeout"/> and <see cref="MaxReorderTimeout"/>. Before any sample the
+    /// peak is half of <see cref="InitialReorderTimeout"/>.
     /// </summary>
     public TimeSpan? ReorderTimeout { get; init; }
 
@@ -170,9 +173,10 @@ public sealed class MpReassembler
     private int outOfWindowRun;
     private bool lossPending;
 
+    // each sample lowers the remembered peak by 1/1024 before comparing, so a spread that shrinks is forgotten slowly
+    private const double PeakWaitDecay = 1 - 1.0 / 1024;
     private double timeoutTicks;
-    private double smoothedWait, waitDeviation;
-    private bool haveWaitSample;
+    private double peakWait;
 
     private long reassembled, lostPackets, lostFragments, discarded, duplicates, late, outOfWindow, reserved, truncated,
         notMember, oversizeFragments, oversizePackets, malformed, capEvictions, timeoutLosses, resyncs, peakBytes;
@@ -208,7 +212,8 @@ public sealed class MpReassembler
         memberPackets = new long[n];
         memberBytes = new long[n];
         expected = options.InitialSequence & sequenceMask;
-        timeoutTicks = (options.ReorderTimeout ?? options.InitialReorderTimeout).Ticks;
+        peakWait = options.InitialReorderTimeout.Ticks / 2.0;
+        timeoutTicks = options.ReorderTimeout?.Ticks ?? AdaptiveTimeout();
     }
 
     public MpReassemblerOptions Options => options;
@@ -330,8 +335,7 @@ public sealed class MpReassembler
                 }
                 late++;
                 // it waited longer than the timeout allowed: let the timeout grow
-                if (options.ReorderTimeout is null)
-                    AddWaitSample((long)(2 * timeoutTicks));
+                AddWaitSample((long)timeoutTicks);
                 return MpReceiveStatus.Late;
             }
             if (!OutOfWindow(ref sequence))
@@ -652,18 +656,10 @@ public sealed class MpReassembler
     {
         if (options.ReorderTimeout is not null)
             return;
-        double sample = waitTicks;
-        if (!haveWaitSample)
-        {
-            smoothedWait = sample;
-            waitDeviation = sample / 2;
-            haveWaitSample = true;
-        }
-        else
-        {
-            waitDeviation = 0.75 * waitDeviation + 0.25 * Math.Abs(smoothedWait - sample);
-            smoothedWait = 0.875 * smoothedWait + 0.125 * sample;
-        }
-        timeoutTicks = Math.Clamp(smoothedWait + 4 * waitDeviation, options.MinReorderTimeout.Ticks, options.MaxReorderTimeout.Ticks);
+        peakWait = Math.Max(waitTicks, peakWait * PeakWaitDecay);
+        timeoutTicks = AdaptiveTimeout();
     }
+
+    private double AdaptiveTimeout() =>
+        Math.Clamp(2 * peakWait + options.MinReorderTimeout.Ticks, options.MinReorderTimeout.Ticks, options.MaxReorderTimeout.Ticks);
 }

@@ -115,23 +115,40 @@ public class MpReassemblerTests
     }
 
     [Fact]
-    public void The_default_reorder_timeout_adapts_to_the_observed_spread_within_its_bounds()
+    public void The_default_reorder_timeout_follows_the_spread_of_member_delays()
     {
         var r = new MpReassembler(new MpReassemblerOptions());
         r.AddMember(0);
         r.AddMember(1);
+        // before any sample: the initial timeout (half of it as the remembered peak, doubled, plus the minimum)
+        Assert.Equal(TimeSpan.FromMilliseconds(210), r.ReorderTimeout);
         var sink = new CollectingSink();
         var now = T0;
-        for (uint s = 0; s < 200; s += 2)
+        for (uint s = 0; s < 10_000; s += 2)
         {
             // member 1 runs 20 ms behind member 0
-            r.Receive(0, Frag(true, true, s + 1, 0x21, 1), now, sink);
-            r.Receive(1, Frag(true, true, s, 0x21, 0), now + TimeSpan.FromMilliseconds(20), sink);
+            r.Receive(0, Frag(true, true, (s + 1) & 0xFFFFFF, 0x21, 1), now, sink);
+            r.Receive(1, Frag(true, true, s & 0xFFFFFF, 0x21, 0), now + TimeSpan.FromMilliseconds(20), sink);
             now += TimeSpan.FromMilliseconds(20);
         }
-        Assert.Equal(200, sink.Packets.Count);
-        Assert.InRange(r.ReorderTimeout, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(10_000, sink.Packets.Count);
         Assert.Equal(0, r.Statistics.LostFragments);
+        // twice the 20 ms spread plus the 10 ms minimum, once the initial peak has decayed away
+        Assert.Equal(TimeSpan.FromMilliseconds(50), r.ReorderTimeout);
+    }
+
+    [Fact]
+    public void A_fragment_that_comes_after_its_gap_was_given_up_makes_the_timeout_grow()
+    {
+        var r = new MpReassembler(new MpReassemblerOptions { InitialReorderTimeout = TimeSpan.FromMilliseconds(20) });
+        r.AddMember(0);
+        r.AddMember(1);
+        var sink = new CollectingSink();
+        var before = r.ReorderTimeout;
+        r.Receive(0, Frag(true, true, 1, 0x21, 1), T0, sink);
+        r.Tick(T0 + before, sink);
+        Assert.Equal(MpReceiveStatus.Late, r.Receive(1, Frag(true, true, 0, 0x21, 0), T0 + before + before, sink));
+        Assert.True(r.ReorderTimeout > before);
     }
 
     [Fact]
