@@ -53,6 +53,13 @@ public readonly record struct MpMemberSendStatistics(long Fragments, long Bytes)
 /// bytes in proportion to its weight. A member added later starts at the smallest F of the others, so it
 /// gets no burst of back credit.
 /// </para>
+/// <para>
+/// Two refinements, both optional: <see cref="SetDelay"/> adds a member's one-way delay to F_i, so pieces
+/// finish <em>arriving</em> together on paths of unequal latency; and <see cref="Fragment(ushort, ReadOnlySpan{byte}, TimeSpan)"/>
+/// lifts every F_i to the present, so a member whose queue has drained gets no credit for its idle time
+/// (light traffic goes to the member that delivers it first). Without the time the fragmenter runs in
+/// virtual time, as if the bundle were always busy.
+/// </para>
 /// <para>Zero allocation in steady state: fragments are written into a reusable scratch, valid until the next call.</para>
 /// </summary>
 public sealed class MpFragmenter
@@ -66,6 +73,8 @@ public sealed class MpFragmenter
     private readonly int[] mru;
     private readonly double[] weight;
     private readonly double[] finish;
+    private readonly double[] delay;
+    private double origin; // seconds of real time that finish value 0 stands for, when the caller gives time
     private readonly long[] memberFragments;
     private readonly long[] memberBytes;
     private readonly int[] order;
@@ -89,6 +98,7 @@ public sealed class MpFragmenter
         mru = new int[n];
         weight = new double[n];
         finish = new double[n];
+        delay = new double[n];
         memberFragments = new long[n];
         memberBytes = new long[n];
         order = new int[n];
@@ -140,6 +150,7 @@ public sealed class MpFragmenter
         this.mru[member] = mru;
         weight[member] = bytesPerSecond;
         finish[member] = start;
+        delay[member] = 0;
         members.Add(member);
         return true;
     }
@@ -159,6 +170,18 @@ public sealed class MpFragmenter
         return true;
     }
 
+    /// <summary>
+    /// Sets a member's one-way delay (for example half its smoothed echo RTT): pieces are sized so that they
+    /// finish arriving together, so a slower path gets its piece correspondingly earlier in virtual time.
+    /// </summary>
+    public bool SetDelay(int member, TimeSpan oneWayDelay)
+    {
+        if (!IsMember(member) || oneWayDelay < TimeSpan.Zero)
+            return false;
+        delay[member] = oneWayDelay.TotalSeconds;
+        return true;
+    }
+
     /// <summary>Changes a member's MRU.</summary>
     public bool SetMru(int member, int mru)
     {
@@ -169,7 +192,26 @@ public sealed class MpFragmenter
     }
 
     /// <summary>
-    /// Cuts one packet (protocol and Information field) into MP fragments and assigns them to members.
+    /// As <see cref="Fragment(ushort, ReadOnlySpan{byte})"/>, with the time now (monotonic, any origin but
+    /// always the same one): a member whose queue has drained by now starts from now, so with light traffic
+    /// a packet goes to the member that delivers it first rather than by accumulated shares. Use with real
+    /// rates as weights.
+    /// </summary>
+    public MpFragmentStatus Fragment(ushort protocol, ReadOnlySpan<byte> information, TimeSpan now)
+    {
+        double at = now.TotalSeconds - origin;
+        for (int i = 0; i < members.Count; i++)
+        {
+            int m = members[i];
+            if (finish[m] < at)
+                finish[m] = at;
+        }
+        return Fragment(protocol, information);
+    }
+
+    /// <summary>
+    /// Cuts one packet (protocol and Information field) into MP fragments and assigns them to members, in
+    /// virtual time (as if the bundle were always busy: shares follow weights).
     /// On <see cref="MpFragmentStatus.Ok"/> read <see cref="Fragments"/> and <see cref="Bytes"/>.
     /// </summary>
     public MpFragmentStatus Fragment(ushort protocol, ReadOnlySpan<byte> information)
@@ -250,7 +292,7 @@ public sealed class MpFragmenter
             int m = members[i];
             if (mru[m] < size)
                 continue;
-            double f = finish[m] + size / weight[m];
+            double f = Ready(m) + size / weight[m];
             if (f < bestFinish)
             {
                 bestFinish = f;
@@ -268,7 +310,7 @@ public sealed class MpFragmenter
             // insertion sort by finish time: at most MaxMembers, no allocation
             int m = members[i];
             int j = i - 1;
-            while (j >= 0 && finish[order[j]] > finish[m])
+            while (j >= 0 && Ready(order[j]) > Ready(m))
             {
                 order[j + 1] = order[j];
                 j--;
@@ -282,10 +324,10 @@ public sealed class MpFragmenter
         while (count < members.Count)
         {
             int m = order[count];
-            if (count > 0 && level <= finish[m])
+            if (count > 0 && level <= Ready(m))
                 break;
             sumW += weight[m];
-            sumFW += finish[m] * weight[m];
+            sumFW += Ready(m) * weight[m];
             count++;
             level = (packetLength + headerLength * count + sumFW) / sumW;
         }
@@ -296,7 +338,7 @@ public sealed class MpFragmenter
             for (int k = 0; k < count; k++)
             {
                 int m = order[k];
-                int data = (int)Math.Max(0, Math.Floor((level - finish[m]) * weight[m] - headerLength));
+                int data = (int)Math.Max(0, Math.Floor((level - Ready(m)) * weight[m] - headerLength));
                 share[m] = data;
                 assigned += data;
                 if (smallest < 0 || data < share[order[smallest]])
@@ -332,10 +374,13 @@ public sealed class MpFragmenter
                 order[k] = order[k + 1];
             count--;
             sumW -= weight[removed];
-            sumFW -= finish[removed] * weight[removed];
+            sumFW -= Ready(removed) * weight[removed];
             level = (packetLength + headerLength * count + sumFW) / sumW;
         }
     }
+
+    /// <summary>When a new byte given to the member would reach the far end: its queue's finish plus its one-way delay.</summary>
+    private double Ready(int member) => finish[member] + delay[member];
 
     private int PiecesFor(int member, int data)
     {
@@ -381,5 +426,6 @@ public sealed class MpFragmenter
             return;
         for (int i = 0; i < members.Count; i++)
             finish[members[i]] -= min;
+        origin += min;
     }
 }

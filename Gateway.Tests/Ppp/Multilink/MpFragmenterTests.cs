@@ -74,6 +74,42 @@ public class MpFragmenterTests
     }
 
     [Fact]
+    public void A_member_with_a_longer_delay_gets_a_smaller_piece_so_both_arrive_together()
+    {
+        var f = New();
+        f.AddMember(0, 1500, 10_000);
+        f.AddMember(1, 1500, 10_000);
+        Assert.True(f.SetDelay(1, TimeSpan.FromMilliseconds(50)));
+        Assert.Equal(MpFragmentStatus.Ok, f.Fragment(0x0021, new byte[1498]));
+        var frags = Take(f);
+        Assert.Equal(2, frags.Count);
+        var byMember = frags.ToDictionary(x => x.Member, x => x.Data.Length);
+        // T * 2w - 0.05 w - 2H = 1500  =>  T = 0.1004 s: 1000 bytes on member 0, 500 on member 1
+        Assert.InRange(byMember[0], 999, 1001);
+        Assert.InRange(byMember[1], 499, 501);
+        double arrival0 = (byMember[0] + 4) / 10_000.0, arrival1 = 0.05 + (byMember[1] + 4) / 10_000.0;
+        Assert.InRange(Math.Abs(arrival0 - arrival1), 0, 0.001);
+    }
+
+    [Fact]
+    public void Given_the_time_light_traffic_goes_to_the_member_that_delivers_it_first()
+    {
+        var f = New();
+        f.AddMember(0, 1500, 1_000);
+        f.AddMember(1, 1500, 8_000);
+        for (int i = 0; i < 20; i++)
+        {
+            // one small packet a second: every queue has drained in between
+            Assert.Equal(MpFragmentStatus.Ok, f.Fragment(0x0021, new byte[64], TimeSpan.FromSeconds(i)));
+            Assert.Equal(1, Assert.Single(f.Fragments.ToArray()).Member);
+        }
+        // back to back, the slower member takes its share again
+        for (int i = 0; i < 90; i++)
+            f.Fragment(0x0021, new byte[64], TimeSpan.FromSeconds(20));
+        Assert.InRange(f.MemberStatistics(0).Fragments, 8, 12);
+    }
+
+    [Fact]
     public void No_piece_is_smaller_than_the_minimum_fragment_size()
     {
         var f = New(minimum: 200);
