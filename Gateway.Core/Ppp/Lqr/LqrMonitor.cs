@@ -54,9 +54,11 @@ public readonly record struct LqrReceiveResult(LqrReceiveStatus Status, LqrPacke
 /// Loss and error figures for the period between two consecutive reports received (RFC 1989 2.8):
 /// deltas of 32-bit counters taken modulo 2^32. Outbound figures describe what we sent as the peer saw
 /// it (from the LastOut and PeerIn fields), inbound ones what the peer sent as we saw it (PeerOut fields
-/// against our Save counters).
+/// against our Save counters). <see cref="HasOutbound"/> is false (and the outbound figures zero) while the
+/// peer had not yet received a report of ours at the start of the period.
 /// </summary>
 public readonly record struct LqrPeriodStatistics(
+    bool HasOutbound,
     uint OutboundLqrs, long OutboundLqrsLost,
     uint OutboundPackets, long OutboundPacketsLost, uint OutboundDiscards, uint OutboundErrors,
     uint OutboundOctets, long OutboundOctetsLost,
@@ -64,6 +66,18 @@ public readonly record struct LqrPeriodStatistics(
     uint InboundPackets, long InboundPacketsLost, uint InboundDiscards, uint InboundErrors,
     uint InboundOctets, long InboundOctetsLost)
 {
+    /// <summary>Largest delta taken as real: a counter that moved by 2^31 or more in one period went backwards.</summary>
+    private const uint MaxPlausibleDelta = 0x7FFF_FFFF;
+
+    /// <summary>Every delta is below 2^31: no counter went backwards (a wrap past 2^32 is a small forward delta).</summary>
+    public bool Plausible =>
+        OutboundLqrs <= MaxPlausibleDelta && OutboundPackets <= MaxPlausibleDelta && OutboundOctets <= MaxPlausibleDelta &&
+        OutboundDiscards <= MaxPlausibleDelta && OutboundErrors <= MaxPlausibleDelta &&
+        InboundLqrs <= MaxPlausibleDelta && InboundPackets <= MaxPlausibleDelta && InboundOctets <= MaxPlausibleDelta &&
+        InboundDiscards <= MaxPlausibleDelta && InboundErrors <= MaxPlausibleDelta &&
+        Math.Abs(OutboundPacketsLost) <= MaxPlausibleDelta && Math.Abs(OutboundOctetsLost) <= MaxPlausibleDelta && Math.Abs(OutboundLqrsLost) <= MaxPlausibleDelta &&
+        Math.Abs(InboundPacketsLost) <= MaxPlausibleDelta && Math.Abs(InboundOctetsLost) <= MaxPlausibleDelta && Math.Abs(InboundLqrsLost) <= MaxPlausibleDelta;
+
     /// <summary>Outbound packets lost over packets sent (0 when nothing was sent).</summary>
     public double OutboundLossRate => OutboundPackets == 0 ? 0 : (double)OutboundPacketsLost / OutboundPackets;
 
@@ -127,6 +141,9 @@ public sealed class LqrMonitor
 
     public long BadLengthReports { get; private set; }
     public long WrongMagicReports { get; private set; }
+
+    /// <summary>Reports whose counters went backwards against the previous one: accepted as a sign of life, no figures computed.</summary>
+    public long BackwardsCounterReports { get; private set; }
     public int ConsecutiveMissedPeriods => missed.ConsecutiveMissed;
 
     /// <summary>The last valid report received, if any.</summary>
@@ -184,7 +201,17 @@ public sealed class LqrMonitor
         }
         inLqrs++;
         var save = new Save(inLqrs, counters.InPackets, counters.InDiscards, counters.InErrors, counters.InGoodOctets);
-        LqrPeriodStatistics? period = haveReceived ? Compute(lastReceived, lastSave, report, save) : null;
+        LqrPeriodStatistics? period = null;
+        if (haveReceived)
+        {
+            period = Compute(lastReceived, report, lastSave, save);
+            if (!period.Value.Plausible)
+            {
+                // a counter went backwards (a peer reset or a forged report): no figures for this period
+                BackwardsCounterReports++;
+                period = null;
+            }
+        }
         lastReceived = report;
         lastSave = save;
         haveReceived = true;
@@ -195,14 +222,19 @@ public sealed class LqrMonitor
         return new(LqrReceiveStatus.Accepted, reply, period);
     }
 
-    private static LqrPeriodStatistics Compute(in LqrPacket before, in Save saveBefore, in LqrPacket after, in Save saveAfter)
+    private static LqrPeriodStatistics Compute(in LqrPacket before, in LqrPacket after, in Save saveBefore, in Save saveAfter)
     {
-        uint outLqrs = after.LastOutLqrs - before.LastOutLqrs;
-        uint outPackets = after.LastOutPackets - before.LastOutPackets;
-        uint outOctets = after.LastOutOctets - before.LastOutOctets;
-        uint peerInLqrs = after.PeerInLqrs - before.PeerInLqrs;
-        uint peerInPackets = after.PeerInPackets - before.PeerInPackets;
-        uint peerInOctets = after.PeerInOctets - before.PeerInOctets;
+        // LastOut* and PeerIn* stay zero until the sender has received one of our reports (RFC 1989 2.6):
+        // until then there is no outbound figure for the period
+        bool outbound = before.PeerInLqrs != 0;
+        uint outLqrs = outbound ? after.LastOutLqrs - before.LastOutLqrs : 0;
+        uint outPackets = outbound ? after.LastOutPackets - before.LastOutPackets : 0;
+        uint outOctets = outbound ? after.LastOutOctets - before.LastOutOctets : 0;
+        uint peerInLqrs = outbound ? after.PeerInLqrs - before.PeerInLqrs : 0;
+        uint peerInPackets = outbound ? after.PeerInPackets - before.PeerInPackets : 0;
+        uint peerInOctets = outbound ? after.PeerInOctets - before.PeerInOctets : 0;
+        uint peerInDiscards = outbound ? after.PeerInDiscards - before.PeerInDiscards : 0;
+        uint peerInErrors = outbound ? after.PeerInErrors - before.PeerInErrors : 0;
         uint inLqrs = after.PeerOutLqrs - before.PeerOutLqrs;
         uint inPackets = after.PeerOutPackets - before.PeerOutPackets;
         uint inOctets = after.PeerOutOctets - before.PeerOutOctets;
@@ -210,8 +242,9 @@ public sealed class LqrMonitor
         uint savedPackets = saveAfter.InPackets - saveBefore.InPackets;
         uint savedOctets = saveAfter.InOctets - saveBefore.InOctets;
         return new LqrPeriodStatistics(
+            outbound,
             outLqrs, (long)outLqrs - peerInLqrs,
-            outPackets, (long)outPackets - peerInPackets, after.PeerInDiscards - before.PeerInDiscards, after.PeerInErrors - before.PeerInErrors,
+            outPackets, (long)outPackets - peerInPackets, peerInDiscards, peerInErrors,
             outOctets, (long)outOctets - peerInOctets,
             inLqrs, (long)inLqrs - savedLqrs,
             inPackets, (long)inPackets - savedPackets, saveAfter.InDiscards - saveBefore.InDiscards, saveAfter.InErrors - saveBefore.InErrors,

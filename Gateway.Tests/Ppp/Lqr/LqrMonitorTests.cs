@@ -78,6 +78,7 @@ public class LqrMonitorTests
         var b2 = Assert.NotNull(rb2.Reply);
         var ra2 = a.Received(Wire(b2), t, Counters(@base, outPackets: 110, outOctets: 11000, inPackets: 23, inGoodOctets: 2300, inErrors: 1));
         var p = Assert.NotNull(ra2.Period);
+        Assert.True(p.HasOutbound);
 
         Assert.Equal(1u, p.OutboundLqrs);
         Assert.Equal(0, p.OutboundLqrsLost);
@@ -102,6 +103,7 @@ public class LqrMonitorTests
 
         // B sees the same link from the other end: what A lost outbound, B lost inbound
         var q = Assert.NotNull(rb2.Period);
+        Assert.False(q.HasOutbound); // A's first report came before A had heard from B
         Assert.Equal(100u, q.InboundPackets);
         Assert.Equal(15, q.InboundPacketsLost);
         Assert.Equal(4u, q.InboundErrors);
@@ -155,6 +157,18 @@ public class LqrMonitorTests
         Assert.Equal(2, a.WrongMagicReports);
         Assert.Equal(0u, a.InLqrs);
         Assert.Null(a.LastReceived);
+    }
+
+    [Fact]
+    public void A_report_whose_counters_went_backwards_keeps_the_link_alive_but_yields_no_figures()
+    {
+        var a = new LqrMonitor(new LqrOptions { LocalMagic = MagicA, PeerMagic = MagicB, ReportingPeriod = Period, MaxMissedReports = 1 });
+        a.Received(Wire(new LqrPacket(MagicB, 0, 0, 0, 0, 0, 0, 0, 0, 5, 500, 50_000)), TimeSpan.Zero, new LinkCounters(0, 0, 500, 50_000, 50_000, 0, 0));
+        var r = a.Received(Wire(new LqrPacket(MagicB, 0, 0, 0, 0, 0, 0, 0, 0, 6, 100, 10_000)), TimeSpan.Zero, new LinkCounters(0, 0, 600, 60_000, 60_000, 0, 0));
+        Assert.Equal(LqrReceiveStatus.Accepted, r.Status);
+        Assert.Null(r.Period);
+        Assert.Equal(1, a.BackwardsCounterReports);
+        Assert.Equal(LqrTimerAction.SendReport, a.TimerExpired(Period, default).Action);
     }
 
     [Fact]
