@@ -264,6 +264,47 @@ public class MpReassemblerTests
     }
 
     [Fact]
+    public void A_sequence_going_backwards_on_one_member_is_still_placed_in_order()
+    {
+        var r = New(members: 2, timeout: TimeSpan.FromHours(1));
+        var sink = new CollectingSink();
+        r.Receive(0, Frag(true, true, 2, 0x21, 2), T0, sink);
+        r.Receive(0, Frag(true, true, 1, 0x21, 1), T0, sink); // backwards on member 0; member 1 still holds M
+        r.Receive(1, Frag(true, true, 0, 0x21, 0), T0, sink);
+        Assert.Equal(new byte[] { 0, 1, 2 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+    }
+
+    [Fact]
+    public void A_short_header_on_a_bundle_that_negotiated_long_ones_is_not_taken_as_data()
+    {
+        var r = New(members: 1);
+        var sink = new CollectingSink();
+        r.Receive(0, Frag(true, true, 0, 0x21, 0), T0, sink);
+        // "C0 05 21 01": a short header for sequence 5; read as long, its sequence is 0x052101, far outside the window
+        Assert.Equal(MpReceiveStatus.OutOfWindow, r.Receive(0, [0xC0, 0x05, 0x21, 0x01], T0, sink));
+        // "4F FF ...": short header, E set, sequence 0xFFF; read as long the reserved bits are set
+        Assert.Equal(MpReceiveStatus.ReservedBitsSet, r.Receive(0, [0x4F, 0xFF, 0x21, 0x01], T0, sink));
+        Assert.Single(sink.Packets);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(65535)]
+    public void Extreme_mrru_values_are_honoured_without_error(int mrru)
+    {
+        var r = new MpReassembler(new MpReassemblerOptions { Mrru = (ushort)mrru, MaxFragmentSize = 1500 });
+        r.AddMember(0);
+        var sink = new CollectingSink();
+        r.Receive(0, Frag(true, true, 0, 0x21, 1), T0, sink);
+        Assert.Equal(mrru >= 1 ? 1 : 0, sink.Packets.Count);
+        Assert.Equal(mrru >= 1 ? 0 : 1, r.Statistics.OversizePackets);
+        var f = new MpFragmenter(new MpFragmenterOptions { PeerMrru = (ushort)mrru });
+        f.AddMember(0, 1500, 1000);
+        Assert.Equal(mrru >= 1 ? MpFragmentStatus.Ok : MpFragmentStatus.AboveMrru, f.Fragment(0x0021, new byte[1]));
+    }
+
+    [Fact]
     public void A_rebuilt_packet_above_the_mrru_is_dropped_and_counted()
     {
         var r = new MpReassembler(new MpReassemblerOptions { Mrru = 100 });
