@@ -171,6 +171,9 @@ public sealed class MpReassembler
     private int bufferedCount;
     private long bufferedBytes;
     private int outOfWindowRun;
+    private bool scanValid;
+    private long scanBase, scanNext;
+    private int scanTotal;
     private bool lossPending;
 
     // each sample lowers the remembered peak by 1/1024 before comparing, so a spread that shrinks is forgotten slowly
@@ -424,6 +427,7 @@ public sealed class MpReassembler
         sequence = wire;
         Array.Clear(ring);
         arrivalCount = 0;
+        scanValid = false;
         Array.Clear(hasLast);
         return true;
     }
@@ -442,8 +446,10 @@ public sealed class MpReassembler
                     lossPending = true;
                     continue;
                 }
-                long s = expected;
-                int total = 0;
+                // resume where the last scan of this head packet stopped (the fragments before are unchanged)
+                bool resume = scanValid && scanBase == expected;
+                long s = resume ? scanNext : expected;
+                int total = resume ? scanTotal : 0;
                 bool complete = false, broken = false;
                 while (true)
                 {
@@ -456,8 +462,9 @@ public sealed class MpReassembler
                         break;
                     }
                     total += x.Length;
-                    if (total > maxPacketLength)
+                    if (total > maxPacketLength || s - expected >= maxPacketLength || s - expected >= window - 1)
                     {
+                        // larger than the MRRU allows, or more pieces than it has octets: never a packet
                         broken = true;
                         oversizePackets++;
                         s++;
@@ -469,9 +476,8 @@ public sealed class MpReassembler
                         break;
                     }
                     s++;
-                    if (s - expected >= window)
-                        break;
                 }
+                scanValid = false;
                 if (complete)
                 {
                     Deliver(s, total, sink);
@@ -491,6 +497,10 @@ public sealed class MpReassembler
                     PassMissingHead();
                     continue;
                 }
+                scanValid = true;
+                scanBase = expected;
+                scanNext = s;
+                scanTotal = total;
                 return;
             }
             if (bufferedCount == 0 && expected >= MinimumLast())
