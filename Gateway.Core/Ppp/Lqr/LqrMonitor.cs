@@ -94,8 +94,10 @@ public readonly record struct LqrPeriodStatistics(
 /// report bodies with the framing layer's <see cref="LinkCounters"/> at that moment, and sends what it is told.
 /// <para>
 /// Sending: with a Reporting-Period, a report goes out on every <see cref="TimerExpired"/>; without one,
-/// each valid received report is answered at once. Reports arriving faster than the period are used,
-/// never answered in timer mode (no amplification).
+/// each valid received report is answered at once. In timer mode a received report is also answered at
+/// once when its PeerInLQRs equals the previous report's (the peer has not received one of ours since),
+/// as FreeBSD's lqr_Input does. Reports arriving faster than the period are otherwise just used: at most
+/// one report goes out per report received, never more.
 /// </para>
 /// <para>
 /// Failure: a period is unanswered when no valid report (48 octets, the peer's magic number) arrives
@@ -212,13 +214,16 @@ public sealed class LqrMonitor
                 period = null;
             }
         }
+        // answer at once when we run no timer, or (as FreeBSD does) when the peer's PeerInLQRs has not moved
+        // since its previous report: it has not heard from us since, so our last report was lost or is due
+        bool peerMissedOurs = haveReceived && report.PeerInLqrs == lastReceived.PeerInLqrs;
         lastReceived = report;
         lastSave = save;
         haveReceived = true;
         missed.Answered();
         if (period is not null)
             LastPeriod = period;
-        LqrPacket? reply = TimerMode ? null : BuildReport(counters);
+        LqrPacket? reply = !TimerMode || peerMissedOurs ? BuildReport(counters) : null;
         return new(LqrReceiveStatus.Accepted, reply, period);
     }
 

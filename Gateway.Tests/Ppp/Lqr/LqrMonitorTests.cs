@@ -172,20 +172,32 @@ public class LqrMonitorTests
     }
 
     [Fact]
-    public void Reports_faster_than_the_period_are_used_but_never_answered_in_timer_mode()
+    public void Reports_faster_than_the_period_are_used_and_not_answered_while_the_peer_hears_ours()
     {
         var a = new LqrMonitor(new LqrOptions { LocalMagic = MagicA, PeerMagic = MagicB, ReportingPeriod = Period });
         for (uint i = 1; i <= 10; i++)
         {
-            var r = a.Received(Wire(new LqrPacket(MagicB, 0, 0, 0, 0, 0, 0, 0, 0, i, i * 10, i * 100)), TimeSpan.FromMilliseconds(i), new LinkCounters(0, 0, i * 10, 0, i * 100, 0, 0));
+            var r = a.Received(Wire(new LqrPacket(MagicB, 0, 0, 0, i, 0, 0, 0, 0, i, i * 10, i * 100)), TimeSpan.FromMilliseconds(i), new LinkCounters(0, 0, i * 10, 0, i * 100, 0, 0));
             Assert.Equal(LqrReceiveStatus.Accepted, r.Status);
             Assert.Null(r.Reply);
         }
         Assert.Equal(10u, a.InLqrs);
+        Assert.Equal(0u, a.OutLqrs);
         var last = Assert.NotNull(a.LastPeriod);
         Assert.Equal(10u, last.InboundPackets);
         Assert.Equal(0, last.InboundPacketsLost);
         Assert.Equal(0, a.ConsecutiveMissedPeriods);
+    }
+
+    [Fact]
+    public void In_timer_mode_a_report_showing_the_peer_missed_ours_is_answered_at_once()
+    {
+        var a = new LqrMonitor(new LqrOptions { LocalMagic = MagicA, PeerMagic = MagicB, ReportingPeriod = Period });
+        Assert.Null(a.Received(Wire(new LqrPacket(MagicB, 0, 0, 0, 3, 0, 0, 0, 0, 1, 1, 1)), TimeSpan.Zero, default).Reply);
+        var r = a.Received(Wire(new LqrPacket(MagicB, 0, 0, 0, 3, 0, 0, 0, 0, 2, 2, 2)), TimeSpan.Zero, default);
+        var reply = Assert.NotNull(r.Reply);
+        Assert.Equal(2u, reply.LastOutLqrs);
+        Assert.Equal(1u, a.OutLqrs);
     }
 
     [Fact]
