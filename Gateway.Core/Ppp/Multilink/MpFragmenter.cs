@@ -127,7 +127,8 @@ public sealed class MpFragmenter
     public long RefusedAboveMrru { get; private set; }
     public long RefusedNoMember { get; private set; }
 
-    public MpMemberSendStatistics MemberStatistics(int member) => new(memberFragments[member], memberBytes[member]);
+    public MpMemberSendStatistics MemberStatistics(int member) =>
+        members.InRange(member) ? new(memberFragments[member], memberBytes[member]) : default;
 
     public bool IsMember(int member) => members.Contains(member);
 

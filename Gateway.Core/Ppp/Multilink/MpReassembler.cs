@@ -266,7 +266,7 @@ public sealed class MpReassembler
     public void ObserveDelaySpread(TimeSpan spread) => AddWaitSample(Math.Max(0, spread.Ticks));
 
     public MpMemberReceiveStatistics MemberStatistics(int member) =>
-        new(memberFragments[member], memberPackets[member], memberBytes[member]);
+        members.InRange(member) ? new(memberFragments[member], memberPackets[member], memberBytes[member]) : default;
 
     public MpReassemblerStatistics Statistics => new()
     {
