@@ -59,6 +59,49 @@ public sealed class EndpointDiscriminator : IEquatable<EndpointDiscriminator>
         return true;
     }
 
+    /// <summary>Class 1, locally assigned: FreeBSD's <c>set enddisc label</c> (the <c>set label</c> text, 1-20 bytes).</summary>
+    public static bool TryCreateLabel(string label, out EndpointDiscriminator discriminator, out string? error) =>
+        TryCreate((byte)EndpointDiscriminatorClass.LocallyAssigned, System.Text.Encoding.UTF8.GetBytes(label), out discriminator, out error);
+
+    /// <summary>Class 2: FreeBSD's <c>set enddisc IP</c> (an IPv4 address).</summary>
+    public static bool TryCreateIp(System.Net.IPAddress address, out EndpointDiscriminator discriminator, out string? error) =>
+        TryCreate((byte)EndpointDiscriminatorClass.IpAddress, address.GetAddressBytes(), out discriminator, out error);
+
+    /// <summary>Class 3: FreeBSD's <c>set enddisc MAC</c> (a 6-byte IEEE 802.1 address).</summary>
+    public static bool TryCreateMac(ReadOnlySpan<byte> mac, out EndpointDiscriminator discriminator, out string? error) =>
+        TryCreate((byte)EndpointDiscriminatorClass.MacAddress, mac, out discriminator, out error);
+
+    /// <summary>Class 4: FreeBSD's <c>set enddisc magic</c> (a block of 4-20 random bytes, in steps of 4).</summary>
+    public static bool TryCreateMagic(ReadOnlySpan<byte> block, out EndpointDiscriminator discriminator, out string? error) =>
+        TryCreate((byte)EndpointDiscriminatorClass.MagicNumberBlock, block, out discriminator, out error);
+
+    /// <summary>Class 5: FreeBSD's <c>set enddisc psn NUMBER</c> (a directory number, 1-15 bytes).</summary>
+    public static bool TryCreatePhoneNumber(string number, out EndpointDiscriminator discriminator, out string? error) =>
+        TryCreate((byte)EndpointDiscriminatorClass.PhoneNumber, System.Text.Encoding.ASCII.GetBytes(number), out discriminator, out error);
+
+    /// <summary>Decodes the option's value (class octet then address, RFC 1990 5.1.3), validating as <see cref="TryCreate"/>.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> optionValue, out EndpointDiscriminator discriminator, out string? error)
+    {
+        if (optionValue.IsEmpty)
+        {
+            discriminator = None;
+            error = "endpoint discriminator option carries no class octet";
+            return false;
+        }
+        return TryCreate(optionValue[0], optionValue[1..], out discriminator, out error);
+    }
+
+    /// <summary>Length of the option value <see cref="Encode"/> writes (class octet plus address).</summary>
+    public int EncodedLength => 1 + address.Length;
+
+    /// <summary>Writes the option value: class octet then address (RFC 1990 5.1.3). Returns the bytes written.</summary>
+    public int Encode(Span<byte> destination)
+    {
+        destination[0] = (byte)Class;
+        address.CopyTo(destination[1..]);
+        return EncodedLength;
+    }
+
     public bool Equals(EndpointDiscriminator? other) =>
         other is not null && Class == other.Class && Address.SequenceEqual(other.Address);
 
