@@ -1,0 +1,312 @@
+using Gateway.Core.Ppp.Ccp;
+using Gateway.Core.Ppp.Fsm;
+using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Session;
+
+namespace Gateway.Core.Ppp.Multilink;
+
+/// <summary>The timers a bundle asks its owner to run.</summary>
+public enum BundleTimer : byte
+{
+    Ipcp,
+    Ccp,
+
+    /// <summary>The reassembler's reorder timeout (RFC 1990 4.1 plus our cap on waiting).</summary>
+    Reassembly,
+}
+
+/// <summary>The owner of a <see cref="BundleSession"/> (the bundle actor), called synchronously.</summary>
+public interface IBundleHandler
+{
+    /// <summary>Send this Multilink fragment (MP header and data, the information of a 0x003D frame) on member link <paramref name="member"/>.</summary>
+    void SendFragment(int member, ReadOnlySpan<byte> fragment);
+
+    /// <summary>Arm or re-arm a timer to fire after <paramref name="interval"/>.</summary>
+    void StartTimer(BundleTimer timer, TimeSpan interval);
+
+    void StopTimer(BundleTimer timer);
+
+    void OnEvent(SessionEvent bundleEvent);
+
+    /// <summary>An IP packet came out of the bundle (valid only during the call).</summary>
+    void OnIpPacket(ReadOnlySpan<byte> packet);
+}
+
+/// <summary>Settings of one bundle.</summary>
+public sealed record BundleSettings
+{
+    public string Name { get; init; } = "vpn";
+
+    public IpcpSettings Ipcp { get; init; } = IpcpSettings.Default;
+
+    public CompressionControl Compression { get; init; } = CompressionControl.RefuseAll;
+
+    public FsmSettings Fsm { get; init; } = FsmSettings.Default;
+
+    /// <summary>Caps and timeouts of the reassembler; format and MRRU come from the first member's LCP.</summary>
+    public MpReassemblerOptions Reassembly { get; init; } = new();
+
+    /// <summary>Smallest fragment the fragmenter makes.</summary>
+    public int MinimumFragmentSize { get; init; } = 64;
+}
+
+/// <summary>
+/// The network half of a Multilink bundle (RFC 1990): one sequence space and fragmenter for what we send, one
+/// reassembler for what we receive, and the NCPs (IPCP, CCP) run once for the whole bundle, their packets
+/// carried in MP fragments like any other. Member links (each a <see cref="PppSession"/> in member mode) join
+/// with what their LCP agreed and leave at any time between two packets. Pure: time comes in as
+/// <c>now</c>, output goes to the <see cref="IBundleHandler"/>.
+/// </summary>
+public sealed class BundleSession : IMpPacketSink
+{
+    private readonly BundleSettings settings;
+    private readonly IBundleHandler handler;
+    private readonly IpControlProtocol ipcp;
+    private readonly CompressionControlProtocol? ccp;
+    private MpFragmenter? fragmenter;
+    private MpReassembler? reassembler;
+    private MultilinkLinkParameters parameters;
+    private readonly HashSet<int> members = new();
+    private TimeSpan now;
+
+    public BundleSession(BundleSettings settings, IBundleHandler handler)
+    {
+        this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
+        ipcp = new IpControlProtocol(settings.Ipcp, settings.Fsm);
+        if (settings.Compression == CompressionControl.RefuseAll)
+            ccp = new CompressionControlProtocol(settings.Fsm);
+    }
+
+    public string Name => settings.Name;
+
+    public int MemberCount => members.Count;
+
+    public IReadOnlyCollection<int> Members => members;
+
+    /// <summary>The MRRU and sequence formats every member must share, once the first member joined.</summary>
+    public MultilinkLinkParameters? Parameters => members.Count > 0 ? parameters : null;
+
+    public IpcpNegotiated? Network => ipcp.Negotiated;
+
+    public FsmState IpcpState => ipcp.State;
+
+    public MpFragmenter? Fragmenter => fragmenter;
+
+    public MpReassembler? Reassembler => reassembler;
+
+    /// <summary>Packets that came out of the reassembler for a protocol the bundle does not run, or IP before IPCP opened.</summary>
+    public long UndeliverablePackets { get; private set; }
+
+    /// <summary>IP packets we were asked to send that the fragmenter refused (no member, above MRRU, IPCP not open).</summary>
+    public long SendRefused { get; private set; }
+
+    /// <summary>
+    /// A member link whose LCP reached Opened with Multilink joins between two packets. Returns false with a reason
+    /// when its MRRU or sequence format differs from the bundle's (RFC 1990 5.1.1, 5.1.2).
+    /// </summary>
+    public bool AddMember(int member, LcpNegotiated link, double bytesPerSecond, TimeSpan now, out string? refusal)
+    {
+        refusal = null;
+        this.now = now;
+        if (link.PeerMrru is not { } peerMrru || link.LocalMrru is not { } localMrru)
+        {
+            refusal = "the link did not negotiate Multilink (no MRRU both ways)";
+            return false;
+        }
+        var linkParameters = new MultilinkLinkParameters(localMrru, peerMrru, link.ReceiveShortSequence, link.SendShortSequence);
+        if (members.Count == 0)
+        {
+            parameters = linkParameters;
+            fragmenter = new MpFragmenter(new MpFragmenterOptions
+            {
+                Format = linkParameters.SendFormat,
+                PeerMrru = peerMrru,
+                MinimumFragmentSize = settings.MinimumFragmentSize,
+                CompressProtocol = link.SendPfc,
+            });
+            reassembler = new MpReassembler(settings.Reassembly with
+            {
+                Format = linkParameters.ReceiveFormat,
+                Mrru = localMrru,
+                MaxFragmentSize = Math.Max(settings.Reassembly.MaxFragmentSize, link.LocalMru),
+            });
+        }
+        else if (parameters != linkParameters)
+        {
+            refusal = $"Multilink parameters {Describe(linkParameters)} differ from the bundle's {Describe(parameters)}";
+            return false;
+        }
+        if (!fragmenter!.AddMember(member, link.PeerMru, Math.Max(1, bytesPerSecond)) || !reassembler!.AddMember(member))
+        {
+            refusal = $"member {member} could not be added (identifier out of range or MRU {link.PeerMru} too small)";
+            return false;
+        }
+        bool first = members.Count == 0;
+        members.Add(member);
+        if (first)
+        {
+            // RFC 1990 2: the NCPs run once the bundle exists, over the bundle.
+            Apply(ipcp, ipcp.Open());
+            Apply(ipcp, ipcp.Up());
+            if (ccp is not null)
+            {
+                Apply(ccp, ccp.Open());
+                Apply(ccp, ccp.Up());
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A member link left (closed, failed, its ISP went down). The reassembler stops waiting for it at once; the
+    /// bundle goes down with its last member.
+    /// </summary>
+    public void RemoveMember(int member, TimeSpan now)
+    {
+        this.now = now;
+        if (!members.Remove(member))
+            return;
+        fragmenter!.RemoveMember(member);
+        reassembler!.RemoveMember(member, now, this);
+        ArmReassemblyTimer();
+        if (members.Count == 0)
+        {
+            Apply(ipcp, ipcp.Down());
+            if (ccp is not null)
+                Apply(ccp, ccp.Down());
+        }
+    }
+
+    /// <summary>Member weight for the fragmenter: its measured rate or <c>set bandwidth</c>, in bytes per second.</summary>
+    public void SetWeight(int member, double bytesPerSecond) => fragmenter?.SetWeight(member, Math.Max(1, bytesPerSecond));
+
+    /// <summary>A Multilink fragment (the information of a 0x003D frame) arrived on <paramref name="member"/>.</summary>
+    public void ReceiveFragment(int member, ReadOnlySpan<byte> fragment, TimeSpan now)
+    {
+        this.now = now;
+        if (reassembler is null)
+        {
+            UndeliverablePackets++;
+            return;
+        }
+        reassembler.Receive(member, fragment, now, this);
+        ArmReassemblyTimer();
+    }
+
+    /// <summary>A network-layer packet arrived on a member link without an MP header (RFC 1990 allows it).</summary>
+    public void ReceiveDirect(ushort protocol, ReadOnlySpan<byte> information, TimeSpan now)
+    {
+        this.now = now;
+        Deliver(protocol, information);
+    }
+
+    /// <summary>Sends an IP packet over the bundle; false (counted) when IPCP is not open or the fragmenter refuses it.</summary>
+    public bool SendIp(ReadOnlySpan<byte> packet, TimeSpan now)
+    {
+        this.now = now;
+        if (ipcp.State != FsmState.Opened || !Send((ushort)PppProtocol.Ip, packet))
+        {
+            SendRefused++;
+            return false;
+        }
+        return true;
+    }
+
+    public void TimerExpired(BundleTimer timer, TimeSpan now)
+    {
+        this.now = now;
+        switch (timer)
+        {
+            case BundleTimer.Ipcp:
+                Apply(ipcp, ipcp.RestartTimerExpired());
+                break;
+            case BundleTimer.Ccp when ccp is not null:
+                Apply(ccp, ccp.RestartTimerExpired());
+                break;
+            case BundleTimer.Reassembly when reassembler is not null:
+                reassembler.Tick(now, this);
+                ArmReassemblyTimer();
+                break;
+        }
+    }
+
+    /// <summary>Closes the bundle's NCPs (administrative close of the whole bundle).</summary>
+    public void Close()
+    {
+        Apply(ipcp, ipcp.Close());
+        if (ccp is not null)
+            Apply(ccp, ccp.Close());
+    }
+
+    void IMpPacketSink.Deliver(ushort protocol, ReadOnlySpan<byte> information) => Deliver(protocol, information);
+
+    private void Deliver(ushort protocol, ReadOnlySpan<byte> information)
+    {
+        switch ((PppProtocol)protocol)
+        {
+            case PppProtocol.Ip when ipcp.State == FsmState.Opened:
+                handler.OnIpPacket(information);
+                break;
+            case PppProtocol.Ipcp when members.Count > 0:
+                Apply(ipcp, ipcp.Receive(information));
+                break;
+            case PppProtocol.Ccp when ccp is not null && members.Count > 0:
+                Apply(ccp, ccp.Receive(information));
+                break;
+            default:
+                UndeliverablePackets++;
+                break;
+        }
+    }
+
+    private bool Send(ushort protocol, ReadOnlySpan<byte> information)
+    {
+        if (fragmenter is null || fragmenter.Fragment(protocol, information, now) != MpFragmentStatus.Ok)
+            return false;
+        foreach (ref readonly var fragment in fragmenter.Fragments)
+            handler.SendFragment(fragment.Member, fragmenter.Bytes(fragment));
+        return true;
+    }
+
+    private void ArmReassemblyTimer()
+    {
+        if (reassembler?.NextTimeout is { } due)
+            handler.StartTimer(BundleTimer.Reassembly, due > now ? due - now : TimeSpan.Zero);
+        else
+            handler.StopTimer(BundleTimer.Reassembly);
+    }
+
+    private void Apply(ControlProtocol protocol, IReadOnlyList<ControlOutput> outputs)
+    {
+        var timer = protocol.Protocol == PppProtocol.Ccp ? BundleTimer.Ccp : BundleTimer.Ipcp;
+        foreach (var output in outputs)
+        {
+            switch (output)
+            {
+                case SendControlPacket send:
+                    Send((ushort)send.Protocol, send.Packet);
+                    break;
+                case StartRestartTimer start:
+                    handler.StartTimer(timer, start.Interval);
+                    break;
+                case StopRestartTimer:
+                    handler.StopTimer(timer);
+                    break;
+                case FsmStateChanged changed:
+                    handler.OnEvent(new ProtocolStateChanged(Name, changed.Protocol, changed.From, changed.To));
+                    break;
+                case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Up }:
+                    handler.OnEvent(new NetworkUp(Name, ipcp.Negotiated!));
+                    break;
+                case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Down }:
+                    handler.OnEvent(new NetworkDown(Name));
+                    break;
+            }
+        }
+    }
+
+    private static string Describe(MultilinkLinkParameters p) =>
+        $"(MRRU {p.LocalMrru}/{p.PeerMrru}, {(p.LocalShortSequence ? "short" : "long")}/{(p.PeerShortSequence ? "short" : "long")} sequence numbers)";
+}
