@@ -39,7 +39,10 @@ public sealed class LinkDirection
 {
     private readonly Lock _lock = new();
     private readonly Random _random;
+    private const int PooledBufferSize = 2048; // holds a full-size Ethernet frame and a 1500-byte MRRU packet with headers
+    private const int MaxFreeBuffers = 1024;
     private readonly PriorityQueue<Pending, (long Exit, long Sequence)> _queue = new();
+    private readonly Stack<byte[]> _freeBuffers = new();
     private long _rateBitsPerSecond;
     private int _burstBytes = DefaultBurstBytes;
     private long _delayTicks, _jitterTicks;
@@ -169,7 +172,7 @@ public sealed class LinkDirection
                 exit = Math.Max(exit, _lastExit);
             _lastExit = Math.Max(_lastExit, exit);
 
-            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(datagram.Length, 1));
+            var buffer = RentBuffer(datagram.Length);
             datagram.CopyTo(buffer);
             _queue.Enqueue(new Pending(buffer, datagram.Length), (exit, _sequence++));
             _queuedBytes += datagram.Length;
@@ -193,12 +196,30 @@ public sealed class LinkDirection
             _queue.Dequeue();
             _queuedBytes -= pending.Length;
             pending.Buffer.AsSpan(0, pending.Length).CopyTo(destination);
-            ArrayPool<byte>.Shared.Return(pending.Buffer);
+            ReturnBuffer(pending.Buffer);
             length = pending.Length;
             _forwarded++;
             _forwardedBytes += length;
             return true;
         }
+    }
+
+    // Datagrams are copied in on a receive thread and out on the scheduler thread: ArrayPool.Shared keeps
+    // per-thread caches, so that pattern would make it allocate; a free list under our own lock does not.
+    private byte[] RentBuffer(int length) =>
+        length <= PooledBufferSize
+            ? _freeBuffers.TryPop(out var buffer) ? buffer : new byte[PooledBufferSize]
+            : ArrayPool<byte>.Shared.Rent(length);
+
+    private void ReturnBuffer(byte[] buffer)
+    {
+        if (buffer.Length == PooledBufferSize)
+        {
+            if (_freeBuffers.Count < MaxFreeBuffers)
+                _freeBuffers.Push(buffer);
+        }
+        else
+            ArrayPool<byte>.Shared.Return(buffer);
     }
 
     private long TransmissionTicks(int bytes) =>
@@ -208,7 +229,7 @@ public sealed class LinkDirection
     {
         while (_queue.TryDequeue(out var pending, out _))
         {
-            ArrayPool<byte>.Shared.Return(pending.Buffer);
+            ReturnBuffer(pending.Buffer);
             _droppedDown++;
         }
         _queuedBytes = 0;

@@ -31,7 +31,7 @@ public sealed class UdpLinkRelay : IDisposable
     private readonly DatagramCounterSet _clientCounters = new(), _serverCounters = new();
     private Sockets _sockets;
     private volatile SocketAddress? _client;
-    private volatile bool _hardDown, _disposed;
+    private volatile bool _hardDown, _disposed, _schedulerSleeping;
 
     /// <param name="listen">Where the client sends (e.g. 127.0.0.1:0 for any free port).</param>
     /// <param name="server">Where datagrams are forwarded.</param>
@@ -129,7 +129,9 @@ public sealed class UdpLinkRelay : IDisposable
 
     private void OnIngress(LinkDirection direction, ReadOnlySpan<byte> datagram)
     {
-        if (direction.Offer(datagram, _clock.Elapsed) == LinkVerdict.Queued)
+        // Offer takes a lock (a full fence), so either the scheduler sees this datagram before it sleeps, or
+        // this thread sees it sleeping and wakes it: no wake-up system call while it is busy sending.
+        if (direction.Offer(datagram, _clock.Elapsed) == LinkVerdict.Queued && _schedulerSleeping)
             _wake.Set();
     }
 
@@ -144,6 +146,8 @@ public sealed class UdpLinkRelay : IDisposable
             while (Downstream.TryTakeDue(horizon, buffer, out int length))
                 SendQuietly(toClient: true, buffer.AsSpan(0, length));
 
+            _schedulerSleeping = true;
+            Interlocked.MemoryBarrier();
             var next = Earliest(Upstream.NextDeparture, Downstream.NextDeparture);
             if (next is null)
                 _wake.WaitOne();
@@ -153,6 +157,7 @@ public sealed class UdpLinkRelay : IDisposable
                 if (wait > TimeSpan.Zero)
                     _wake.WaitOne(Math.Max(1, (int)wait.TotalMilliseconds));
             }
+            _schedulerSleeping = false;
         }
     }
 

@@ -194,6 +194,31 @@ public sealed class LinkDirectionTests
     }
 
     [Fact]
+    public void Offering_and_taking_datagrams_allocates_nothing_once_warm()
+    {
+        var link = new LinkDirection(seed: 5) { RateBitsPerSecond = 1_000_000_000, Delay = Ms(1), Jitter = Ms(1), LossProbability = 0.01 };
+        var datagram = new byte[1400];
+        var buffer = new byte[2048];
+        var now = TimeSpan.Zero;
+        void Run(int count)
+        {
+            for (int i = 0; i < count; i++, now += TimeSpan.FromMicroseconds(50))
+            {
+                link.Offer(datagram, now);
+                while (link.TryTakeDue(now, buffer, out _))
+                {
+                }
+            }
+        }
+
+        Run(10_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(10_000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(link.Counters.Forwarded > 15_000);
+    }
+
+    [Fact]
     public void Settings_out_of_range_are_refused()
     {
         var link = new LinkDirection();
