@@ -41,8 +41,8 @@ public sealed class LinkDirection
     private readonly Random _random;
     private const int PooledBufferSize = 2048; // holds a full-size Ethernet frame and a 1500-byte MRRU packet with headers
     private const int MaxFreeBuffers = 1024;
-    private readonly PriorityQueue<Pending, (long Exit, long Sequence)> _queue = new();
-    private readonly Stack<byte[]> _freeBuffers = new();
+    private readonly PriorityQueue<Pending, (long Exit, long Sequence)> _queue = new(initialCapacity: 1024);
+    private readonly Stack<byte[]> _freeBuffers = new(MaxFreeBuffers);
     private long _rateBitsPerSecond;
     private int _burstBytes = DefaultBurstBytes;
     private long _delayTicks, _jitterTicks;
