@@ -46,7 +46,6 @@ public sealed class UdpDatagramPath : IDatagramSender, IDisposable, IUdpReceiveD
     private readonly SocketAddress _remote;
     private readonly DatagramCounterSet _counters = new();
     private readonly UdpReceiveLoop _loop;
-    private volatile IDatagramHandler? _handler;
     private int _unreachableReported; // 1 after PeerUnreachable was reported, until the peer is heard again
     private int _disposed;
 
@@ -93,11 +92,8 @@ public sealed class UdpDatagramPath : IDatagramSender, IDisposable, IUdpReceiveD
     /// <summary>Starts the receive loop; <paramref name="handler"/> is captured now and called from the loop's thread.</summary>
     public void Start(IDatagramHandler handler)
     {
-        ArgumentNullException.ThrowIfNull(handler);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (Interlocked.CompareExchange(ref _handler, handler, null) is not null)
-            throw new InvalidOperationException("the receive loop is already started");
-        _loop.Start();
+        _loop.Start(handler);
     }
 
     /// <inheritdoc />
@@ -105,61 +101,33 @@ public sealed class UdpDatagramPath : IDatagramSender, IDisposable, IUdpReceiveD
     {
         if (_disposed != 0)
             return false;
-        SocketError error;
-        try
-        {
-            if (_options.Connected)
-            {
-                Socket.Send(datagram, SocketFlags.None, out error);
-            }
-            else
-            {
-                Socket.SendTo(datagram, SocketFlags.None, _remote);
-                error = SocketError.Success;
-            }
-        }
-        catch (SocketException e)
-        {
-            error = e.SocketErrorCode;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-
+        var error = UdpSocketFactory.SendOne(Socket, datagram, _options.Connected ? null : _remote);
         if (error == SocketError.Success)
         {
             _counters.CountOut(datagram.Length);
             return true;
         }
-        OnSendError(error);
-        return false;
-    }
-
-    private void OnSendError(SocketError error)
-    {
-        switch (error)
+        if (UdpSocketFactory.IsBufferFull(error))
         {
-            case SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable:
-                Interlocked.Increment(ref _counters.SendDropped);
-                break;
-            case SocketError.ConnectionRefused or SocketError.ConnectionReset:
-                Interlocked.Increment(ref _counters.PeerUnreachable);
-                ReportUnreachable(new SocketException((int)error));
-                break;
-            case SocketError.OperationAborted or SocketError.Shutdown or SocketError.NotSocket when _disposed != 0:
-                break;
-            default:
-                Interlocked.Increment(ref _counters.SendErrors);
-                _handler?.OnFailure(new DatagramPathFailure(DatagramFailureKind.SendFailed, new SocketException((int)error), Remote));
-                break;
+            Interlocked.Increment(ref _counters.SendDropped);
         }
+        else if (UdpSocketFactory.IsPeerUnreachable(error))
+        {
+            Interlocked.Increment(ref _counters.PeerUnreachable);
+            ReportUnreachable(new SocketException((int)error));
+        }
+        else if (_disposed == 0)
+        {
+            Interlocked.Increment(ref _counters.SendErrors);
+            _loop.Handler?.OnFailure(new DatagramPathFailure(DatagramFailureKind.SendFailed, new SocketException((int)error), Remote));
+        }
+        return false;
     }
 
     private void ReportUnreachable(SocketException error)
     {
         if (Interlocked.Exchange(ref _unreachableReported, 1) == 0)
-            _handler?.OnFailure(new DatagramPathFailure(DatagramFailureKind.PeerUnreachable, error, Remote));
+            _loop.Handler?.OnFailure(new DatagramPathFailure(DatagramFailureKind.PeerUnreachable, error, Remote));
     }
 
     void IUdpReceiveDispatch.Dispatch(ReadOnlySpan<byte> datagram, SocketAddress sender)
@@ -171,21 +139,19 @@ public sealed class UdpDatagramPath : IDatagramSender, IDisposable, IUdpReceiveD
         }
         _unreachableReported = 0;
         _counters.CountIn(datagram.Length);
-        _handler!.OnDatagram(datagram, sender);
+        _loop.Handler!.OnDatagram(datagram, sender);
     }
 
     void IUdpReceiveDispatch.OnPeerUnreachable(SocketException error) => ReportUnreachable(error);
 
     void IUdpReceiveDispatch.OnFatal(SocketException error) =>
-        _handler!.OnFailure(new DatagramPathFailure(DatagramFailureKind.SocketFailed, error, Remote));
+        _loop.Handler!.OnFailure(new DatagramPathFailure(DatagramFailureKind.SocketFailed, error, Remote));
 
     /// <summary>Stops the receive loop (without reporting a failure) and closes the socket.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _loop.RequestStop();
-        UdpSocketFactory.Close(Socket);
-        _loop.Join();
+        _loop.Close();
     }
 }

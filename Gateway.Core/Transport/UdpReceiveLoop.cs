@@ -23,6 +23,7 @@ internal sealed class UdpReceiveLoop
     private readonly DatagramCounterSet _counters;
     private readonly IUdpReceiveDispatch _dispatch;
     private readonly Thread _thread;
+    private IDatagramHandler? _handler;
     private volatile bool _stopping;
 
     public UdpReceiveLoop(Socket socket, int maxDatagramLength, DatagramCounterSet counters, IUdpReceiveDispatch dispatch, string threadName)
@@ -36,10 +37,30 @@ internal sealed class UdpReceiveLoop
 
     public bool IsRunning => _thread.IsAlive;
 
+    /// <summary>The handler captured by <see cref="Start(IDatagramHandler)"/>; null before.</summary>
+    public IDatagramHandler? Handler => Volatile.Read(ref _handler);
+
     public void Start() => _thread.Start();
+
+    /// <summary>Captures the owner's handler, then starts the loop; once only.</summary>
+    public void Start(IDatagramHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (Interlocked.CompareExchange(ref _handler, handler, null) is not null)
+            throw new InvalidOperationException("the receive loop is already started");
+        _thread.Start();
+    }
 
     /// <summary>Marks the loop as stopping; the owner then closes the socket, which wakes the blocked receive.</summary>
     public void RequestStop() => _stopping = true;
+
+    /// <summary>Stops the loop without reporting a failure: marks it stopping, closes the socket (which wakes the receive) and waits for it.</summary>
+    public void Close()
+    {
+        RequestStop();
+        UdpSocketFactory.Close(_socket);
+        Join();
+    }
 
     /// <summary>Waits for the loop thread to end (not from the loop thread itself, e.g. a handler that disposes).</summary>
     public void Join()
@@ -69,7 +90,7 @@ internal sealed class UdpReceiveLoop
             {
                 return;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+            catch (SocketException e) when (UdpSocketFactory.IsPeerUnreachable(e.SocketErrorCode))
             {
                 Interlocked.Increment(ref _counters.PeerUnreachable);
                 _dispatch.OnPeerUnreachable(e);

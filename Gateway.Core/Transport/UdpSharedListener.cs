@@ -44,7 +44,6 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
     private readonly Lock _registrationLock = new();
     // Copy-on-write: the receive thread reads a dictionary that is never changed after it is published.
     private volatile Dictionary<SocketAddress, UdpListenerPeer> _peers = new();
-    private volatile IDatagramHandler? _handler;
     private long _unexpectedWindowStart;
     private int _unexpectedInWindow;
     private int _disposed;
@@ -89,11 +88,8 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
     /// </summary>
     public void Start(IDatagramHandler unexpectedSenderHandler)
     {
-        ArgumentNullException.ThrowIfNull(unexpectedSenderHandler);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (Interlocked.CompareExchange(ref _handler, unexpectedSenderHandler, null) is not null)
-            throw new InvalidOperationException("the receive loop is already started");
-        _loop.Start();
+        _loop.Start(unexpectedSenderHandler);
     }
 
     /// <summary>
@@ -138,35 +134,24 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
     {
         if (_disposed != 0)
             return false;
-        SocketError error;
-        try
-        {
-            Socket.SendTo(datagram, SocketFlags.None, peer.Key);
-            error = SocketError.Success;
-        }
-        catch (SocketException e)
-        {
-            error = e.SocketErrorCode;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
+        var error = UdpSocketFactory.SendOne(Socket, datagram, peer.Key);
         if (error == SocketError.Success)
         {
             _counters.CountOut(datagram.Length);
             peer.CounterSet.CountOut(datagram.Length);
             return true;
         }
-        if (error is SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable)
+        if (UdpSocketFactory.IsBufferFull(error))
         {
             Interlocked.Increment(ref _counters.SendDropped);
             Interlocked.Increment(ref peer.CounterSet.SendDropped);
-            return false;
         }
-        Interlocked.Increment(ref _counters.SendErrors);
-        Interlocked.Increment(ref peer.CounterSet.SendErrors);
-        peer.Handler.OnFailure(new DatagramPathFailure(DatagramFailureKind.SendFailed, new SocketException((int)error), peer.RemoteEndPoint));
+        else if (_disposed == 0)
+        {
+            Interlocked.Increment(ref _counters.SendErrors);
+            Interlocked.Increment(ref peer.CounterSet.SendErrors);
+            peer.Handler.OnFailure(new DatagramPathFailure(DatagramFailureKind.SendFailed, new SocketException((int)error), peer.RemoteEndPoint));
+        }
         return false;
     }
 
@@ -186,7 +171,7 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
             Interlocked.Increment(ref _counters.UnexpectedSenderDropped);
             return;
         }
-        _handler!.OnDatagram(datagram, sender);
+        _loop.Handler!.OnDatagram(datagram, sender);
     }
 
     private bool AdmitUnexpected()
@@ -208,7 +193,7 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
     void IUdpReceiveDispatch.OnFatal(SocketException error)
     {
         var failure = new DatagramPathFailure(DatagramFailureKind.SocketFailed, error, null);
-        _handler!.OnFailure(failure);
+        _loop.Handler!.OnFailure(failure);
         foreach (var peer in _peers.Values)
             peer.Handler.OnFailure(failure with { Remote = peer.RemoteEndPoint });
     }
@@ -218,9 +203,7 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _loop.RequestStop();
-        UdpSocketFactory.Close(Socket);
-        _loop.Join();
+        _loop.Close();
         lock (_registrationLock)
             _peers = new Dictionary<SocketAddress, UdpListenerPeer>();
     }

@@ -44,6 +44,38 @@ internal static class UdpSocketFactory
         socket.SetRawSocketOption(SolSocket, SoBindToDevice, name[..(length + 1)]);
     }
 
+    /// <summary>
+    /// Sends one datagram on a connected socket (<paramref name="to"/> null) or to <paramref name="to"/>, without
+    /// throwing or allocating: the outcome is the socket error (<see cref="SocketError.OperationAborted"/> once closed).
+    /// </summary>
+    public static SocketError SendOne(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress? to)
+    {
+        try
+        {
+            if (to is null)
+            {
+                socket.Send(datagram, SocketFlags.None, out var error);
+                return error;
+            }
+            socket.SendTo(datagram, SocketFlags.None, to);
+            return SocketError.Success;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode;
+        }
+        catch (ObjectDisposedException)
+        {
+            return SocketError.OperationAborted;
+        }
+    }
+
+    /// <summary>The socket buffer was full: the datagram is dropped, as a router would.</summary>
+    public static bool IsBufferFull(SocketError error) => error is SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable;
+
+    /// <summary>ICMP port unreachable: ECONNREFUSED on Linux, WSAECONNRESET on Windows.</summary>
+    public static bool IsPeerUnreachable(SocketError error) => error is SocketError.ConnectionRefused or SocketError.ConnectionReset;
+
     /// <summary>Shuts the socket down (which wakes a receive blocked in the kernel) and closes it.</summary>
     public static void Close(Socket socket)
     {

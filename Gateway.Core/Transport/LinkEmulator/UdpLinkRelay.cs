@@ -164,37 +164,20 @@ public sealed class UdpLinkRelay : IDisposable
     private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;
 
-    // A failed send on an emulated link is one more lost datagram; the endpoints' own sockets report their errors.
+    // A failed send on an emulated link is one more lost datagram (counted); the endpoints' own sockets report their errors.
     private void SendQuietly(bool toClient, ReadOnlySpan<byte> datagram)
     {
         var sockets = _sockets;
-        try
-        {
-            if (toClient)
-            {
-                if (_client is { } client)
-                {
-                    sockets.Client.SendTo(datagram, SocketFlags.None, client);
-                    _clientCounters.CountOut(datagram.Length);
-                }
-            }
-            else
-            {
-                sockets.Server.Send(datagram, SocketFlags.None, out var error);
-                if (error == SocketError.Success)
-                    _serverCounters.CountOut(datagram.Length);
-                else
-                    Interlocked.Increment(ref _serverCounters.SendErrors);
-            }
-        }
-        catch (SocketException)
-        {
-            Interlocked.Increment(ref (toClient ? _clientCounters : _serverCounters).SendErrors);
-        }
-        catch (ObjectDisposedException)
-        {
-            // hard down or disposed meanwhile
-        }
+        var counters = toClient ? _clientCounters : _serverCounters;
+        if (toClient && _client is null)
+            return;
+        var error = toClient
+            ? UdpSocketFactory.SendOne(sockets.Client, datagram, _client)
+            : UdpSocketFactory.SendOne(sockets.Server, datagram, null);
+        if (error == SocketError.Success)
+            counters.CountOut(datagram.Length);
+        else
+            Interlocked.Increment(ref counters.SendErrors);
     }
 
     /// <summary>Stops every thread and closes the sockets.</summary>
@@ -224,12 +207,8 @@ public sealed class UdpLinkRelay : IDisposable
 
         public void Close()
         {
-            ClientLoop?.RequestStop();
-            ServerLoop?.RequestStop();
-            UdpSocketFactory.Close(Client);
-            UdpSocketFactory.Close(Server);
-            ClientLoop?.Join();
-            ServerLoop?.Join();
+            ClientLoop!.Close();
+            ServerLoop!.Close();
         }
     }
 
