@@ -1,0 +1,173 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Core.Transport;
+using Gateway.Tests.Support;
+
+namespace Gateway.Tests.Transport;
+
+/// <summary>
+/// The tun device, created in a namespace made for the test (as root): traffic never leaves that namespace.
+/// </summary>
+public sealed class TunDeviceTests
+{
+    private static readonly IPAddress Local = IPAddress.Parse("10.200.0.1");
+    private static readonly IPAddress Peer = IPAddress.Parse("10.200.0.2");
+    private static readonly IPNetwork Routed = IPNetwork.Parse("10.201.0.0/24");
+
+    private static TunDevice OpenIn(NetNs ns, bool nat = false) => TunDevice.Open(new TunOptions
+    {
+        Name = NetNs.UniqueInterfaceName("t"), Mtu = 1400, LocalAddress = Local, PeerAddress = Peer,
+        Routes = [Routed], Nat = nat, NetworkNamespace = ns.Name,
+    });
+
+    private static Socket UdpSocketIn(NetNs ns, IPAddress address, int port)
+    {
+        var socket = ns.RunInside(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        socket.Bind(new IPEndPoint(address, port));
+        socket.ReceiveTimeout = (int)RecordingDatagramHandler.Patience.TotalMilliseconds;
+        return socket;
+    }
+
+    /// <summary>An IPv4/UDP packet (UDP checksum 0: none, RFC 768).</summary>
+    private static byte[] Ipv4Udp(IPEndPoint source, IPEndPoint destination, ReadOnlySpan<byte> payload)
+    {
+        var packet = new byte[20 + 8 + payload.Length];
+        packet[0] = 0x45;                                              // version 4, IHL 5
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
+        packet[8] = 64;                                                // TTL
+        packet[9] = 17;                                                // UDP
+        source.Address.TryWriteBytes(packet.AsSpan(12), out _);
+        destination.Address.TryWriteBytes(packet.AsSpan(16), out _);
+        uint sum = 0;
+        for (int i = 0; i < 20; i += 2)
+            sum += BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(i));
+        while (sum > 0xFFFF)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), (ushort)~sum);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(20), (ushort)source.Port);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(22), (ushort)destination.Port);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(24), (ushort)(8 + payload.Length));
+        payload.CopyTo(packet.AsSpan(28));
+        return packet;
+    }
+
+    [SkippableFact]
+    public void An_ip_packet_written_to_the_tun_is_delivered_to_a_socket_in_the_namespace()
+    {
+        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        using var ns = NetNs.Create();
+        using var tun = OpenIn(ns);
+        using var socket = UdpSocketIn(ns, Local, 5000);
+
+        Assert.True(tun.Write(Ipv4Udp(new IPEndPoint(Peer, 4000), new IPEndPoint(Local, 5000), "through the tun"u8)));
+
+        var buffer = new byte[100];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        int length = socket.ReceiveFrom(buffer, ref from);
+        Assert.Equal("through the tun"u8.ToArray(), buffer[..length]);
+        Assert.Equal(new IPEndPoint(Peer, 4000), from);
+        Assert.Equal(1, tun.Counters.PacketsOut);
+    }
+
+    [SkippableFact]
+    public void A_datagram_sent_to_an_address_routed_into_the_tun_is_read_from_it()
+    {
+        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        using var ns = NetNs.Create();
+        using var tun = OpenIn(ns);
+        using var socket = UdpSocketIn(ns, Local, 5001);
+        var destination = new IPEndPoint(IPAddress.Parse("10.201.0.7"), 9);
+
+        socket.SendTo("out through the tun"u8, destination);
+
+        var packet = new byte[65535];
+        for (int attempt = 0; ; attempt++)
+        {
+            Assert.True(attempt < 50, "the datagram never came out of the tun");
+            Assert.True(tun.TryRead(packet, RecordingDatagramHandler.Patience, out int length), "nothing came out of the tun");
+            var p = packet.AsSpan(0, length);
+            if (length < 28 || p[0] >> 4 != 4 || p[9] != 17 || !p.Slice(16, 4).SequenceEqual(destination.Address.GetAddressBytes()))
+                continue; // something else the kernel sent (e.g. IPv6 housekeeping)
+            int headerLength = (p[0] & 0x0F) * 4;
+            Assert.Equal(Local.GetAddressBytes(), p.Slice(12, 4).ToArray());
+            Assert.Equal(9, BinaryPrimitives.ReadUInt16BigEndian(p[(headerLength + 2)..]));
+            Assert.Equal("out through the tun"u8.ToArray(), p[(headerLength + 8)..].ToArray());
+            break;
+        }
+        Assert.True(tun.Counters.PacketsIn >= 1);
+    }
+
+    [SkippableFact]
+    public void Nat_creates_our_own_masquerade_table_and_closing_the_device_removes_it_and_the_interface()
+    {
+        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        using var ns = NetNs.Create();
+        var tun = OpenIn(ns, nat: true);
+        string table;
+        try
+        {
+            table = tun.NatTableName!;
+            Assert.Equal(TunDevice.NatTableFor(tun.Name), table);
+            string rules = ns.Exec("nft", "list", "table", "ip", table);
+            Assert.Contains($"oifname \"{tun.Name}\" masquerade", rules);
+            Assert.Contains("hook postrouting", rules);
+            Assert.Contains(Routed.ToString(), ns.Ip("route", "show", "dev", tun.Name));
+        }
+        finally
+        {
+            tun.Dispose();
+        }
+
+        Assert.DoesNotContain(table, ns.Exec("nft", "list", "tables"));
+        Assert.NotEqual(0, ns.TryExec("ip", "link", "show", tun.Name).ExitCode);
+    }
+
+    [SkippableFact]
+    public void Malformed_packets_are_counted_and_refused_and_dispose_wakes_a_blocked_reader_quietly()
+    {
+        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        using var ns = NetNs.Create();
+        var tun = OpenIn(ns);
+        var handler = new RecordingPacketHandler();
+        tun.StartReading(handler);
+        Assert.True(tun.IsReading);
+
+        Assert.False(tun.Write([]));
+        Assert.False(tun.Write([0x00, 0x01, 0x02, 0x03])); // IP version 0
+        Assert.Equal(2, tun.Counters.WriteRejected);
+
+        tun.Dispose(); // wakes the reading thread blocked in poll, and joins it
+        Assert.False(tun.IsReading);
+        Assert.Empty(handler.Failures);
+        Assert.False(tun.Write(Ipv4Udp(new IPEndPoint(Peer, 1), new IPEndPoint(Local, 2), [1])));
+        Assert.Throws<ObjectDisposedException>(() => tun.Read(new byte[1500]));
+    }
+
+    [SkippableFact]
+    public void The_process_can_create_a_tun_device_when_it_runs_as_root()
+    {
+        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        Assert.Null(TunDevice.WhyUnavailable());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("a/b")]
+    [InlineData("sixteen-chars-xx")]
+    [InlineData("has space")]
+    [InlineData("..")]
+    public void Invalid_interface_names_are_refused_before_anything_is_created(string name) =>
+        Assert.Throws<ArgumentException>(() => TunDevice.Open(new TunOptions { Name = name }));
+
+    private sealed class RecordingPacketHandler : IPacketHandler
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<TunDeviceException> Failures { get; } = new();
+
+        public void OnPacket(ReadOnlySpan<byte> packet)
+        {
+        }
+
+        public void OnFailure(TunDeviceException error) => Failures.Enqueue(error);
+    }
+}
