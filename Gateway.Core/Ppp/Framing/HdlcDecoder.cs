@@ -12,8 +12,8 @@ namespace Gateway.Core.Ppp.Framing;
 /// <para>Every Flag ends the frame before it and starts the next, so a frame need not open with a flag (slirp
 /// sends only closing flags) and back-to-back frames may share one. Flags with nothing between them are idle
 /// fill. Octets before the first flag of a stream form a frame like any other (usually counted as a bad FCS).</para>
-/// <para>Dropped and counted in <see cref="Counters"/>: frames shorter than a protocol octet plus the FCS (RFC 1662
-/// section 4.3: fewer than 4 octets with the 16-bit FCS), a bad FCS, a frame longer than
+/// <para>Dropped and counted in <see cref="Counters"/>: runts, frames of fewer than two octets plus the FCS (RFC 1662
+/// section 4.3: fewer than 4 octets with the 16-bit FCS; 6 with the 32-bit one), a bad FCS, a frame longer than
 /// <see cref="MaxFrameLength"/> (the rest of it is skipped up to the next flag, the buffer never grows), a frame
 /// aborted by Control Escape + Flag (RFC 1662 section 4.3), a header whose address 0xFF is not followed by 0x03.
 /// Control characters in <see cref="ReceiveAccm"/> that arrive unescaped are removed before anything else, as
@@ -214,19 +214,7 @@ public sealed class HdlcDecoder
         }
         else
         {
-            switch (PppHeader.TryRead(content[..^fcsLength], out frame))
-            {
-                case PppHeaderStatus.Ok:
-                    counters.FramesIn++;
-                    counters.GoodOctets += octets;
-                    return true;
-                case PppHeaderStatus.TooShort:
-                    counters.Runts++;
-                    break;
-                default:
-                    counters.BadHeaders++;
-                    break;
-            }
+            return counters.CountByHeader(PppHeader.TryRead(content[..^fcsLength], out frame), octets);
         }
 
         counters.ErrorOctets += octets;
