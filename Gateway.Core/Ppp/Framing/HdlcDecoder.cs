@@ -121,6 +121,7 @@ public sealed class HdlcDecoder
     // data under the default ACCM has one in eight) a branch-free table loop does better.
     private void Unstuff(ReadOnlySpan<byte> segment)
     {
+        bool sparse = false;
         while (!segment.IsEmpty && !discarding)
         {
             int room = buffer.Length - length;
@@ -140,9 +141,21 @@ public sealed class HdlcDecoder
                     segment[..run].CopyTo(buffer.AsSpan(length));
                     length += run;
                     segment = segment[run..];
+                    sparse = true;
+                    continue;
+                }
+
+                // After a long run, one escaped pair is likely alone: take it here and search again.
+                if (sparse && run == 0 && segment.Length >= 2 && room > 0
+                    && segment[0] == Hdlc.ControlEscape && special.MappedTable[segment[1]] == 0)
+                {
+                    buffer[length++] = (byte)(segment[1] ^ Hdlc.EscapeXor);
+                    segment = segment[2..];
                     continue;
                 }
             }
+
+            sparse = false;
 
             if (room == 0)
             {
