@@ -217,7 +217,8 @@ public sealed class HdlcDecoder
 
         int fcsLength = Fcs == FcsKind.Fcs32 ? Fcs32.Length : Fcs16.Length;
         ReadOnlySpan<byte> content = buffer.AsSpan(0, frameLength);
-        if (frameLength < fcsLength + Hdlc.MinimumFrameLengthFcs16 - Fcs16.Length)
+        // RFC 1662 section 4.3's minimum (4 octets with the 16-bit FCS) carried over to the FCS in use.
+        if (frameLength < Hdlc.MinimumFrameLengthFcs16 - Fcs16.Length + fcsLength)
         {
             counters.Runts++;
         }

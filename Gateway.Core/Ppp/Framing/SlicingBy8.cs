@@ -39,9 +39,14 @@ internal static class SlicingBy8
     public static uint Update(uint[] tables, uint crc, ReadOnlySpan<byte> data)
     {
         ref uint t = ref MemoryMarshal.GetArrayDataReference(tables);
-        while (data.Length >= 8)
+        ref byte octets = ref MemoryMarshal.GetReference(data);
+        int blocks = data.Length / 8;
+        for (int i = 0; i < blocks; i++)
         {
-            ulong v = BinaryPrimitives.ReadUInt64LittleEndian(data) ^ crc;
+            ulong v = BitConverter.IsLittleEndian
+                ? Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref octets, i * 8))
+                : BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref octets, i * 8)));
+            v ^= crc;
             crc = Unsafe.Add(ref t, (7 * 256) + (int)(v & 0xFF))
                 ^ Unsafe.Add(ref t, (6 * 256) + (int)((v >> 8) & 0xFF))
                 ^ Unsafe.Add(ref t, (5 * 256) + (int)((v >> 16) & 0xFF))
@@ -50,10 +55,9 @@ internal static class SlicingBy8
                 ^ Unsafe.Add(ref t, (2 * 256) + (int)((v >> 40) & 0xFF))
                 ^ Unsafe.Add(ref t, 256 + (int)((v >> 48) & 0xFF))
                 ^ Unsafe.Add(ref t, (int)(v >> 56));
-            data = data[8..];
         }
 
-        foreach (byte b in data)
+        foreach (byte b in data[(blocks * 8)..])
             crc = (crc >> 8) ^ Unsafe.Add(ref t, (int)((crc ^ b) & 0xFF));
         return crc;
     }
