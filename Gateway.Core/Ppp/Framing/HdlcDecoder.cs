@@ -172,21 +172,23 @@ public sealed class HdlcDecoder
             }
 
             int take = Math.Min(Math.Min(segment.Length, room), DenseChunk);
-            ref byte mapped = ref MemoryMarshal.GetArrayDataReference(special.MappedTable);
+            ref byte kinds = ref MemoryMarshal.GetArrayDataReference(special.UnstuffTable);
+            ref byte source = ref MemoryMarshal.GetReference(segment);
             ref byte output = ref buffer[length];
             int written = 0;
             int pending = escaped ? 1 : 0;
             for (int i = 0; i < take; i++)
             {
-                byte octet = segment[i];
-                if (Unsafe.Add(ref mapped, octet) != 0)
+                byte octet = Unsafe.Add(ref source, i);
+                int kind = Unsafe.Add(ref kinds, octet);
+                if (kind == AccmOctets.Mapped)
                 {
                     // RFC 1662 section 4.2: a mapped control character that arrives bare was added by the line.
                     counters.DiscardedControlCharacters++;
                     continue;
                 }
 
-                int isEscape = (octet == Hdlc.ControlEscape ? 1 : 0) & (pending ^ 1);
+                int isEscape = kind & (pending ^ 1); // kind is 1 for Control Escape, 0 for any other octet
                 Unsafe.Add(ref output, written) = (byte)(octet ^ (pending << 5)); // pending << 5 == EscapeXor after an escape
                 written += isEscape ^ 1;
                 pending = isEscape;
