@@ -22,14 +22,22 @@ internal sealed class AccmOctets
                 mapped.Add((byte)c);
                 MappedTable[c] = 1;
                 EscapeTable[c] = 1;
+                UnstuffTable[c] = Mapped;
             }
         }
 
+        UnstuffTable[Hdlc.ControlEscape] = Escape;
         EscapeTable[Hdlc.Flag] = 1;
         EscapeTable[Hdlc.ControlEscape] = 1;
         Escaped = SearchValues.Create([Hdlc.Flag, Hdlc.ControlEscape, .. mapped]);
         EscapeOrMapped = SearchValues.Create([Hdlc.ControlEscape, .. mapped]);
     }
+
+    /// <summary><see cref="UnstuffTable"/> value of Control Escape.</summary>
+    public const byte Escape = 1;
+
+    /// <summary><see cref="UnstuffTable"/> value of a mapped control character.</summary>
+    public const byte Mapped = 2;
 
     public uint Accm { get; }
 
@@ -41,6 +49,9 @@ internal sealed class AccmOctets
 
     /// <summary>1 for each octet in <see cref="Escaped"/>, else 0.</summary>
     public byte[] EscapeTable { get; } = new byte[256];
+
+    /// <summary>For a receiver inside a frame: <see cref="Escape"/>, <see cref="Mapped"/>, or 0 for a data octet.</summary>
+    public byte[] UnstuffTable { get; } = new byte[256];
 
     /// <summary>1 for each mapped control character, else 0.</summary>
     public byte[] MappedTable { get; } = new byte[256];

@@ -41,4 +41,25 @@ public struct FramingCounters
 
     /// <summary>Frames received with errors of any kind (LQR InErrors).</summary>
     public readonly long InErrors => BadFcs + Runts + TooLong + Aborts + BadHeaders;
+
+    /// <summary>Counts a frame, its FCS (if any) already checked, by how its header parsed; true when it is delivered.</summary>
+    internal bool CountByHeader(PppHeaderStatus status, long octets)
+    {
+        switch (status)
+        {
+            case PppHeaderStatus.Ok:
+                FramesIn++;
+                GoodOctets += octets;
+                return true;
+            case PppHeaderStatus.TooShort:
+                Runts++;
+                break;
+            default:
+                BadHeaders++;
+                break;
+        }
+
+        ErrorOctets += octets;
+        return false;
+    }
 }

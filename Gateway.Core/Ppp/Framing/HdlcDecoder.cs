@@ -12,8 +12,8 @@ namespace Gateway.Core.Ppp.Framing;
 /// <para>Every Flag ends the frame before it and starts the next, so a frame need not open with a flag (slirp
 /// sends only closing flags) and back-to-back frames may share one. Flags with nothing between them are idle
 /// fill. Octets before the first flag of a stream form a frame like any other (usually counted as a bad FCS).</para>
-/// <para>Dropped and counted in <see cref="Counters"/>: frames shorter than a protocol octet plus the FCS (RFC 1662
-/// section 4.3: fewer than 4 octets with the 16-bit FCS), a bad FCS, a frame longer than
+/// <para>Dropped and counted in <see cref="Counters"/>: runts, frames of fewer than two octets plus the FCS (RFC 1662
+/// section 4.3: fewer than 4 octets with the 16-bit FCS; 6 with the 32-bit one), a bad FCS, a frame longer than
 /// <see cref="MaxFrameLength"/> (the rest of it is skipped up to the next flag, the buffer never grows), a frame
 /// aborted by Control Escape + Flag (RFC 1662 section 4.3), a header whose address 0xFF is not followed by 0x03.
 /// Control characters in <see cref="ReceiveAccm"/> that arrive unescaped are removed before anything else, as
@@ -121,6 +121,7 @@ public sealed class HdlcDecoder
     // data under the default ACCM has one in eight) a branch-free table loop does better.
     private void Unstuff(ReadOnlySpan<byte> segment)
     {
+        bool sparse = false;
         while (!segment.IsEmpty && !discarding)
         {
             int room = buffer.Length - length;
@@ -140,9 +141,21 @@ public sealed class HdlcDecoder
                     segment[..run].CopyTo(buffer.AsSpan(length));
                     length += run;
                     segment = segment[run..];
+                    sparse = true;
+                    continue;
+                }
+
+                // After a long run, one escaped pair is likely alone: take it here and search again.
+                if (sparse && run == 0 && segment.Length >= 2 && room > 0
+                    && segment[0] == Hdlc.ControlEscape && special.MappedTable[segment[1]] == 0)
+                {
+                    buffer[length++] = (byte)(segment[1] ^ Hdlc.EscapeXor);
+                    segment = segment[2..];
                     continue;
                 }
             }
+
+            sparse = false;
 
             if (room == 0)
             {
@@ -159,21 +172,23 @@ public sealed class HdlcDecoder
             }
 
             int take = Math.Min(Math.Min(segment.Length, room), DenseChunk);
-            ref byte mapped = ref MemoryMarshal.GetArrayDataReference(special.MappedTable);
+            ref byte kinds = ref MemoryMarshal.GetArrayDataReference(special.UnstuffTable);
+            ref byte source = ref MemoryMarshal.GetReference(segment);
             ref byte output = ref buffer[length];
             int written = 0;
             int pending = escaped ? 1 : 0;
             for (int i = 0; i < take; i++)
             {
-                byte octet = segment[i];
-                if (Unsafe.Add(ref mapped, octet) != 0)
+                byte octet = Unsafe.Add(ref source, i);
+                int kind = Unsafe.Add(ref kinds, octet);
+                if (kind == AccmOctets.Mapped)
                 {
                     // RFC 1662 section 4.2: a mapped control character that arrives bare was added by the line.
                     counters.DiscardedControlCharacters++;
                     continue;
                 }
 
-                int isEscape = (octet == Hdlc.ControlEscape ? 1 : 0) & (pending ^ 1);
+                int isEscape = kind & (pending ^ 1); // kind is 1 for Control Escape, 0 for any other octet
                 Unsafe.Add(ref output, written) = (byte)(octet ^ (pending << 5)); // pending << 5 == EscapeXor after an escape
                 written += isEscape ^ 1;
                 pending = isEscape;
@@ -204,7 +219,8 @@ public sealed class HdlcDecoder
 
         int fcsLength = Fcs == FcsKind.Fcs32 ? Fcs32.Length : Fcs16.Length;
         ReadOnlySpan<byte> content = buffer.AsSpan(0, frameLength);
-        if (frameLength < fcsLength + Hdlc.MinimumFrameLengthFcs16 - Fcs16.Length)
+        // RFC 1662 section 4.3's minimum (4 octets with the 16-bit FCS) carried over to the FCS in use.
+        if (frameLength < Hdlc.MinimumFrameLengthFcs16 - Fcs16.Length + fcsLength)
         {
             counters.Runts++;
         }
@@ -214,19 +230,7 @@ public sealed class HdlcDecoder
         }
         else
         {
-            switch (PppHeader.TryRead(content[..^fcsLength], out frame))
-            {
-                case PppHeaderStatus.Ok:
-                    counters.FramesIn++;
-                    counters.GoodOctets += octets;
-                    return true;
-                case PppHeaderStatus.TooShort:
-                    counters.Runts++;
-                    break;
-                default:
-                    counters.BadHeaders++;
-                    break;
-            }
+            return counters.CountByHeader(PppHeader.TryRead(content[..^fcsLength], out frame), octets);
         }
 
         counters.ErrorOctets += octets;

@@ -110,6 +110,7 @@ public sealed class HdlcEncoder
     // (random data under the default ACCM escapes one octet in eight) a branch-free table loop is faster.
     private static bool TryStuff(ReadOnlySpan<byte> source, Span<byte> destination, ref int position, AccmOctets map)
     {
+        bool sparse = false;
         while (!source.IsEmpty)
         {
             int run = source.IndexOfAny(map.Escaped);
@@ -122,8 +123,21 @@ public sealed class HdlcEncoder
                 source[..run].CopyTo(destination[position..]);
                 position += run;
                 source = source[run..];
+                sparse = true;
                 continue;
             }
+
+            // After a long run, one octet to escape is likely alone: take it here and search again.
+            if (sparse && run == 0 && destination.Length - position >= 2)
+            {
+                destination[position] = Hdlc.ControlEscape;
+                destination[position + 1] = (byte)(source[0] ^ Hdlc.EscapeXor);
+                position += 2;
+                source = source[1..];
+                continue;
+            }
+
+            sparse = false;
 
             int take = Math.Min(Math.Min(source.Length, DenseChunk), (destination.Length - position) / 2);
             if (take == 0)

@@ -47,7 +47,9 @@ public static class SyncFrameEncoder
 /// <summary>
 /// Decodes one PPP frame per datagram (see <see cref="SyncFrameEncoder"/>). Compressed headers are accepted
 /// whether negotiated or not (the policy is on <see cref="PppHeader"/>). Datagrams too short for a protocol
-/// field, or starting 0xFF without 0x03, are counted and dropped. Not thread-safe: one decoder per link.
+/// field, or starting 0xFF without 0x03, are counted and dropped. The length is not checked against an MRU: the
+/// datagram is already in memory, and what to do with an oversized packet is the receiving protocol's call.
+/// Not thread-safe: one decoder per link.
 /// </summary>
 public sealed class SyncFrameDecoder
 {
@@ -63,21 +65,6 @@ public sealed class SyncFrameDecoder
     public bool TryDecode(ReadOnlySpan<byte> datagram, out PppFrame frame)
     {
         counters.OctetsIn += datagram.Length;
-        switch (PppHeader.TryRead(datagram, out frame))
-        {
-            case PppHeaderStatus.Ok:
-                counters.FramesIn++;
-                counters.GoodOctets += datagram.Length;
-                return true;
-            case PppHeaderStatus.TooShort:
-                counters.Runts++;
-                break;
-            default:
-                counters.BadHeaders++;
-                break;
-        }
-
-        counters.ErrorOctets += datagram.Length;
-        return false;
+        return counters.CountByHeader(PppHeader.TryRead(datagram, out frame), datagram.Length);
     }
 }

@@ -97,6 +97,26 @@ public class HdlcStreamTests
     }
 
     [Fact]
+    public void Random_line_noise_never_throws_stays_bounded_and_leaves_the_decoder_working() =>
+        Gen.Select(Gen.Byte.Array[0, 3000], Gen.UInt, Gen.Bool, Gen.Int[1, 700]).Sample((noise, accm, fcs32, readSize) =>
+        {
+            var decoder = new HdlcDecoder(256) { ReceiveAccm = accm, Fcs = fcs32 ? FcsKind.Fcs32 : FcsKind.Fcs16 };
+            foreach (byte[] chunk in noise.Chunk(readSize))
+            {
+                ReadOnlySpan<byte> input = chunk;
+                while (decoder.TryReadFrame(ref input, out PppFrame frame))
+                    Assert.InRange(frame.Information.Length, 0, decoder.MaxFrameLength);
+                Assert.InRange(decoder.BufferedLength, 0, decoder.MaxFrameLength);
+            }
+
+            Assert.Equal(noise.Length, decoder.Counters.OctetsIn);
+            Assert.True(decoder.Counters.GoodOctets + decoder.Counters.ErrorOctets <= noise.Length);
+            var encoder = new HdlcEncoder { Fcs = decoder.Fcs };
+            List<DecodedFrame> after = DecodeAll(decoder, [Hdlc.Flag, .. Encode(encoder, (ushort)PppProtocol.Lcp, EchoRequest)]);
+            Assert.Equal([new DecodedFrame((ushort)PppProtocol.Lcp, EchoRequest)], after);
+        });
+
+    [Fact]
     public void Only_flags_escapes_and_mapped_control_characters_are_ever_escaped() =>
         Gen.Select(Gen.Byte.Array[0, 100], Gen.UInt).Sample((information, accm) =>
         {

@@ -86,6 +86,19 @@ public class SyncFramingTests
         });
 
     [Fact]
+    public void Random_datagrams_are_each_decoded_or_counted_exactly_once() =>
+        Gen.Byte.Array[0, 40].List[1, 20].Sample(datagrams =>
+        {
+            var decoder = new SyncFrameDecoder();
+            foreach (byte[] datagram in datagrams)
+                decoder.TryDecode(datagram, out _);
+            FramingCounters c = decoder.Counters;
+            Assert.Equal(datagrams.Count, c.FramesIn + c.InErrors);
+            Assert.Equal(datagrams.Sum(d => d.Length), c.GoodOctets + c.ErrorOctets);
+            Assert.Equal(c.OctetsIn, c.GoodOctets + c.ErrorOctets);
+        });
+
+    [Fact]
     public void The_information_field_is_a_slice_of_the_datagram_not_a_copy()
     {
         byte[] datagram = [0xFF, 0x03, 0x00, 0x21, 0x45, 0x00];
