@@ -1,0 +1,70 @@
+using System.Net;
+using Akka.Actor;
+using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Actors.Messages;
+
+/// <summary>Messages between a bundle, its sublinks and the receiver.</summary>
+public static class BundleMessages
+{
+    /// <summary>A sublink reached the Network phase (LCP with Multilink, authentication done).</summary>
+    public sealed record SublinkUp(string Name, IActorRef Sublink, LcpNegotiated Link, string PeerName, IPEndPoint? Remote);
+
+    /// <summary>A sublink left the Network phase or stopped; the bundle stops waiting for it at once.</summary>
+    public sealed record SublinkDown(string Name, IActorRef Sublink, string Reason);
+
+    /// <summary>A Multilink fragment (information of a 0x003D frame) that arrived on a sublink.</summary>
+    public sealed record FragmentIn(IActorRef Sublink, byte[] Fragment);
+
+    /// <summary>A network-layer packet that arrived on a sublink without an MP header.</summary>
+    public sealed record DirectIn(IActorRef Sublink, ushort Protocol, byte[] Information);
+
+    /// <summary>Send this Multilink fragment on the sublink.</summary>
+    public sealed record FragmentOut(byte[] Fragment);
+
+    /// <summary>The receiver joined the sublink to a bundle: report to <paramref name="Bundle"/> from now on.</summary>
+    public sealed record JoinedBundle(IActorRef Bundle, string BundleName);
+
+    /// <summary>The bundle refused the sublink (different MRRU or sequence format): it closes with the reason.</summary>
+    public sealed record Refused(string Reason);
+
+    /// <summary>Graceful close of one sublink (FreeBSD's <c>link N close</c>).</summary>
+    public sealed record CloseSublink(string Reason);
+
+    /// <summary>Start sublink <paramref name="Name"/> of the bundle (ppp.linkup's <c>!bg ppp -background vpnN vpn</c>).</summary>
+    public sealed record StartSublink(string Name, SublinkTransportFactory Transport, IPEndPoint? Remote);
+
+    /// <summary>Close sublink <paramref name="Name"/> at once (ppp.linkdown's <c>pppctl ... link N close</c>).</summary>
+    public sealed record StopSublink(string Name, string Reason);
+
+    /// <summary>Send an IP packet into the bundle (a LAN host's packet, a test's probe).</summary>
+    public sealed record SendIp(byte[] Packet);
+
+    /// <summary>An IP packet came out of the bundle (told to the bundle's IP subscriber, if any).</summary>
+    public sealed record IpDelivered(string Bundle, byte[] Packet);
+
+    /// <summary>Ask a bundle for its status; answered with a <see cref="Status.BundleStatus"/>.</summary>
+    public sealed record GetBundleStatus
+    {
+        public static GetBundleStatus Instance { get; } = new();
+    }
+
+    /// <summary>Tells the sublink's owner a datagram from the transport's loop.</summary>
+    internal sealed record DatagramIn(byte[] Datagram);
+
+    internal sealed record TransportFailed(DatagramPathFailure Failure);
+
+    internal sealed record SessionTimerFired(SessionTimer Timer);
+}
+
+/// <summary>A sublink's way to its peer: a UDP socket, a peer of the receiver's shared socket, or UDP over an ISP link.</summary>
+public interface ISublinkTransport : IDatagramSender, IDisposable
+{
+    /// <summary>Words for the dashboard: <c>udp 127.0.0.1:6671</c>, <c>isp1</c>.</summary>
+    string Description { get; }
+}
+
+/// <summary>Opens a sublink's transport; datagrams and failures go to <paramref name="handler"/> from the transport's own thread.</summary>
+public delegate ISublinkTransport SublinkTransportFactory(IDatagramHandler handler);

@@ -1,0 +1,265 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Fsm;
+using Gateway.Core.Ppp.Lqr;
+using LinkCounters = Gateway.Core.Status.LinkCounters;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Status;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>What one sublink is built from.</summary>
+/// <param name="Bundle">The bundle's name (for status).</param>
+/// <param name="Name">The sublink's name (<c>1</c>, <c>2</c>, ... as FreeBSD's <c>rename N</c>, or the peer address on a receiver).</param>
+/// <param name="Session">A member-mode session: sync framing, Multilink in LCP, no IPCP.</param>
+/// <param name="Transport">Opens the datagram path in <c>PreStart</c>.</param>
+/// <param name="Carrier">What carries it, in words (<c>isp1</c>, <c>nic</c>, <c>udp 192.0.2.7:40000</c>).</param>
+/// <param name="Remote">The peer's address and port, when known.</param>
+/// <param name="EchoPeriod">LCP echo keepalive period (FreeBSD <c>enable echo</c>, <c>set echoperiod</c>); null = none.</param>
+/// <param name="EchoMisses">Unanswered echoes before the sublink is declared failed.</param>
+/// <param name="EstablishTimeout">A sublink that has not reached the Network phase by then gives up (bounds half-open peers).</param>
+public sealed record SublinkOptions(
+    string Bundle,
+    string Name,
+    SessionSettings Session,
+    SublinkTransportFactory Transport,
+    string Carrier,
+    IPEndPoint? Remote = null,
+    TimeSpan? EchoPeriod = null,
+    int EchoMisses = 5,
+    TimeSpan? EstablishTimeout = null);
+
+/// <summary>
+/// One member link of a bundle over a datagram path (ARCHITECTURE.md actor tree: <c>link-N</c>). It runs LCP with the
+/// Multilink options, authentication and the echo keepalive over its own <see cref="PppSession"/>, and reports to
+/// its bundle: up when the Network phase is reached, down when it leaves it, and every Multilink fragment it
+/// receives. It closes at once when its transport fails (the failure escapes to its supervisor, which restarts it
+/// with back-off) or when the keepalive declares the peer gone.
+/// </summary>
+public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
+{
+    private const string EchoTimerKey = "echo";
+    private const string EstablishTimerKey = "establish";
+
+    private readonly SublinkOptions options;
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private IActorRef owner;
+    private PppSession session = null!;
+    private ISublinkTransport? transport;
+    private EchoMonitor? echo;
+    private string? peerName;
+    private string? lastReason;
+    private bool reportedUp;
+    private long octetsIn;
+    private long octetsOut;
+    private long framesIn;
+    private long framesOut;
+
+    public SublinkActor(SublinkOptions options, IActorRef owner)
+    {
+        this.options = options;
+        this.owner = owner;
+
+        Receive<DatagramIn>(d =>
+        {
+            framesIn++;
+            octetsIn += d.Datagram.Length;
+            session.ReceiveDatagram(d.Datagram);
+        });
+        Receive<FragmentOut>(f => session.SendPacket(PppProtocol.Multilink, f.Fragment));
+        Receive<SessionTimerFired>(t => session.TimerExpired(t.Timer));
+        Receive<TransportFailed>(OnTransportFailed);
+        Receive<JoinedBundle>(j =>
+        {
+            owner = j.Bundle;
+            Publish();
+        });
+        Receive<Refused>(r =>
+        {
+            lastReason = r.Reason;
+            session.Close(r.Reason);
+        });
+        Receive<CloseSublink>(c => session.Close(c.Reason));
+        Receive<EchoTick>(_ => OnEchoTick());
+        Receive<EstablishTimedOut>(_ =>
+        {
+            if (session.Phase != LinkPhase.Network)
+            {
+                lastReason = "gave up: no Network phase within the establishment timeout";
+                log.Info("{0}: {1}", options.Name, lastReason);
+                Context.Stop(Self);
+            }
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(SublinkOptions options, IActorRef owner) =>
+        Akka.Actor.Props.Create(() => new SublinkActor(options, owner));
+
+    protected override void PreStart()
+    {
+        session = new PppSession(options.Session with { Name = $"{options.Bundle}/{options.Name}" }, this);
+        transport = options.Transport(new ActorDatagramHandler(Self));
+        Publish();
+        session.Start();
+        if (options.EstablishTimeout is { } limit)
+            Timers.StartSingleTimer(EstablishTimerKey, EstablishTimedOut.Instance, limit);
+    }
+
+    protected override void PostStop()
+    {
+        if (session.Phase != LinkPhase.Dead)
+            session.LowerDown(lastReason ?? "sublink stopped");
+        ReportDown(lastReason ?? "sublink stopped");
+        transport?.Dispose();
+        transport = null;
+        Context.System.EventStream.Publish(new SublinkRemoved(options.Bundle, options.Name));
+    }
+
+    private void OnTransportFailed(TransportFailed failed)
+    {
+        if (!failed.Failure.Fatal)
+        {
+            // ICMP port unreachable, a failed send: the keepalive decides whether the path is really gone.
+            log.Warning("{0}: transport: {1}", options.Name, failed.Failure);
+            return;
+        }
+        lastReason = $"transport failed: {failed.Failure}";
+        // Device failures go to the supervisor with back-off (STYLE.md rule 6).
+        throw new SublinkTransportException(lastReason, failed.Failure.Error);
+    }
+
+    private void OnEchoTick()
+    {
+        if (echo is null)
+            return;
+        var result = echo.TimerExpired(MonotonicClock.Now);
+        switch (result.Action)
+        {
+            case EchoTimerAction.SendEchoRequest:
+                session.SendEchoRequest(result.Identifier, []);
+                break;
+            case EchoTimerAction.LinkFailed:
+                lastReason = $"LCP echo: no reply to {options.EchoMisses} echo requests";
+                log.Info("{0}: {1}", options.Name, lastReason);
+                session.LowerDown(lastReason);
+                return;
+        }
+        Publish();
+    }
+
+    void ISessionHandler.SendFrame(ReadOnlySpan<byte> frame)
+    {
+        framesOut++;
+        octetsOut += frame.Length;
+        transport?.Send(frame);
+    }
+
+    void ISessionHandler.StartTimer(SessionTimer timer, TimeSpan interval) =>
+        Timers.StartSingleTimer(timer, new SessionTimerFired(timer), interval);
+
+    void ISessionHandler.StopTimer(SessionTimer timer) => Timers.Cancel(timer);
+
+    void ISessionHandler.OnEvent(SessionEvent sessionEvent)
+    {
+        switch (sessionEvent)
+        {
+            case ProtocolStateChanged or PhaseChanged:
+                log.Info("{0}", sessionEvent);
+                break;
+            case Authenticated { PeerAuthenticated: true } auth:
+                peerName = auth.Name;
+                break;
+            case LinkDown down:
+                lastReason = down.Reason;
+                log.Info("{0}: link down: {1}", options.Name, down.Reason);
+                break;
+            case EchoReply reply when echo is not null:
+                echo.EchoReplyReceived(reply.Identifier, reply.Magic, MonotonicClock.Now);
+                break;
+        }
+        if (sessionEvent is PhaseChanged { To: LinkPhase.Network })
+            OnNetwork();
+        else if (sessionEvent is PhaseChanged { From: LinkPhase.Network })
+            ReportDown(lastReason ?? "left the Network phase");
+        if (sessionEvent is PhaseChanged { To: LinkPhase.Dead })
+        {
+            // A member link that died does not come back by itself: the supervisor or the bundle starts a new one.
+            Context.Stop(Self);
+        }
+        if (sessionEvent is PhaseChanged or Authenticated or LinkDown)
+            Publish();
+    }
+
+    void ISessionHandler.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
+    {
+        if (protocol == PppProtocol.Multilink)
+            owner.Tell(new FragmentIn(Self, information.ToArray()));
+        else if (protocol != PppProtocol.Lqr)
+            owner.Tell(new DirectIn(Self, (ushort)protocol, information.ToArray()));
+    }
+
+    private void OnNetwork()
+    {
+        Timers.Cancel(EstablishTimerKey);
+        var link = session.Link!;
+        if (options.EchoPeriod is { } period)
+        {
+            echo = new EchoMonitor(new EchoOptions
+            {
+                Period = period,
+                MaxMissedReplies = options.EchoMisses,
+                LocalMagic = link.LocalMagic,
+                PeerMagic = link.PeerMagic,
+            });
+            Timers.StartPeriodicTimer(EchoTimerKey, EchoTick.Instance, period);
+        }
+        reportedUp = true;
+        owner.Tell(new SublinkUp(options.Name, Self, link, peerName ?? "", options.Remote));
+    }
+
+    private void ReportDown(string reason)
+    {
+        Timers.Cancel(EchoTimerKey);
+        echo = null;
+        if (!reportedUp)
+            return;
+        reportedUp = false;
+        owner.Tell(new SublinkDown(options.Name, Self, reason));
+    }
+
+    private void Publish()
+    {
+        var state = session.Phase switch
+        {
+            LinkPhase.Network => SublinkState.Open,
+            LinkPhase.Authenticate => SublinkState.Authenticating,
+            LinkPhase.Establish when session.LcpState != FsmState.Initial => SublinkState.Lcp,
+            _ => SublinkState.Closed,
+        };
+        var quality = echo is null
+            ? null
+            : new LinkQuality("echo", echo.LatestRtt is null ? null : echo.SmoothedRtt.TotalMilliseconds, null, echo.LossRate * 100, echo.ConsecutiveMissedPeriods);
+        var counters = new LinkCounters(octetsIn, octetsOut, framesIn, framesOut, session.FramingCounters.InErrors, 0, 0);
+        Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
+            options.Bundle, options.Name, options.Carrier, state, peerName, quality, lastReason, counters)));
+    }
+
+    private sealed record EchoTick
+    {
+        public static EchoTick Instance { get; } = new();
+    }
+
+    private sealed record EstablishTimedOut
+    {
+        public static EstablishTimedOut Instance { get; } = new();
+    }
+}
+
+/// <summary>A sublink's transport failed for good; its supervisor restarts it with back-off.</summary>
+public sealed class SublinkTransportException(string message, Exception inner) : Exception(message, inner);

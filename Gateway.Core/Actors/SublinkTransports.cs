@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>The sublink transports the product has.</summary>
+public static class SublinkTransports
+{
+    /// <summary>NIC mode (<c>vpn-nic</c>): an ordinary UDP socket to the receiver, optionally bound to an interface.</summary>
+    public static SublinkTransportFactory Udp(UdpPathOptions options) => handler =>
+    {
+        var path = new UdpDatagramPath(options);
+        try
+        {
+            path.Start(handler);
+            return new Wrapped(path, path, $"udp {options.Remote}");
+        }
+        catch
+        {
+            path.Dispose();
+            throw;
+        }
+    };
+
+    /// <summary>One peer of the receiver's shared socket.</summary>
+    public static SublinkTransportFactory ListenerPeer(UdpSharedListener listener, IPEndPoint remote) => handler =>
+    {
+        var peer = listener.Register(remote, handler)
+                   ?? throw new SocketException((int)SocketError.TooManyOpenSockets);
+        return new Wrapped(peer, peer, $"udp {remote}");
+    };
+
+    private sealed class Wrapped(IDatagramSender sender, IDisposable owner, string description) : ISublinkTransport
+    {
+        public string Description { get; } = description;
+
+        public bool Send(ReadOnlySpan<byte> datagram) => sender.Send(datagram);
+
+        public void Dispose() => owner.Dispose();
+    }
+}
+
+/// <summary>Hands what a transport's loop reads to an actor as messages (STYLE.md: the loop never touches actor state).</summary>
+internal sealed class ActorDatagramHandler(IActorRef target) : IDatagramHandler
+{
+    public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender) =>
+        target.Tell(new BundleMessages.DatagramIn(datagram.ToArray()));
+
+    public void OnFailure(DatagramPathFailure failure) =>
+        target.Tell(new BundleMessages.TransportFailed(failure));
+}
