@@ -18,8 +18,8 @@ internal sealed class SlirpPeer : IDisposable
 
     public string Directory { get; }
 
-    /// <summary>The pseudo-terminal our side opens.</summary>
-    public string TerminalPath => Path.Combine(Directory, "tty");
+    /// <summary>The pseudo-terminal our side opens (<c>/dev/pts/N</c>, as socat reports it).</summary>
+    public string TerminalPath { get; private set; } = "";
 
     public static string? WhyUnavailable() =>
         !File.Exists("/usr/bin/socat") ? "socat is not installed (test.sh installs it)"
@@ -48,13 +48,14 @@ internal sealed class SlirpPeer : IDisposable
             RedirectStandardOutput = true,
         };
         start.Environment["HOME"] = directory;
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         // socat -d -d says "PTY is /dev/pts/N" once the link exists.
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data?.Contains("PTY is ", StringComparison.Ordinal) == true)
-                ready.TrySetResult();
+            int at = e.Data?.IndexOf("PTY is ", StringComparison.Ordinal) ?? -1;
+            if (at >= 0)
+                ready.TrySetResult(e.Data![(at + "PTY is ".Length)..].Trim());
         };
         process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("socat exited before creating the pseudo-terminal"));
         process.Start();
@@ -66,6 +67,8 @@ internal sealed class SlirpPeer : IDisposable
             peer.Dispose();
             throw new InvalidOperationException("socat did not create the pseudo-terminal for slirp within 10 s");
         }
+        // socat names the device before it makes the link=; open the device itself, never racing the link.
+        peer.TerminalPath = ready.Task.Result;
         return peer;
     }
 
