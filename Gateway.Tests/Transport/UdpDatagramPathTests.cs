@@ -145,6 +145,50 @@ public sealed class UdpDatagramPathTests
         Assert.Equal(15, listener.Counters.UnexpectedSenderDropped);
     }
 
+    [Fact]
+    public void A_thousand_random_datagrams_from_fifty_spoofed_ports_leave_peer_state_bounded_and_the_real_peer_served()
+    {
+        var clock = new ManualClock();
+        var unexpected = new RecordingDatagramHandler();
+        var known = new RecordingDatagramHandler();
+        using var listener = new UdpSharedListener(new UdpListenerOptions
+        {
+            LocalEndPoint = AnyLoopback, MaxUnexpectedPerSecond = 100, MaxPeers = 8, Clock = clock, ReceiveBufferBytes = 4 << 20,
+        });
+        listener.Start(unexpected);
+        using var path = StartPath(listener.LocalEndPoint, new RecordingDatagramHandler());
+        listener.Register(path.LocalEndPoint, known);
+        var strangers = Enumerable.Range(0, 50).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)).ToArray();
+        try
+        {
+            var random = new Random(1990);
+            int empty = 0;
+            for (int i = 0; i < 1000; i++)
+            {
+                var datagram = new byte[random.Next(0, 513)];
+                random.NextBytes(datagram);
+                empty += datagram.Length == 0 ? 1 : 0;
+                strangers[i % strangers.Length].SendTo(datagram, listener.LocalEndPoint);
+            }
+            path.Send([0x11]);
+
+            Assert.Equal([0x11], known.NextDatagram().Data);
+            var counters = listener.Counters;
+            Assert.Equal(1000, counters.UnexpectedSenderIn + counters.EmptyIn);
+            Assert.Equal(empty, counters.EmptyIn);
+            Assert.Equal(100, unexpected.Datagrams.Count);
+            Assert.Equal(1000 - empty - 100, counters.UnexpectedSenderDropped);
+            Assert.Equal(1, listener.PeerCount);
+            Assert.True(path.Send([0x22]));
+            Assert.Equal([0x22], known.NextDatagram().Data);
+        }
+        finally
+        {
+            foreach (var stranger in strangers)
+                stranger.Dispose();
+        }
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private long _ticks;
