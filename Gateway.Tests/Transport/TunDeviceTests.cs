@@ -145,6 +145,20 @@ public sealed class TunDeviceTests
     }
 
     [SkippableFact]
+    public void Writing_to_a_tun_whose_interface_was_set_down_is_a_device_failure()
+    {
+        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        using var ns = NetNs.Create();
+        using var tun = OpenIn(ns);
+        var packet = Ipv4Udp(new IPEndPoint(Peer, 1), new IPEndPoint(Local, 2), [1]);
+        Assert.True(tun.Write(packet));
+
+        ns.Ip("link", "set", tun.Name, "down");
+        var failure = Assert.Throws<TunDeviceException>(() => tun.Write(packet));
+        Assert.Equal(5, failure.Errno); // EIO
+    }
+
+    [SkippableFact]
     public void The_process_can_create_a_tun_device_when_it_runs_as_root()
     {
         Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
