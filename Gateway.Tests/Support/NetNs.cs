@@ -20,8 +20,28 @@ internal sealed partial class NetNs : IDisposable
 
     private NetNs(string name) => Name = name;
 
-    /// <summary>True when this process may create namespaces.</summary>
+    private static readonly Lazy<string?> Unavailability = new(ProbeUnavailability);
+
+    /// <summary>True when this process runs as root on Linux.</summary>
     public static bool IsRoot => OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
+
+    /// <summary>
+    /// Null when namespaces can be made here; otherwise why not (not root, or root without CAP_SYS_ADMIN as
+    /// in an unprivileged container), for the tests' skip message.
+    /// </summary>
+    public static string? WhyUnavailable => Unavailability.Value;
+
+    private static string? ProbeUnavailability()
+    {
+        if (!IsRoot)
+            return SkipReason;
+        string probe = $"gwt-{Environment.ProcessId}-probe";
+        var (exitCode, output) = TryRun("ip", "netns", "add", probe);
+        if (exitCode != 0)
+            return $"cannot create network namespaces here although root: {output.Trim()}";
+        TryRun("ip", "netns", "del", probe);
+        return null;
+    }
 
     /// <summary>The namespace's name, as <c>ip netns</c> knows it.</summary>
     public string Name { get; }

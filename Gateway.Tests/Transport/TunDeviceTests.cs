@@ -15,6 +15,12 @@ public sealed class TunDeviceTests
     private static readonly IPAddress Peer = IPAddress.Parse("10.200.0.2");
     private static readonly IPNetwork Routed = IPNetwork.Parse("10.201.0.0/24");
 
+    private static void SkipUnlessTunInNamespaces()
+    {
+        Skip.If(NetNs.WhyUnavailable is not null, NetNs.WhyUnavailable);
+        Skip.If(TunDevice.WhyUnavailable() is not null, TunDevice.WhyUnavailable());
+    }
+
     private static TunDevice OpenIn(NetNs ns, bool nat = false) => TunDevice.Open(new TunOptions
     {
         Name = NetNs.UniqueInterfaceName("t"), Mtu = 1400, LocalAddress = Local, PeerAddress = Peer,
@@ -102,7 +108,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void Icmp_errors_from_beyond_the_tun_reach_a_connected_path_as_typed_failures_and_its_loop_survives()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         using var tun = OpenIn(ns);
         var far = new IPEndPoint(IPAddress.Parse("10.201.0.7"), 6671);
@@ -130,7 +136,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void An_ip_packet_written_to_the_tun_is_delivered_to_a_socket_in_the_namespace()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         using var tun = OpenIn(ns);
         using var socket = UdpSocketIn(ns, Local, 5000);
@@ -148,7 +154,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void A_datagram_sent_to_an_address_routed_into_the_tun_is_read_from_it()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         using var tun = OpenIn(ns);
         using var socket = UdpSocketIn(ns, Local, 5001);
@@ -166,7 +172,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void Nat_creates_our_own_masquerade_table_and_closing_the_device_removes_it_and_the_interface()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         var tun = OpenIn(ns, nat: true);
         string table;
@@ -191,7 +197,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void Malformed_packets_are_counted_and_refused_and_dispose_wakes_a_blocked_reader_quietly()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         var tun = OpenIn(ns);
         var handler = new RecordingPacketHandler();
@@ -212,7 +218,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void Writing_to_a_tun_whose_interface_was_set_down_is_a_device_failure()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         using var tun = OpenIn(ns);
         var packet = Ipv4Udp(new IPEndPoint(Peer, 1), new IPEndPoint(Local, 2), [1]);
@@ -224,9 +230,10 @@ public sealed class TunDeviceTests
     }
 
     [SkippableFact]
-    public void The_process_can_create_a_tun_device_when_it_runs_as_root()
+    public void Root_with_the_tun_clone_device_is_told_a_tun_device_is_available()
     {
         Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        Skip.If(!File.Exists("/dev/net/tun"), "this host has no /dev/net/tun");
         Assert.Null(TunDevice.WhyUnavailable());
     }
 
