@@ -35,6 +35,7 @@ internal sealed partial class NetNs : IDisposable
     {
         if (!IsRoot)
             return SkipReason;
+        DeleteLeftoversOfDeadRuns();
         string probe = $"gwt-{Environment.ProcessId}-probe";
         var (exitCode, output) = TryRun("ip", "netns", "add", probe);
         if (exitCode != 0)
@@ -53,9 +54,28 @@ internal sealed partial class NetNs : IDisposable
         return name.Length <= 15 ? name : name[..15];
     }
 
+    /// <summary>
+    /// Deletes namespaces that this helper named in an earlier run whose process is gone (killed before its
+    /// Dispose ran): only names of the form gwt-&lt;pid&gt;-&lt;n&gt; with no process &lt;pid&gt;. Their veth ends go with them.
+    /// </summary>
+    private static void DeleteLeftoversOfDeadRuns()
+    {
+        var (exitCode, output) = TryRun("ip", "netns", "list");
+        if (exitCode != 0)
+            return;
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^(gwt-(\d+)-(\d+|probe))(\s|$)");
+            if (match.Success && int.TryParse(match.Groups[2].Value, out int pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                TryRun("ip", "netns", "del", match.Groups[1].Value);
+        }
+    }
+
     /// <summary>Creates a namespace with its loopback up.</summary>
     public static NetNs Create()
     {
+        if (WhyUnavailable is { } why)
+            throw new InvalidOperationException(why);
         var ns = new NetNs($"gwt-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
         Run("ip", "netns", "add", ns.Name);
         try
