@@ -37,8 +37,9 @@ public interface IDatagramSender
 public enum DatagramFailureKind : byte
 {
     /// <summary>
-    /// The peer's host answered ICMP port unreachable (Linux reports ECONNREFUSED on a connected UDP socket,
-    /// Windows WSAECONNRESET). Reported once until a datagram arrives from the peer again.
+    /// ICMP said the peer cannot be reached: port unreachable (Linux reports ECONNREFUSED on a connected UDP
+    /// socket, Windows WSAECONNRESET), or host, network or protocol unreachable (the error code says which).
+    /// The socket is fine. Reported once until a datagram arrives from the peer again.
     /// </summary>
     PeerUnreachable,
 

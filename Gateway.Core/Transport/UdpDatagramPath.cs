@@ -101,7 +101,16 @@ public sealed class UdpDatagramPath : IDatagramSender, IDisposable, IUdpReceiveD
     {
         if (_disposed != 0)
             return false;
-        var error = UdpSocketFactory.SendOne(Socket, datagram, _options.Connected ? null : _remote);
+        var to = _options.Connected ? null : _remote;
+        var error = UdpSocketFactory.SendOne(Socket, datagram, to);
+        if (UdpSocketFactory.IsPeerUnreachable(error))
+        {
+            // Linux hands a pending ICMP error to whichever call comes next, and that call sends nothing:
+            // the error belongs to an earlier datagram, so report it and send this one after all.
+            Interlocked.Increment(ref _counters.PeerUnreachable);
+            ReportUnreachable(new SocketException((int)error));
+            error = UdpSocketFactory.SendOne(Socket, datagram, to);
+        }
         if (error == SocketError.Success)
         {
             _counters.CountOut(datagram.Length);

@@ -90,7 +90,7 @@ internal sealed class UdpReceiveLoop
             {
                 return;
             }
-            catch (SocketException e) when (UdpSocketFactory.IsPeerUnreachable(e.SocketErrorCode))
+            catch (SocketException e) when (UdpSocketFactory.IsIcmpReported(e.SocketErrorCode))
             {
                 Interlocked.Increment(ref _counters.PeerUnreachable);
                 _dispatch.OnPeerUnreachable(e);

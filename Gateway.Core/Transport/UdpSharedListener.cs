@@ -21,6 +21,9 @@ public sealed record UdpListenerOptions
     /// </summary>
     public int MaxUnexpectedPerSecond { get; init; } = 1000;
 
+    /// <summary>The clock of the unexpected-sender rate bound (a fake one in tests).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Datagrams longer than this are counted and dropped.</summary>
     public int MaxDatagramLength { get; init; } = ushort.MaxValue;
 
@@ -174,12 +177,12 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
         _loop.Handler!.OnDatagram(datagram, sender);
     }
 
+    // A fixed one-second window, touched only by the receive thread.
     private bool AdmitUnexpected()
     {
-        long now = Environment.TickCount64;
-        if (now - _unexpectedWindowStart >= 1000)
+        if (_unexpectedInWindow == 0 || _options.Clock.GetElapsedTime(_unexpectedWindowStart) >= TimeSpan.FromSeconds(1))
         {
-            _unexpectedWindowStart = now;
+            _unexpectedWindowStart = _options.Clock.GetTimestamp();
             _unexpectedInWindow = 0;
         }
         return ++_unexpectedInWindow <= _options.MaxUnexpectedPerSecond;

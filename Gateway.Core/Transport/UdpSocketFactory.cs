@@ -76,6 +76,15 @@ internal static class UdpSocketFactory
     /// <summary>ICMP port unreachable: ECONNREFUSED on Linux, WSAECONNRESET on Windows.</summary>
     public static bool IsPeerUnreachable(SocketError error) => error is SocketError.ConnectionRefused or SocketError.ConnectionReset;
 
+    /// <summary>
+    /// An error the kernel queued on the socket from an ICMP message (port, host, network or protocol
+    /// unreachable; RFC 1122 4.1.3.3 says UDP must pass these up): it concerns the path, not the socket,
+    /// and the next receive works again.
+    /// </summary>
+    public static bool IsIcmpReported(SocketError error) =>
+        IsPeerUnreachable(error) || error is SocketError.HostUnreachable or SocketError.NetworkUnreachable
+            or SocketError.HostDown or SocketError.NetworkDown or SocketError.ProtocolOption;
+
     /// <summary>Shuts the socket down (which wakes a receive blocked in the kernel) and closes it.</summary>
     public static void Close(Socket socket)
     {

@@ -20,8 +20,29 @@ internal sealed partial class NetNs : IDisposable
 
     private NetNs(string name) => Name = name;
 
-    /// <summary>True when this process may create namespaces.</summary>
+    private static readonly Lazy<string?> Unavailability = new(ProbeUnavailability);
+
+    /// <summary>True when this process runs as root on Linux.</summary>
     public static bool IsRoot => OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
+
+    /// <summary>
+    /// Null when namespaces can be made here; otherwise why not (not root, or root without CAP_SYS_ADMIN as
+    /// in an unprivileged container), for the tests' skip message.
+    /// </summary>
+    public static string? WhyUnavailable => Unavailability.Value;
+
+    private static string? ProbeUnavailability()
+    {
+        if (!IsRoot)
+            return SkipReason;
+        DeleteLeftoversOfDeadRuns();
+        string probe = $"gwt-{Environment.ProcessId}-probe";
+        var (exitCode, output) = TryRun("ip", "netns", "add", probe);
+        if (exitCode != 0)
+            return $"cannot create network namespaces here although root: {output.Trim()}";
+        TryRun("ip", "netns", "del", probe);
+        return null;
+    }
 
     /// <summary>The namespace's name, as <c>ip netns</c> knows it.</summary>
     public string Name { get; }
@@ -33,9 +54,28 @@ internal sealed partial class NetNs : IDisposable
         return name.Length <= 15 ? name : name[..15];
     }
 
+    /// <summary>
+    /// Deletes namespaces that this helper named in an earlier run whose process is gone (killed before its
+    /// Dispose ran): only names of the form gwt-&lt;pid&gt;-&lt;n&gt; with no process &lt;pid&gt;. Their veth ends go with them.
+    /// </summary>
+    private static void DeleteLeftoversOfDeadRuns()
+    {
+        var (exitCode, output) = TryRun("ip", "netns", "list");
+        if (exitCode != 0)
+            return;
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^(gwt-(\d+)-(\d+|probe))(\s|$)");
+            if (match.Success && int.TryParse(match.Groups[2].Value, out int pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                TryRun("ip", "netns", "del", match.Groups[1].Value);
+        }
+    }
+
     /// <summary>Creates a namespace with its loopback up.</summary>
     public static NetNs Create()
     {
+        if (WhyUnavailable is { } why)
+            throw new InvalidOperationException(why);
         var ns = new NetNs($"gwt-{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
         Run("ip", "netns", "add", ns.Name);
         try

@@ -15,6 +15,12 @@ public sealed class TunDeviceTests
     private static readonly IPAddress Peer = IPAddress.Parse("10.200.0.2");
     private static readonly IPNetwork Routed = IPNetwork.Parse("10.201.0.0/24");
 
+    private static void SkipUnlessTunInNamespaces()
+    {
+        Skip.If(NetNs.WhyUnavailable is not null, NetNs.WhyUnavailable);
+        Skip.If(TunDevice.WhyUnavailable() is not null, TunDevice.WhyUnavailable());
+    }
+
     private static TunDevice OpenIn(NetNs ns, bool nat = false) => TunDevice.Open(new TunOptions
     {
         Name = NetNs.UniqueInterfaceName("t"), Mtu = 1400, LocalAddress = Local, PeerAddress = Peer,
@@ -39,12 +45,7 @@ public sealed class TunDeviceTests
         packet[9] = 17;                                                // UDP
         source.Address.TryWriteBytes(packet.AsSpan(12), out _);
         destination.Address.TryWriteBytes(packet.AsSpan(16), out _);
-        uint sum = 0;
-        for (int i = 0; i < 20; i += 2)
-            sum += BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(i));
-        while (sum > 0xFFFF)
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), (ushort)~sum);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), InternetChecksum(packet.AsSpan(0, 20)));
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(20), (ushort)source.Port);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(22), (ushort)destination.Port);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(24), (ushort)(8 + payload.Length));
@@ -52,10 +53,90 @@ public sealed class TunDeviceTests
         return packet;
     }
 
+    /// <summary>RFC 1071: the one's complement of the one's complement sum of 16-bit words.</summary>
+    private static ushort InternetChecksum(ReadOnlySpan<byte> data)
+    {
+        uint sum = 0;
+        for (int i = 0; i + 1 < data.Length; i += 2)
+            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        if (data.Length % 2 == 1)
+            sum += (uint)data[^1] << 8;
+        while (sum > 0xFFFF)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        return (ushort)~sum;
+    }
+
+    /// <summary>
+    /// An ICMP Destination Unreachable (RFC 792) from <paramref name="from"/> about <paramref name="original"/>,
+    /// quoting its IP header and first 8 data bytes.
+    /// </summary>
+    private static byte[] IcmpUnreachable(IPAddress from, byte code, ReadOnlySpan<byte> original)
+    {
+        int quoted = Math.Min(original.Length, (original[0] & 0x0F) * 4 + 8);
+        var packet = new byte[20 + 8 + quoted];
+        packet[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
+        packet[8] = 64;
+        packet[9] = 1;                                                 // ICMP
+        from.TryWriteBytes(packet.AsSpan(12), out _);
+        original.Slice(12, 4).CopyTo(packet.AsSpan(16));               // back to the original's source
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), InternetChecksum(packet.AsSpan(0, 20)));
+        packet[20] = 3;                                                // Destination Unreachable
+        packet[21] = code;
+        original[..quoted].CopyTo(packet.AsSpan(28));
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(22), InternetChecksum(packet.AsSpan(20)));
+        return packet;
+    }
+
+    /// <summary>Reads from the tun until an IPv4/UDP packet to <paramref name="destination"/> comes out.</summary>
+    private static byte[] ReadUdpTo(TunDevice tun, IPEndPoint destination)
+    {
+        var packet = new byte[65535];
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            Assert.True(tun.TryRead(packet, RecordingDatagramHandler.Patience, out int length), "nothing came out of the tun");
+            var p = packet.AsSpan(0, length);
+            if (length >= 28 && p[0] >> 4 == 4 && p[9] == 17 && p.Slice(16, 4).SequenceEqual(destination.Address.GetAddressBytes())
+                && BinaryPrimitives.ReadUInt16BigEndian(p[((p[0] & 0x0F) * 4 + 2)..]) == destination.Port)
+                return p.ToArray();
+            // else something else the kernel sent (e.g. IPv6 housekeeping)
+        }
+        Assert.Fail("the datagram never came out of the tun");
+        return [];
+    }
+
+    [SkippableFact]
+    public void Icmp_errors_from_beyond_the_tun_reach_a_connected_path_as_typed_failures_and_its_loop_survives()
+    {
+        SkipUnlessTunInNamespaces();
+        using var ns = NetNs.Create();
+        using var tun = OpenIn(ns);
+        var far = new IPEndPoint(IPAddress.Parse("10.201.0.7"), 6671);
+        var handler = new RecordingDatagramHandler();
+        using var path = ns.RunInside(() => new UdpDatagramPath(new UdpPathOptions { Remote = far }));
+        path.Start(handler);
+
+        Assert.True(path.Send("probe"u8));
+        var probe = ReadUdpTo(tun, far);
+        Assert.True(tun.Write(IcmpUnreachable(far.Address, code: 2, probe))); // protocol unreachable
+        var failure = handler.NextFailure();
+        Assert.Equal(DatagramFailureKind.PeerUnreachable, failure.Kind);
+        Assert.Equal(SocketError.ProtocolOption, failure.Error.SocketErrorCode);
+
+        Assert.True(tun.Write(Ipv4Udp(far, path.LocalEndPoint, "still listening"u8)));
+        Assert.Equal("still listening"u8.ToArray(), handler.NextDatagram().Data);
+
+        Assert.True(path.Send("again"u8));
+        Assert.True(tun.Write(IcmpUnreachable(far.Address, code: 3, ReadUdpTo(tun, far)))); // port unreachable
+        Assert.Equal(SocketError.ConnectionRefused, handler.NextFailure().Error.SocketErrorCode);
+        Assert.True(path.IsReceiving);
+        Assert.All(handler.Failures, f => Assert.False(f.Fatal));
+    }
+
     [SkippableFact]
     public void An_ip_packet_written_to_the_tun_is_delivered_to_a_socket_in_the_namespace()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         using var tun = OpenIn(ns);
         using var socket = UdpSocketIn(ns, Local, 5000);
@@ -73,7 +154,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void A_datagram_sent_to_an_address_routed_into_the_tun_is_read_from_it()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         using var tun = OpenIn(ns);
         using var socket = UdpSocketIn(ns, Local, 5001);
@@ -81,27 +162,17 @@ public sealed class TunDeviceTests
 
         socket.SendTo("out through the tun"u8, destination);
 
-        var packet = new byte[65535];
-        for (int attempt = 0; ; attempt++)
-        {
-            Assert.True(attempt < 50, "the datagram never came out of the tun");
-            Assert.True(tun.TryRead(packet, RecordingDatagramHandler.Patience, out int length), "nothing came out of the tun");
-            var p = packet.AsSpan(0, length);
-            if (length < 28 || p[0] >> 4 != 4 || p[9] != 17 || !p.Slice(16, 4).SequenceEqual(destination.Address.GetAddressBytes()))
-                continue; // something else the kernel sent (e.g. IPv6 housekeeping)
-            int headerLength = (p[0] & 0x0F) * 4;
-            Assert.Equal(Local.GetAddressBytes(), p.Slice(12, 4).ToArray());
-            Assert.Equal(9, BinaryPrimitives.ReadUInt16BigEndian(p[(headerLength + 2)..]));
-            Assert.Equal("out through the tun"u8.ToArray(), p[(headerLength + 8)..].ToArray());
-            break;
-        }
+        var p = ReadUdpTo(tun, destination);
+        int headerLength = (p[0] & 0x0F) * 4;
+        Assert.Equal(Local.GetAddressBytes(), p[12..16]);
+        Assert.Equal("out through the tun"u8.ToArray(), p[(headerLength + 8)..]);
         Assert.True(tun.Counters.PacketsIn >= 1);
     }
 
     [SkippableFact]
     public void Nat_creates_our_own_masquerade_table_and_closing_the_device_removes_it_and_the_interface()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         var tun = OpenIn(ns, nat: true);
         string table;
@@ -126,7 +197,7 @@ public sealed class TunDeviceTests
     [SkippableFact]
     public void Malformed_packets_are_counted_and_refused_and_dispose_wakes_a_blocked_reader_quietly()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        SkipUnlessTunInNamespaces();
         using var ns = NetNs.Create();
         var tun = OpenIn(ns);
         var handler = new RecordingPacketHandler();
@@ -145,9 +216,24 @@ public sealed class TunDeviceTests
     }
 
     [SkippableFact]
-    public void The_process_can_create_a_tun_device_when_it_runs_as_root()
+    public void Writing_to_a_tun_whose_interface_was_set_down_is_a_device_failure()
+    {
+        SkipUnlessTunInNamespaces();
+        using var ns = NetNs.Create();
+        using var tun = OpenIn(ns);
+        var packet = Ipv4Udp(new IPEndPoint(Peer, 1), new IPEndPoint(Local, 2), [1]);
+        Assert.True(tun.Write(packet));
+
+        ns.Ip("link", "set", tun.Name, "down");
+        var failure = Assert.Throws<TunDeviceException>(() => tun.Write(packet));
+        Assert.Equal(5, failure.Errno); // EIO
+    }
+
+    [SkippableFact]
+    public void Root_with_the_tun_clone_device_is_told_a_tun_device_is_available()
     {
         Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        Skip.If(!File.Exists("/dev/net/tun"), "this host has no /dev/net/tun");
         Assert.Null(TunDevice.WhyUnavailable());
     }
 

@@ -13,7 +13,7 @@ public sealed class UdpBoundToDeviceTests
     [SkippableFact]
     public void A_path_bound_to_an_interface_reaches_the_receiver_and_reports_the_interface_going_down()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        Skip.If(NetNs.WhyUnavailable is not null, NetNs.WhyUnavailable);
         using var gateway = NetNs.Create();
         using var receiver = NetNs.Create();
         var (nic, _) = gateway.AddVethPair(receiver, "10.77.0.1/24", "10.77.0.2/24");
@@ -42,7 +42,7 @@ public sealed class UdpBoundToDeviceTests
     [SkippableFact]
     public void Binding_to_an_interface_that_does_not_exist_fails_at_once()
     {
-        Skip.If(!NetNs.IsRoot, NetNs.SkipReason);
+        Skip.If(NetNs.WhyUnavailable is not null, NetNs.WhyUnavailable);
         using var ns = NetNs.Create();
         var error = Assert.Throws<InvalidOperationException>(() =>
             ns.RunInside(() => new UdpDatagramPath(new UdpPathOptions { Remote = Receiver, BindToDevice = NetNs.UniqueInterfaceName("none") })));

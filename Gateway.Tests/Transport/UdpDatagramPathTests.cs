@@ -117,6 +117,90 @@ public sealed class UdpDatagramPathTests
     }
 
     [Fact]
+    public void Datagrams_from_unexpected_senders_reach_the_owner_at_most_at_the_configured_rate()
+    {
+        var clock = new ManualClock();
+        var unexpected = new RecordingDatagramHandler();
+        var known = new RecordingDatagramHandler();
+        using var listener = new UdpSharedListener(new UdpListenerOptions { LocalEndPoint = AnyLoopback, MaxUnexpectedPerSecond = 5, Clock = clock });
+        listener.Start(unexpected);
+        using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        stranger.Bind(AnyLoopback);
+        using var path = StartPath(listener.LocalEndPoint, new RecordingDatagramHandler());
+        listener.Register(path.LocalEndPoint, known);
+
+        for (int i = 0; i < 20; i++)
+            stranger.SendTo([(byte)i], listener.LocalEndPoint);
+        path.Send([0xAA]); // queued behind the 20 on loopback: once it arrives, they have been handled
+        Assert.Equal([0xAA], known.NextDatagram().Data);
+        Assert.Equal(20, listener.Counters.UnexpectedSenderIn);
+        Assert.Equal(15, listener.Counters.UnexpectedSenderDropped);
+        Assert.Equal(5, unexpected.Datagrams.Count);
+        for (int i = 0; i < 5; i++)
+            Assert.Equal([(byte)i], unexpected.NextDatagram().Data);
+
+        clock.Advance(TimeSpan.FromSeconds(1)); // a new window
+        stranger.SendTo([0xBB], listener.LocalEndPoint);
+        Assert.Equal([0xBB], unexpected.NextDatagram().Data);
+        Assert.Equal(15, listener.Counters.UnexpectedSenderDropped);
+    }
+
+    [Fact]
+    public void A_thousand_random_datagrams_from_fifty_spoofed_ports_leave_peer_state_bounded_and_the_real_peer_served()
+    {
+        var clock = new ManualClock();
+        var unexpected = new RecordingDatagramHandler();
+        var known = new RecordingDatagramHandler();
+        using var listener = new UdpSharedListener(new UdpListenerOptions
+        {
+            LocalEndPoint = AnyLoopback, MaxUnexpectedPerSecond = 100, MaxPeers = 8, Clock = clock, ReceiveBufferBytes = 4 << 20,
+        });
+        listener.Start(unexpected);
+        using var path = StartPath(listener.LocalEndPoint, new RecordingDatagramHandler());
+        listener.Register(path.LocalEndPoint, known);
+        var strangers = Enumerable.Range(0, 50).Select(_ => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)).ToArray();
+        try
+        {
+            var random = new Random(1990);
+            int empty = 0;
+            for (int i = 0; i < 1000; i++)
+            {
+                var datagram = new byte[random.Next(0, 513)];
+                random.NextBytes(datagram);
+                empty += datagram.Length == 0 ? 1 : 0;
+                strangers[i % strangers.Length].SendTo(datagram, listener.LocalEndPoint);
+            }
+            path.Send([0x11]);
+
+            Assert.Equal([0x11], known.NextDatagram().Data);
+            var counters = listener.Counters;
+            Assert.Equal(1000, counters.UnexpectedSenderIn + counters.EmptyIn);
+            Assert.Equal(empty, counters.EmptyIn);
+            Assert.Equal(100, unexpected.Datagrams.Count);
+            Assert.Equal(1000 - empty - 100, counters.UnexpectedSenderDropped);
+            Assert.Equal(1, listener.PeerCount);
+            Assert.True(path.Send([0x22]));
+            Assert.Equal([0x22], known.NextDatagram().Data);
+        }
+        finally
+        {
+            foreach (var stranger in strangers)
+                stranger.Dispose();
+        }
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+
+    [Fact]
     public void A_socket_closed_under_the_receive_loop_is_reported_as_a_fatal_failure()
     {
         var handler = new RecordingDatagramHandler();

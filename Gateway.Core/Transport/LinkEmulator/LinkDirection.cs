@@ -233,6 +233,9 @@ public sealed class LinkDirection
             _droppedDown++;
         }
         _queuedBytes = 0;
+        // What was dropped no longer occupies the line: the rate limiter and the ordering start afresh.
+        _theoreticalArrival = 0;
+        _lastExit = 0;
     }
 
     private static LinkVerdict Count(LinkVerdict verdict, ref long counter)

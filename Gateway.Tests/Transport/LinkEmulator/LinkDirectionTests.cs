@@ -152,6 +152,18 @@ public sealed class LinkDirectionTests
     }
 
     [Fact]
+    public void After_a_hard_down_the_rate_limiter_does_not_wait_for_what_was_dropped()
+    {
+        var link = new LinkDirection { RateBitsPerSecond = 8_000, BurstBytes = 100 }; // 1000 bytes/s
+        for (int i = 0; i < 10; i++)
+            link.Offer(new byte[100], TimeSpan.Zero); // a second's worth queued behind the limiter
+        link.Down = true;
+        link.Down = false;
+        Assert.Equal(LinkVerdict.Queued, link.Offer(new byte[100], Ms(10)));
+        Assert.Equal(Ms(10), link.NextDeparture);
+    }
+
+    [Fact]
     public void The_queue_never_holds_more_than_its_byte_bound()
     {
         var link = new LinkDirection { Delay = Ms(100), QueueLimitBytes = 5000 };
@@ -188,9 +200,9 @@ public sealed class LinkDirectionTests
                 }
                 var c = link.Counters;
                 long stillHeld = c.Offered - c.Forwarded - c.Dropped;
-                Drain(link, now + TimeSpan.FromHours(1), buffer);
+                Drain(link, now + TimeSpan.FromDays(1000), buffer); // at 1 bit/s, 20 000 queued bytes take two days
                 return stillHeld >= 0 && link.Counters.Forwarded == c.Forwarded + stillHeld && link.QueuedBytes == 0;
-            }, iter: 200);
+            }, iter: 300);
     }
 
     [Fact]
