@@ -19,6 +19,12 @@ namespace Gateway.Core.Actors;
 /// <param name="BytesPerSecond">Its weight for the fragmenter (<c>set bandwidth</c>, or the line's rate).</param>
 public sealed record SublinkSpec(string Name, SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote, double BytesPerSecond = 1_250_000);
 
+/// <summary>Where a bundle's received IP packets go besides the traffic endpoint; the span is valid during the call only.</summary>
+public interface IIpPacketSink
+{
+    void OnPacket(string bundle, ReadOnlySpan<byte> packet);
+}
+
 /// <summary>What one bundle actor is built from.</summary>
 public sealed record BundleOptions
 {
@@ -38,8 +44,8 @@ public sealed record BundleOptions
     /// <summary>The in-process traffic source and sink; null = none (a tun device or a test carries the traffic).</summary>
     public TrafficOptions? Traffic { get; init; }
 
-    /// <summary>Gets every IP packet out of the bundle as <see cref="IpDelivered"/> (tests, a tun writer).</summary>
-    public IActorRef? IpSubscriber { get; init; }
+    /// <summary>Gets every IP packet out of the bundle, synchronously on the bundle's thread (a tun writer, tests).</summary>
+    public IIpPacketSink? IpSink { get; init; }
 
     /// <summary>A receiver-side bundle: sublinks are adopted from the receiver, never started or restarted here.</summary>
     public bool Adopting { get; init; }
@@ -223,7 +229,14 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         if (name is null)
             return;
         children.Remove(name);
-        if (options.Adopting || closedByOperator.Contains(name) || !specs.ContainsKey(name))
+        if (options.Adopting)
+        {
+            // A receiver-side bundle lives as long as its sublinks: a gateway that left leaves no state behind.
+            if (children.Count == 0)
+                Context.Stop(Self);
+            return;
+        }
+        if (closedByOperator.Contains(name) || !specs.ContainsKey(name))
             return;
         int attempt = restarts.GetValueOrDefault(name) + 1;
         restarts[name] = attempt;
@@ -278,7 +291,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         packetsIn++;
         octetsIn += packet.Length;
         traffic?.Receive(packet, MonotonicClock.Now, this);
-        options.IpSubscriber?.Tell(new IpDelivered(Name, packet.ToArray()));
+        options.IpSink?.OnPacket(Name, packet);
     }
 
     private static uint ToUint(IPAddress address)

@@ -59,10 +59,10 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private long framesIn;
     private long framesOut;
 
-    public SublinkActor(SublinkOptions options, IActorRef owner)
+    public SublinkActor(SublinkOptions options, IActorRef initialOwner)
     {
         this.options = options;
-        this.owner = owner;
+        owner = initialOwner;
 
         Receive<DatagramIn>(d =>
         {
@@ -75,7 +75,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         Receive<TransportFailed>(OnTransportFailed);
         Receive<JoinedBundle>(j =>
         {
-            owner = j.Bundle;
+            this.owner = j.Bundle;
             Publish();
         });
         Receive<Refused>(r =>

@@ -8,5 +8,9 @@ public static class StatusHosting
     /// <summary>Starts <c>/user/status</c>, which keeps the current picture for new clients, under <see cref="ActorKeys.Status"/>.</summary>
     public static AkkaConfigurationBuilder WithStatusPublisher(this AkkaConfigurationBuilder builder, string role) =>
         builder.WithActors((system, registry) =>
-            registry.Register<ActorKeys.Status>(system.ActorOf(StatusPublisher.Props(role), "status")));
+        {
+            // One publisher per actor system, whichever roles share it.
+            if (!registry.TryGet<ActorKeys.Status>(out _))
+                registry.Register<ActorKeys.Status>(system.ActorOf(StatusPublisher.Props(role), "status"));
+        });
 }

@@ -42,9 +42,6 @@ public static class BundleMessages
     /// <summary>Send an IP packet into the bundle (a LAN host's packet, a test's probe).</summary>
     public sealed record SendIp(byte[] Packet);
 
-    /// <summary>An IP packet came out of the bundle (told to the bundle's IP subscriber, if any).</summary>
-    public sealed record IpDelivered(string Bundle, byte[] Packet);
-
     /// <summary>Ask a bundle for its status; answered with a <see cref="Status.BundleStatus"/>.</summary>
     public sealed record GetBundleStatus
     {

@@ -1,0 +1,222 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Akka.Actor;
+using Gateway.Core.Actors;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Hosting;
+using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Multilink;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Status;
+using Gateway.Core.Transport;
+using Xunit.Abstractions;
+
+namespace Gateway.Tests.Actors;
+
+/// <summary>Gateway and receiver as two actor systems over real loopback UDP, built with the production wiring.</summary>
+public class BundleEndToEndTests(ITestOutputHelper output)
+{
+    internal static readonly IPAddress ReceiverAddress = IPAddress.Parse("192.0.2.1");
+    internal static readonly IPAddress GatewayAddress = IPAddress.Parse("192.0.2.2");
+
+    internal static SessionSettings GatewayMember(string authName = "vpnname", string key = "vpnkey", string enddisc = "vpn")
+    {
+        EndpointDiscriminator.TryCreateLabel(enddisc, out var discriminator, out _);
+        return new SessionSettings
+        {
+            Framing = FramingMode.Sync,
+            Lcp = LcpSettings.Default with { Accm = null, Mrru = 1500, EndpointDiscriminator = discriminator },
+            Ipcp = null,
+            Compression = CompressionControl.ProtocolReject,
+            AuthName = authName,
+            AuthKey = Secret.FromText(key),
+        };
+    }
+
+    internal static ReceiverOptions Receiver(IIpPacketSink? sink = null, params IPAddress[] pool)
+    {
+        EndpointDiscriminator.TryCreateLabel("vpn-in", out var discriminator, out _);
+        return new ReceiverOptions
+        {
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            MemberSession = new SessionSettings
+            {
+                Framing = FramingMode.Sync,
+                Lcp = LcpSettings.Default with { Accm = null, Mrru = 1500, EndpointDiscriminator = discriminator, EnableChap = true },
+                Ipcp = null,
+                Compression = CompressionControl.ProtocolReject,
+                AuthName = "vpn-in",
+                Secrets = new InMemorySecretStore().Add("vpnname", Secret.FromText("vpnkey")).Add("othername", Secret.FromText("otherkey")),
+            },
+            Bundle = new BundleSettings { Name = "vpn-in", Ipcp = IpcpSettings.Default with { LocalAddress = ReceiverAddress } },
+            PeerAddresses = pool.Length > 0 ? pool : [GatewayAddress],
+            IpSink = sink,
+        };
+    }
+
+    internal static async Task<IPEndPoint> ListeningAsync(ActorHost receiver)
+    {
+        var actor = await receiver.GetAsync<ActorKeys.Receiver>();
+        var status = await actor.Ask<ReceiverActor.ReceiverStatus>(ReceiverActor.GetReceiverStatus.Instance, TimeSpan.FromSeconds(5));
+        return status.Listening!;
+    }
+
+    internal static async Task<IActorRef> BundleAsync(ActorHost gateway, string name)
+    {
+        var root = await gateway.GetAsync<ActorKeys.Gateway>();
+        return await root.Ask<IActorRef>(new GatewayActor.GetBundle(name), TimeSpan.FromSeconds(5));
+    }
+
+    internal static async Task<BundleStatus> WaitForBundleAsync(IActorRef bundle, Func<BundleStatus, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        BundleStatus status;
+        do
+        {
+            status = await bundle.Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(5));
+            if (condition(status))
+                return status;
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new Xunit.Sdk.XunitException($"bundle never reached the expected state; last: {status}");
+    }
+
+    [Fact]
+    public async Task Three_nic_sublinks_form_one_bundle_carry_100000_probes_and_survive_a_hard_kill()
+    {
+        var sink = new ProbeSink();
+        await using var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink)));
+        var listening = await ListeningAsync(receiver);
+        var paths = new ConcurrentDictionary<string, UdpDatagramPath>();
+        SublinkTransportFactory Nic(string name) => handler =>
+        {
+            var path = new UdpDatagramPath(new UdpPathOptions { Remote = listening });
+            path.Start(handler);
+            paths[name] = path;
+            return new CapturedPath(path);
+        };
+        var options = new GatewayOptions
+        {
+            Bundles =
+            [
+                new BundleOptions
+                {
+                    Settings = new BundleSettings { Name = "vpn", Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any } },
+                    MemberSession = GatewayMember(),
+                    Sublinks = new[] { "1", "2", "3" }.Select(n => new SublinkSpec(n, Nic(n), "nic", listening)).ToArray(),
+                },
+            ],
+        };
+        var downs = new ConcurrentQueue<BundleStatus>();
+        await using var gateway = await ActorHost.StartAsync("gateway", a => a.WithGatewayActors(options));
+        var watcher = gateway.System.ActorOf(Props.Create(() => new BundleDownWatcher(downs)));
+        gateway.System.EventStream.Subscribe(watcher, typeof(BundleChanged));
+        var bundle = await BundleAsync(gateway, "vpn");
+        var up = await WaitForBundleAsync(bundle, s => s.Up && s.Members.Count == 3, TimeSpan.FromSeconds(30));
+        Assert.Equal(GatewayAddress.ToString(), up.LocalAddress);
+        downs.Clear();
+
+        const int total = 100_000;
+        var sent = new long[total];
+        var clock = Stopwatch.StartNew();
+        for (int seq = 0; seq < total; seq++)
+        {
+            if (seq == total * 3 / 10)
+                paths["2"].Socket.Dispose(); // sublink 2's socket closed without warning
+            sent[seq] = clock.ElapsedTicks;
+            bundle.Tell(new BundleMessages.SendIp(ProbeSink.Packet(seq)));
+            if (seq % 100 == 99)
+                await Task.Delay(5); // about 20,000 packets per second
+        }
+        var restored = await WaitForBundleAsync(bundle, s => s.Members.Count == 3, TimeSpan.FromSeconds(30));
+        await sink.WaitForQuietAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+
+        var got = sink.Sequences();
+        output.WriteLine($"delivered {got.Count} of {total}; longest delivery gap {sink.LongestGap.TotalMilliseconds:F0} ms");
+        Assert.Equal(got.Count, got.Distinct().Count());            // nothing twice
+        Assert.True(got.SequenceEqual(got.Order()), "delivered out of order");
+        Assert.True(got.Count > total * 0.95, $"lost {total - got.Count} packets, more than the dead sublink could have had in flight");
+        Assert.Empty(downs);                                          // the bundle never went down
+        Assert.True(restored.Up);
+    }
+
+    private sealed class CapturedPath(UdpDatagramPath path) : ISublinkTransport
+    {
+        public string Description => $"udp {path.Remote}";
+
+        public bool Send(ReadOnlySpan<byte> datagram) => path.Send(datagram);
+
+        public void Dispose() => path.Dispose();
+    }
+
+    internal sealed class BundleDownWatcher : ReceiveActor
+    {
+        public BundleDownWatcher(ConcurrentQueue<BundleStatus> downs) =>
+            Receive<BundleChanged>(c =>
+            {
+                if (!c.Bundle.Up)
+                    downs.Enqueue(c.Bundle);
+            });
+    }
+
+    /// <summary>Records the sequence numbers of probe packets out of the receiver's bundle, and the gaps between them.</summary>
+    internal sealed class ProbeSink : IIpPacketSink
+    {
+        private readonly object gate = new();
+        private readonly List<int> sequences = new();
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private TimeSpan last;
+
+        public TimeSpan LongestGap { get; private set; }
+
+        public static byte[] Packet(int seq)
+        {
+            var p = new byte[64];
+            p[0] = 0x45;
+            BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(2), 64);
+            BinaryPrimitives.WriteInt32BigEndian(p.AsSpan(28), seq);
+            return p;
+        }
+
+        public void OnPacket(string bundle, ReadOnlySpan<byte> packet)
+        {
+            if (packet.Length < 32)
+                return;
+            lock (gate)
+            {
+                var now = clock.Elapsed;
+                if (sequences.Count > 0 && now - last > LongestGap)
+                    LongestGap = now - last;
+                last = now;
+                sequences.Add(BinaryPrimitives.ReadInt32BigEndian(packet[28..]));
+            }
+        }
+
+        public List<int> Sequences()
+        {
+            lock (gate)
+                return [.. sequences];
+        }
+
+        public async Task WaitForQuietAsync(TimeSpan quiet, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            int count = -1;
+            while (DateTime.UtcNow < deadline)
+            {
+                int now;
+                lock (gate)
+                    now = sequences.Count;
+                if (now == count)
+                    return;
+                count = now;
+                await Task.Delay(quiet);
+            }
+        }
+    }
+}
