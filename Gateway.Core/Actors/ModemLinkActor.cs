@@ -72,6 +72,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     private string? phone;
     private int dialAttempts;
     private string? lastReason;
+    private string? pendingDownReason;
     private DateTimeOffset? upSince;
     private int missedEchoes;
     private byte echoIdentifier;
@@ -176,6 +177,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         }
         if (session is { Phase: not LinkPhase.Dead } s)
         {
+            pendingDownReason = lastReason;
             if (graceful)
             {
                 // LCP Terminate-Request; the hang-up follows the session's LinkDown.
@@ -309,6 +311,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     private void StartPpp(ReadOnlyMemory<byte> leftover)
     {
         SetState(IspLinkState.Lcp);
+        pendingDownReason = null;
         carrierWatch.Reset();
         missedEchoes = 0;
         session = new PppSession(SessionSettings(), handler);
@@ -333,10 +336,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         if (carrierWatch.Scan(bytes))
         {
             log.Info("{0}: carrier lost (the modem said NO CARRIER)", Name);
-            session!.LowerDown("carrier lost");
-            // LowerDown ends the session (LinkDown), which starts the hang-up.
-            if (state != IspLinkState.HangingUp)
-                BeginHangup("carrier lost");
+            DropSession("carrier lost");
             return;
         }
         session!.ReceiveBytes(bytes);
@@ -377,7 +377,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
                 Context.System.EventStream.Publish(new IspLinkUp(Name, up.LocalAddress, up.PeerAddress));
                 break;
             case NetworkDown:
-                AnnounceDown("IPCP down");
+                // During close/down the command is the reason; otherwise IPCP itself went down.
+                AnnounceDown(pendingDownReason ?? "IPCP: network down");
                 break;
             case EchoReply:
                 missedEchoes = 0;
@@ -409,9 +410,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         {
             var reason = $"LCP: {missedEchoes} echo replies missed";
             log.Warning("{0}: {1}: hanging up", Name, reason);
-            session.LowerDown(reason);
-            if (state != IspLinkState.HangingUp)
-                BeginHangup(reason);
+            DropSession(reason);
             return;
         }
         if (session.SendEchoRequest(++echoIdentifier, []))
@@ -419,6 +418,16 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     }
 
     // ---- hang-up ----
+
+    /// <summary>The lower layer is gone (carrier, link quality): the session stops at once, then the hang-up.</summary>
+    private void DropSession(string reason)
+    {
+        pendingDownReason = reason;
+        session?.LowerDown(reason);
+        // LowerDown normally ends the session (LinkDown), which has started the hang-up already.
+        if (state != IspLinkState.HangingUp)
+            BeginHangup(reason);
+    }
 
     private void BeginHangup(string reason)
     {
@@ -486,6 +495,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
             return;
         var reason = $"device {line?.Device} failed: {ended.Reason}";
         lastReason = reason;
+        pendingDownReason = reason;
         session?.LowerDown(reason);
         AnnounceDown(reason);
         SetState(IspLinkState.Failed);
