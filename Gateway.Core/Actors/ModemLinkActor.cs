@@ -324,6 +324,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     {
         Name = Name,
         Framing = FramingMode.Async,
+        Fsm = options.Fsm,
         Lcp = LcpSettings.Default with { EnableLqr = options.EnableLqr, AcceptLqr = false },
         Ipcp = IpcpSettings.Default with { LocalAddress = options.LocalAddress, PeerAddress = options.PeerAddress },
         Compression = options.Compression,

@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Core.Config;
 using Gateway.Core.Modem.Redial;
 using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Session;
 
 namespace Gateway.Core.Isp;
@@ -68,6 +69,9 @@ public sealed record IspLinkOptions(string Name, IReadOnlyList<string> Devices)
 
     /// <summary>HISADDR when we must supply it (slirp asks for 0.0.0.0 and must be Naked with 10.0.2.2); null accepts the ISP's.</summary>
     public IPAddress? PeerAddress { get; init; }
+
+    /// <summary><c>set lcpretry</c> / <c>set ipcpretry</c>: restart timer, Max-Configure, Max-Terminate, Max-Failure.</summary>
+    public FsmSettings Fsm { get; init; } = FsmSettings.Default;
 
     /// <summary>What to do with CCP: slirp needs a Protocol-Reject to stop sending empty requests.</summary>
     public CompressionControl Compression { get; init; } = CompressionControl.ProtocolReject;
