@@ -121,3 +121,91 @@ public class ModemLinkBadInputTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("LCP: no agreement after Max-Configure requests", status.LastReason);
     }
 }
+
+/// <summary>The commands and the link-quality watch of the modem link actor.</summary>
+public class ModemLinkCommandTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly TestProbe events;
+
+    public ModemLinkCommandTests(ITestOutputHelper output) : base("akka.loglevel = INFO", output)
+    {
+        events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(IspLinkUp));
+        Sys.EventStream.Subscribe(events.Ref, typeof(IspLinkDown));
+        Sys.EventStream.Subscribe(events.Ref, typeof(IspDialAttempt));
+    }
+
+    private static IspLinkOptions Options() => ModemLinkRig.Isp1("scripted0") with { EscapeGuardTime = TimeSpan.FromMilliseconds(100) };
+
+    [Fact]
+    public async Task Echo_replies_missed_hang_the_link_up_and_it_redials()
+    {
+        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
+        await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
+        var options = Options() with
+        {
+            QualityPeriod = TimeSpan.FromMilliseconds(200),
+            MaxMissedEchoes = 3,
+            Reconnect = new ReconnectSpec(TimeSpan.FromSeconds(1), 1),
+        };
+        Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
+        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+
+        modem.Mute = true;
+        var down = events.FishForMessage<IspLinkDown>(_ => true, Patience);
+        Assert.Equal("LCP: 3 echo replies missed", down.Reason);
+        modem.Mute = false;
+
+        var redial = events.FishForMessage<IspDialAttempt>(_ => true, Patience);
+        Assert.Contains("reconnect 1 of 1", redial.Reason);
+        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+        Assert.Equal(2, modem.Dials);
+    }
+
+    [Fact]
+    public async Task Down_drops_the_link_without_terminate_and_stays_down_until_dial()
+    {
+        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
+        await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
+        var options = Options() with { Reconnect = new ReconnectSpec(TimeSpan.FromSeconds(1), 5) };
+        var link = Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
+        events.FishForMessage<IspDialAttempt>(_ => true, Patience);
+        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+
+        link.Tell(Down.Instance);
+
+        Assert.Equal("down command", events.FishForMessage<IspLinkDown>(_ => true, Patience).Reason);
+        AwaitAssert(() => Assert.Equal(IspLinkState.Closed, link.Ask<IspLinkStatus>(GetStatus.Instance).Result.State), Patience);
+        events.ExpectNoMsg(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, modem.Dials);
+
+        link.Tell(Dial.Instance);
+        Assert.Equal(1, events.FishForMessage<IspDialAttempt>(_ => true, Patience).Attempt);
+        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+    }
+
+    [Fact]
+    public async Task A_wrong_authkey_is_refused_by_the_isp_and_the_attempt_fails_with_the_reason_without_the_secret()
+    {
+        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
+        await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
+        var options = Options() with
+        {
+            AuthKey = Gateway.Core.Ppp.Auth.Secret.FromText("not-the-key"),
+            Redial = ModemLinkRig.SeedRedial with { Attempts = 1 },
+        };
+        var gaveUp = CreateTestProbe();
+        Sys.EventStream.Subscribe(gaveUp.Ref, typeof(IspLinkGaveUp));
+        var link = Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
+
+        gaveUp.ExpectMsg<IspLinkGaveUp>(Patience);
+        var status = await link.Ask<IspLinkStatus>(GetStatus.Instance, Patience);
+        Assert.Equal(IspLinkState.Closed, status.State);
+        Assert.DoesNotContain("not-the-key", status.LastReason ?? "");
+        Assert.DoesNotContain("not-the-key", options.ToString());
+        events.FishForMessage<IspDialAttempt>(_ => true, Patience);
+        events.ExpectNoMsg(TimeSpan.Zero);
+    }
+}

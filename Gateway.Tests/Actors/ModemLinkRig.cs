@@ -207,32 +207,35 @@ internal sealed class WatchedAnswerer(IModemAnswerer inner) : IModemAnswerer
     {
         var stream = await inner.AnswerAsync(number, speed, cancellationToken);
         var tcs = hungUp;
-        return stream is null ? null : new DisposeWatch(stream, () => tcs.TrySetResult(Stopwatch.GetTimestamp()));
+        return stream is null ? null : new ForwardingStream(stream, () => tcs.TrySetResult(Stopwatch.GetTimestamp()), disposeInner: true);
     }
+}
 
-    private sealed class DisposeWatch(Stream inner, Action disposed) : Stream
+/// <summary>A stream passed through, with a hook on dispose; <paramref name="disposeInner"/> false leaves the inner
+/// stream open (a device node that outlives one open of it).</summary>
+internal sealed class ForwardingStream(Stream inner, Action? disposed, bool disposeInner) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+    public override void Flush() => inner.Flush();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
     {
-        public override bool CanRead => true;
-        public override bool CanWrite => true;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
-        public override void Flush() => inner.Flush();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
+        if (disposing)
         {
-            if (disposing)
-            {
-                disposed();
+            disposed?.Invoke();
+            if (disposeInner)
                 inner.Dispose();
-            }
-            base.Dispose(disposing);
         }
+        base.Dispose(disposing);
     }
 }

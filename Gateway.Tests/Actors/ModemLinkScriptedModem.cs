@@ -36,6 +36,9 @@ internal sealed class ScriptedModem : IAsyncDisposable
 
     public bool Echo { get; }
 
+    /// <summary>While true, nothing the ISP sends reaches the computer (a line that went deaf one way).</summary>
+    public bool Mute { get; set; }
+
     /// <summary>LCP Configure-Requests the computer sent while online.</summary>
     public int LcpConfigureRequests => Volatile.Read(ref lcpConfigureRequests);
 
@@ -46,7 +49,7 @@ internal sealed class ScriptedModem : IAsyncDisposable
 
     private int dials;
 
-    public IModemLineFactory Lines => new DelegateModemLineFactory((device, settings) => new SerialStreamLine(device, cable.RemoteSide, settings));
+    public IModemLineFactory Lines => new DelegateModemLineFactory((device, settings) => new SerialStreamLine(device, new ForwardingStream(cable.RemoteSide, null, disposeInner: false), settings));
 
     /// <summary>The usual answers: OK to everything, CONNECT to ATD.</summary>
     public static IEnumerable<byte[]> Hayes(string command) =>
@@ -121,7 +124,10 @@ internal sealed class ScriptedModem : IAsyncDisposable
             {
                 int n;
                 while ((n = await from.ReadAsync(buffer, stop.Token)) > 0)
-                    Inject(buffer.AsSpan(0, n));
+                {
+                    if (!Mute)
+                        Inject(buffer.AsSpan(0, n));
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
