@@ -60,15 +60,16 @@ public sealed class SerialPortLine : IModemLine
         return new SerialPortLine(port, settings, modemControl);
     }
 
-    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         try
         {
-            return stream.ReadAsync(buffer, cancellationToken);
+            return await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
-            throw new IOException($"{Device}: closed", e);
+            // SerialStream closes itself when the device goes away (a pty whose master vanished): "The port is closed".
+            throw new IOException($"{Device}: {e.Message}", e);
         }
     }
 
