@@ -444,6 +444,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         session = null;
         chat = null;
         ip = null;
+        pings.Clear();
         addresses = null;
         upSince = null;
         SetState(IspLinkState.HangingUp);

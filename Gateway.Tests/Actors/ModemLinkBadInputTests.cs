@@ -116,7 +116,7 @@ public class ModemLinkBadInputTests : Akka.TestKit.Xunit2.TestKit
         var redial = events.FishForMessage<IspDialAttempt>(_ => true, Patience);
 
         Assert.Contains("reconnect 1 of 1", redial.Reason);
-        Assert.Equal(FsmSettings.DefaultMaxConfigure, modem.LcpConfigureRequests);
+        Assert.Equal(FsmSettings.DefaultMaxConfigure, modem.LcpConfigureRequestsByCall[0]);
         var status = await link.Ask<IspLinkStatus>(GetStatus.Instance, Patience);
         Assert.Equal("LCP: no agreement after Max-Configure requests", status.LastReason);
     }

@@ -39,10 +39,17 @@ internal sealed class ScriptedModem : IAsyncDisposable
     /// <summary>While true, nothing the ISP sends reaches the computer (a line that went deaf one way).</summary>
     public bool Mute { get; set; }
 
-    /// <summary>LCP Configure-Requests the computer sent while online.</summary>
-    public int LcpConfigureRequests => Volatile.Read(ref lcpConfigureRequests);
+    /// <summary>LCP Configure-Requests the computer sent during each call, in call order.</summary>
+    public int[] LcpConfigureRequestsByCall
+    {
+        get
+        {
+            lock (requestsByCall)
+                return [.. requestsByCall];
+        }
+    }
 
-    private int lcpConfigureRequests;
+    private readonly List<int> requestsByCall = [];
 
     /// <summary>Number of <c>ATD</c> commands seen.</summary>
     public int Dials => Volatile.Read(ref dials);
@@ -111,6 +118,8 @@ internal sealed class ScriptedModem : IAsyncDisposable
     {
         online = true;
         decoder.Reset();
+        lock (requestsByCall)
+            requestsByCall.Add(0);
         if (isp is null)
             return;
         var toIsp = new InMemoryLine();
@@ -142,7 +151,10 @@ internal sealed class ScriptedModem : IAsyncDisposable
         while (decoder.TryReadFrame(ref input, out var frame))
         {
             if (frame.Protocol == (ushort)PppProtocol.Lcp && frame.Information.Length > 0 && frame.Information[0] == 1)
-                Interlocked.Increment(ref lcpConfigureRequests);
+            {
+                lock (requestsByCall)
+                    requestsByCall[^1]++;
+            }
         }
         // The hang-up: +++ then ATH<CR> (no PPP frame contains a bare "ATH\r": CR is escaped under the default ACCM).
         foreach (var b in bytes)
