@@ -83,10 +83,10 @@ public class ModemLinkActorTests : Akka.TestKit.Xunit2.TestKit
             ModemLinkRig.Quick(CallOutcome.Busy), ModemLinkRig.Quick(CallOutcome.Busy), ModemLinkRig.Quick(CallOutcome.Busy),
             ModemLinkRig.Quick(CallOutcome.Answer));
         using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
-        await using var modem = new EmulatedModemInMemory(numbers, isp);
+        var modem = new InProcessModemLines(numbers, isp);
         var options = ModemLinkRig.Isp1("emu0") with { EscapeGuardTime = TimeSpan.FromMilliseconds(100) };
 
-        Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
+        Sys.ActorOf(ModemLinkActor.Props(options, modem), "isp1");
 
         var attempts = new List<(IspDialAttempt Attempt, long At)>();
         for (var i = 0; i < 4; i++)
@@ -108,10 +108,10 @@ public class ModemLinkActorTests : Akka.TestKit.Xunit2.TestKit
     {
         var numbers = new ModemDirectory().Set("1234567", ModemLinkRig.Quick(CallOutcome.Busy));
         using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
-        await using var modem = new EmulatedModemInMemory(numbers, isp);
+        var modem = new InProcessModemLines(numbers, isp);
         var options = ModemLinkRig.Isp1("emu0") with { EscapeGuardTime = TimeSpan.FromMilliseconds(100) };
 
-        var link = Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
+        var link = Sys.ActorOf(ModemLinkActor.Props(options, modem), "isp1");
 
         var gaveUp = Next<IspLinkGaveUp>(TimeSpan.FromSeconds(90));
         Assert.Equal("gave up after 5 dial attempts", gaveUp.Reason);
@@ -129,10 +129,10 @@ public class ModemLinkActorTests : Akka.TestKit.Xunit2.TestKit
             ModemLinkRig.Quick(CallOutcome.Answer, dropAfter: TimeSpan.FromSeconds(4)), ModemLinkRig.Quick(CallOutcome.Answer));
         using var isp = ModemLinkRig.IspIn7(IspAuthentication.Chap);
         var watched = new WatchedAnswerer(isp);
-        await using var modem = new EmulatedModemInMemory(numbers, watched);
+        var modem = new InProcessModemLines(numbers, watched);
         var options = ModemLinkRig.Isp1("emu0") with { Reconnect = new ReconnectSpec(TimeSpan.FromSeconds(1), 3) };
 
-        Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
+        Sys.ActorOf(ModemLinkActor.Props(options, modem), "isp1");
 
         Next<IspDialAttempt>();
         Next<IspLinkUp>();

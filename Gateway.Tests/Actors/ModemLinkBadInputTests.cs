@@ -102,6 +102,27 @@ public class ModemLinkBadInputTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Ring_mid_session_is_noise_but_no_carrier_split_across_reads_is_carrier_loss_and_the_link_redials()
+    {
+        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
+        await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
+        var options = Options() with { Reconnect = new ReconnectSpec(TimeSpan.FromSeconds(1), 1) };
+        var link = Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
+        events.FishForMessage<IspDialAttempt>(_ => true, Patience);
+        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+
+        modem.Inject("\r\nRING\r\n"u8);
+        modem.Inject("\r\nNO CARRI"u8);
+        events.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(IspLinkState.Up, (await link.Ask<IspLinkStatus>(GetStatus.Instance, Patience)).State);
+        modem.Inject("ER\r\n"u8);
+
+        Assert.Equal("carrier lost", events.FishForMessage<IspLinkDown>(_ => true, Patience).Reason);
+        Assert.Contains("reconnect 1 of 1", events.FishForMessage<IspDialAttempt>(_ => true, Patience).Reason);
+        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+    }
+
+    [Fact]
     public async Task An_isp_that_never_answers_lcp_is_given_up_after_max_configure_and_redialed()
     {
         await using var modem = new ScriptedModem(ScriptedModem.Hayes);

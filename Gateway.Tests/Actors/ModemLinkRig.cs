@@ -158,41 +158,6 @@ internal sealed class EmulatedModemOnPty : IAsyncDisposable
     }
 }
 
-/// <summary>The emulator on an in-memory cable: the link under test gets the other end as its device.</summary>
-internal sealed class EmulatedModemInMemory : IAsyncDisposable
-{
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task run;
-    private readonly Stream computerSide;
-
-    public EmulatedModemInMemory(ModemDirectory numbers, IModemAnswerer answerer)
-    {
-        var cable = new InMemoryLine();
-        computerSide = cable.RemoteSide;
-        Modem = new HayesModem(new ModemOptions(), numbers, new Random(1));
-        var host = new HayesModemHost(Modem, cable.ModemSide, answerer);
-        run = Task.Run(() => host.RunAsync(stop.Token));
-    }
-
-    public HayesModem Modem { get; }
-
-    /// <summary>Opens the computer's side of the cable (once: the link keeps its device open between dials).</summary>
-    public IModemLineFactory Lines => new DelegateModemLineFactory((device, settings) => new SerialStreamLine(device, computerSide, settings));
-
-    public async ValueTask DisposeAsync()
-    {
-        stop.Cancel();
-        computerSide.Dispose();
-        try
-        {
-            await run.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-        }
-    }
-}
-
 /// <summary>Wraps an answerer so a test learns when the line to the ISP is hung up (the carrier dropped).</summary>
 internal sealed class WatchedAnswerer(IModemAnswerer inner) : IModemAnswerer
 {
