@@ -68,6 +68,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     private IspIpStack? ip;
     private IpcpNegotiated? addresses;
     private bool stayDown;
+    private bool dialAfterHangup;
     private bool announcedUp;
     private string? phone;
     private int dialAttempts;
@@ -152,6 +153,12 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
 
     private void OnDial()
     {
+        if (stayDown && state != IspLinkState.Closed)
+        {
+            // A dial while a close is under way (Terminate, hang-up): dial again once the line is down.
+            dialAfterHangup = true;
+            return;
+        }
         if (state != IspLinkState.Closed)
             return;
         stayDown = false;
@@ -161,6 +168,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     private void OnClose(bool graceful)
     {
         stayDown = true;
+        dialAfterHangup = false;
         policy.Close();
         lastReason = graceful ? "close command" : "down command";
         Timers.Cancel(RedialTimerKey);
@@ -467,6 +475,11 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         {
             CloseLine();
             SetState(IspLinkState.Closed);
+            if (dialAfterHangup)
+            {
+                dialAfterHangup = false;
+                Self.Tell(Dial.Instance);
+            }
             return;
         }
         HandleDecision(policy.IsConnected ? policy.LineDropped() : policy.AttemptFailed());

@@ -186,6 +186,31 @@ public class ModemLinkCommandTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Every_state_change_is_published_in_datalink_order_and_a_dial_during_the_close_dials_again()
+    {
+        var changes = CreateTestProbe();
+        Sys.EventStream.Subscribe(changes.Ref, typeof(IspLinkChanged));
+        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Chap);
+        await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
+        var link = Sys.ActorOf(ModemLinkActor.Props(Options(), modem.Lines), "isp1");
+
+        var seen = new List<IspLinkState>();
+        while (seen.LastOrDefault() != IspLinkState.Up)
+            seen.Add(changes.ExpectMsg<IspLinkChanged>(Patience).Link.State);
+        Assert.Equal(
+            [IspLinkState.Closed, IspLinkState.Opening, IspLinkState.Dialing, IspLinkState.Lcp, IspLinkState.Authenticating, IspLinkState.Ipcp, IspLinkState.Up],
+            seen);
+
+        link.Tell(Close.Instance);
+        link.Tell(Dial.Instance);
+        seen.Clear();
+        while (seen.LastOrDefault() != IspLinkState.Up)
+            seen.Add(changes.ExpectMsg<IspLinkChanged>(Patience).Link.State);
+        Assert.Equal([IspLinkState.HangingUp, IspLinkState.Closed, IspLinkState.Opening, IspLinkState.Dialing], seen.Take(4));
+        Assert.Equal(2, modem.Dials);
+    }
+
+    [Fact]
     public async Task Down_drops_the_link_without_terminate_and_stays_down_until_dial()
     {
         using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
