@@ -1,0 +1,25 @@
+using Gateway.Core.Modem.Emulator;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Isp;
+
+/// <summary>
+/// Devices that are Hayes modem emulators inside this process (the demo, and tests that need no pseudo-terminal):
+/// each open of a device gets a fresh <see cref="HayesModem"/> on an in-memory cable, run by a
+/// <see cref="HayesModemHost"/> and answered by <paramref name="answerer"/> (an <see cref="IspEndpoint"/>, slirp...).
+/// Closing the line ends the host, as switching a modem off would.
+/// </summary>
+/// <param name="numbers">The telephone network the modems dial into.</param>
+/// <param name="answerer">Who answers the calls that connect.</param>
+public sealed class InProcessModemLines(ModemDirectory numbers, IModemAnswerer answerer, TimeProvider? time = null) : IModemLineFactory
+{
+    public IModemLine Open(string device, SerialLineSettings settings)
+    {
+        var cable = new InMemoryLine();
+        var modem = new HayesModem(new ModemOptions { LineSpeed = settings.Speed }, numbers, new Random());
+        var host = new HayesModemHost(modem, cable.ModemSide, answerer, time);
+        // The host ends when the computer's side of the cable is disposed (its reads end).
+        _ = Task.Run(() => host.RunAsync(CancellationToken.None));
+        return new SerialStreamLine(device, cable.RemoteSide, settings);
+    }
+}

@@ -1,0 +1,313 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Core.Modem.Emulator;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Session;
+
+namespace Gateway.Core.Isp;
+
+/// <summary>How an emulated ISP authenticates its callers.</summary>
+public enum IspAuthentication : byte
+{
+    None,
+
+    /// <summary><c>enable pap</c>.</summary>
+    Pap,
+
+    /// <summary><c>enable chap</c> (CHAP-MD5).</summary>
+    Chap,
+}
+
+/// <summary>
+/// The seed's <c>isp-in-N</c> label: <c>set ifaddr MYADDR HISADDR</c>, and <c>enable pap</c> or <c>enable chap</c>
+/// against ppp.secret.
+/// </summary>
+/// <param name="Name">The label, for logs (e.g. <c>isp-in-7</c>).</param>
+/// <param name="LocalAddress">The ISP's own address (first <c>set ifaddr</c> address).</param>
+/// <param name="PeerAddress">The address assigned to the caller (second <c>set ifaddr</c> address).</param>
+public sealed record IspEndpointOptions(string Name, IPAddress LocalAddress, IPAddress PeerAddress)
+{
+    public IspAuthentication Authentication { get; init; } = IspAuthentication.None;
+
+    /// <summary>The secrets callers are checked against.</summary>
+    public ISecretStore? Secrets { get; init; }
+
+    /// <summary>At most this many UDP flows are forwarded at once per call (one socket each); older ones are closed.</summary>
+    public int MaxFlows { get; init; } = 64;
+}
+
+/// <summary>
+/// An emulated ISP: our own PPP session in the answering role behind a Hayes modem emulator (or directly on a line),
+/// forwarding the UDP its callers send to the same port on 127.0.0.1 with real sockets (one per inner flow) and the
+/// replies back, answering ICMP echo itself. Several can run in one process (the demo's N ISPs).
+/// </summary>
+public sealed class IspEndpoint : IModemAnswerer, IDisposable
+{
+    private readonly IspEndpointOptions options;
+    private readonly Action<string>? log;
+    private readonly List<IspCall> calls = [];
+    private readonly Lock gate = new();
+
+    public IspEndpoint(IspEndpointOptions options, Action<string>? log = null)
+    {
+        this.options = options;
+        this.log = log;
+    }
+
+    public IspEndpointOptions Options => options;
+
+    /// <summary>How many callers reached the Network phase with IPCP Opened.</summary>
+    public int NetworkUps => Volatile.Read(ref networkUps);
+
+    private int networkUps;
+
+    /// <summary>Total calls answered.</summary>
+    public int Calls { get; private set; }
+
+    public ValueTask<Stream?> AnswerAsync(string number, int speed, CancellationToken cancellationToken)
+    {
+        var line = new InMemoryLine();
+        Serve(line.RemoteSide);
+        return ValueTask.FromResult<Stream?>(line.ModemSide);
+    }
+
+    /// <summary>Answers on <paramref name="line"/> (already connected: after CONNECT, or a direct cable) until it ends.</summary>
+    public void Serve(Stream line)
+    {
+        var call = new IspCall(this, line);
+        lock (gate)
+        {
+            calls.RemoveAll(c => c.Ended);
+            calls.Add(call);
+            Calls++;
+        }
+        call.Start();
+    }
+
+    internal void Log(string line) => log?.Invoke($"{options.Name}: {line}");
+
+    internal void CountNetworkUp() => Interlocked.Increment(ref networkUps);
+
+    internal SessionSettings SessionSettings() => new()
+    {
+        Name = options.Name,
+        Framing = FramingMode.Async,
+        Lcp = LcpSettings.Default with
+        {
+            EnablePap = options.Authentication == IspAuthentication.Pap,
+            EnableChap = options.Authentication == IspAuthentication.Chap,
+            // LQR needs the RFC 1989 machine, which lives elsewhere: do not offer or accept it here.
+            EnableLqr = false,
+            AcceptLqr = false,
+        },
+        Ipcp = IpcpSettings.Default with { LocalAddress = options.LocalAddress, PeerAddress = options.PeerAddress },
+        Compression = CompressionControl.RefuseAll,
+        AuthName = options.Name,
+        Secrets = options.Secrets,
+    };
+
+    public void Dispose()
+    {
+        IspCall[] all;
+        lock (gate)
+            all = [.. calls];
+        foreach (var c in all)
+            c.Dispose();
+    }
+
+    /// <summary>One answered call: a session, its timers and its UDP flows, all under one lock.</summary>
+    private sealed class IspCall : ISessionHandler, IIpDelivery, IDisposable
+    {
+        private readonly IspEndpoint owner;
+        private readonly Stream line;
+        private readonly Lock gate = new();
+        private readonly PppSession session;
+        private readonly IspIpStack stack;
+        private readonly Dictionary<SessionTimer, Timer> timers = [];
+        private readonly Dictionary<(uint, ushort, uint, ushort), Socket> flows = [];
+        private readonly Queue<(uint, ushort, uint, ushort)> flowOrder = new();
+        private readonly CancellationTokenSource stop = new();
+
+        public IspCall(IspEndpoint owner, Stream line)
+        {
+            this.owner = owner;
+            this.line = line;
+            session = new PppSession(owner.SessionSettings(), this);
+            stack = new IspIpStack(IspIpStack.ToUInt32(owner.options.LocalAddress), acceptAnyDestination: true);
+        }
+
+        public bool Ended => stop.IsCancellationRequested;
+
+        public void Start()
+        {
+            lock (gate)
+                session.Start();
+            _ = Task.Run(ReadLoopAsync);
+        }
+
+        private async Task ReadLoopAsync()
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var n = await line.ReadAsync(buffer, stop.Token).ConfigureAwait(false);
+                    if (n <= 0)
+                        break;
+                    lock (gate)
+                        session.ReceiveBytes(buffer.AsSpan(0, n));
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
+            {
+            }
+            lock (gate)
+            {
+                if (!stop.IsCancellationRequested)
+                    session.LowerDown("the caller hung up");
+            }
+            Dispose();
+        }
+
+        void ISessionHandler.SendFrame(ReadOnlySpan<byte> frame)
+        {
+            try
+            {
+                line.Write(frame);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // the call is gone; the reader ends it
+            }
+        }
+
+        void ISessionHandler.StartTimer(SessionTimer timer, TimeSpan interval)
+        {
+            if (stop.IsCancellationRequested)
+                return;
+            if (!timers.TryGetValue(timer, out var t))
+                timers[timer] = t = new Timer(_ => Fire(timer));
+            t.Change(interval, Timeout.InfiniteTimeSpan);
+        }
+
+        void ISessionHandler.StopTimer(SessionTimer timer)
+        {
+            if (timers.TryGetValue(timer, out var t))
+                t.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        private void Fire(SessionTimer timer)
+        {
+            lock (gate)
+            {
+                if (!stop.IsCancellationRequested)
+                    session.TimerExpired(timer);
+            }
+        }
+
+        void ISessionHandler.OnEvent(SessionEvent e)
+        {
+            switch (e)
+            {
+                case PhaseChanged or ProtocolStateChanged or LinkDown:
+                    owner.Log(e.ToString()!);
+                    break;
+                case NetworkUp up:
+                    owner.Log($"IPCP: {up.Addresses}");
+                    owner.CountNetworkUp();
+                    break;
+                case Authenticated a:
+                    owner.Log($"{a.Protocol}: {a.Name} authenticated");
+                    break;
+            }
+        }
+
+        void ISessionHandler.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
+        {
+            if (protocol == PppProtocol.Ip)
+                stack.Receive(information, this);
+        }
+
+        void IIpDelivery.SendIp(ReadOnlySpan<byte> packet) => session.SendPacket(PppProtocol.Ip, packet);
+
+        void IIpDelivery.OnEchoReply(uint source, ushort identifier, ushort sequence, ReadOnlySpan<byte> data)
+        {
+        }
+
+        void IIpDelivery.OnUdp(uint source, ushort sourcePort, uint destination, ushort destinationPort, ReadOnlySpan<byte> payload)
+        {
+            var key = (source, sourcePort, destination, destinationPort);
+            if (!flows.TryGetValue(key, out var socket))
+            {
+                socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                socket.Connect(new IPEndPoint(IPAddress.Loopback, destinationPort));
+                flows[key] = socket;
+                flowOrder.Enqueue(key);
+                while (flowOrder.Count > owner.options.MaxFlows && flowOrder.TryDequeue(out var oldest))
+                {
+                    if (flows.Remove(oldest, out var old))
+                        old.Dispose();
+                }
+                _ = Task.Run(() => ForwardRepliesAsync(socket, key));
+            }
+            try
+            {
+                socket.Send(payload);
+            }
+            catch (SocketException)
+            {
+                // nobody listens on that port (ICMP port unreachable from a previous send): drop, as a router would
+            }
+        }
+
+        private async Task ForwardRepliesAsync(Socket socket, (uint Source, ushort SourcePort, uint Destination, ushort DestinationPort) flow)
+        {
+            var buffer = new byte[IspIpStack.MaxPacket];
+            while (!stop.IsCancellationRequested)
+            {
+                int n;
+                try
+                {
+                    n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token).ConfigureAwait(false);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+                {
+                    continue;
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+                {
+                    return;
+                }
+                lock (gate)
+                {
+                    if (stop.IsCancellationRequested)
+                        return;
+                    var packet = stack.BuildUdp(flow.Destination, flow.DestinationPort, flow.Source, flow.SourcePort, buffer.AsSpan(0, n));
+                    if (!packet.IsEmpty)
+                        session.SendPacket(PppProtocol.Ip, packet);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                if (stop.IsCancellationRequested)
+                    return;
+                stop.Cancel();
+                foreach (var t in timers.Values)
+                    t.Dispose();
+                foreach (var s in flows.Values)
+                    s.Dispose();
+                flows.Clear();
+            }
+            line.Dispose();
+        }
+    }
+}

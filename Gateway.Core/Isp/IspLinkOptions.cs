@@ -1,0 +1,85 @@
+using System.Net;
+using Gateway.Core.Config;
+using Gateway.Core.Modem.Redial;
+using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Fsm;
+using Gateway.Core.Ppp.Session;
+
+namespace Gateway.Core.Isp;
+
+/// <summary>
+/// One ISP label of ppp.conf as the modem link actor needs it (<c>set device</c>, <c>set speed</c>, <c>set ctsrts</c>,
+/// <c>set dial</c>, <c>set login</c>, <c>set phone</c>, <c>set redial</c>, <c>set reconnect</c>, <c>set authname</c>,
+/// <c>set authkey</c>, <c>enable lqr</c>/<c>echo</c>, <c>set lqrperiod</c>). The configuration layer maps its typed
+/// model onto this record; nothing here parses ppp.conf.
+/// </summary>
+/// <param name="Name">The label (<c>isp1</c>): the link's name in logs, events and the dashboard.</param>
+/// <param name="Devices"><c>set device</c>: the first free one is used.</param>
+public sealed record IspLinkOptions(string Name, IReadOnlyList<string> Devices)
+{
+    /// <summary>ppp's default <c>set redial</c>: a single attempt (datalink_Create: 30 s pause, next 3 s, max 10 increments).</summary>
+    public static RedialSpec DefaultRedial { get; } = new(TimeSpan.FromSeconds(30), TimeSpan.Zero, 10, TimeSpan.FromSeconds(3), 1);
+
+    /// <summary><c>set speed</c>.</summary>
+    public int Speed { get; init; } = 115200;
+
+    /// <summary><c>set ctsrts</c> (ppp's default is on).</summary>
+    public bool HardwareFlowControl { get; init; } = true;
+
+    /// <summary><c>set dial</c>, one quoting level already removed by the config reader.</summary>
+    public string DialScript { get; init; } = "";
+
+    /// <summary><c>set login</c>.</summary>
+    public string LoginScript { get; init; } = "";
+
+    /// <summary><c>set phone</c>, e.g. <c>1234567</c> or <c>111|222:333</c>.</summary>
+    public string? Phone { get; init; }
+
+    public RedialSpec Redial { get; init; } = DefaultRedial;
+
+    public ReconnectSpec Reconnect { get; init; } = ReconnectSpec.Default;
+
+    /// <summary>ppp's <c>-ddial</c> mode: redial forever, whatever the counts.</summary>
+    public bool DedicatedDial { get; init; }
+
+    /// <summary>Dial as soon as the actor starts (and again after a supervisor restart), as <c>ppp -background isp1</c> does.</summary>
+    public bool DialOnStart { get; init; } = true;
+
+    public string AuthName { get; init; } = "";
+
+    public Secret AuthKey { get; init; } = Secret.Empty;
+
+    /// <summary>
+    /// <c>enable lqr</c>: ask the peer for the Quality-Protocol option. Until the RFC 1989 machine is wired in, the link
+    /// never accepts a peer's request for LQR and watches the line with LCP echo whatever LCP agreed (see the actor).
+    /// </summary>
+    public bool EnableLqr { get; init; }
+
+    /// <summary><c>enable echo</c>: LCP Echo-Requests every <see cref="QualityPeriod"/>.</summary>
+    public bool EnableEcho { get; init; }
+
+    /// <summary><c>set lqrperiod</c>: the LQR and echo period (ppp's default 30 s).</summary>
+    public TimeSpan QualityPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Echo replies missed in a row before the link is hung up (ppp's LQR/echo limit of 5).</summary>
+    public int MaxMissedEchoes { get; init; } = 5;
+
+    /// <summary>The address we ask IPCP for; 0.0.0.0 lets the ISP assign it.</summary>
+    public IPAddress LocalAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>HISADDR when we must supply it (slirp asks for 0.0.0.0 and must be Naked with 10.0.2.2); null accepts the ISP's.</summary>
+    public IPAddress? PeerAddress { get; init; }
+
+    /// <summary><c>set lcpretry</c> / <c>set ipcpretry</c>: restart timer, Max-Configure, Max-Terminate, Max-Failure.</summary>
+    public FsmSettings Fsm { get; init; } = FsmSettings.Default;
+
+    /// <summary>What to do with CCP: slirp needs a Protocol-Reject to stop sending empty requests.</summary>
+    public CompressionControl Compression { get; init; } = CompressionControl.ProtocolReject;
+
+    /// <summary>The <c>+++</c> guard time used to hang up where DTR cannot be dropped.</summary>
+    public TimeSpan EscapeGuardTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>No secret in logs.</summary>
+    public override string ToString() =>
+        $"{Name}: device {string.Join(' ', Devices)} speed {Speed} phone {Phone ?? "-"} authname {AuthName} authkey {Secret.Masked}";
+}
