@@ -30,7 +30,7 @@ public sealed record IspLinkModel(
     ReconnectSpec Reconnect,
     int IdleTimeoutSeconds,
     string AuthName,
-    Secret AuthKey,
+    ConfigSecret AuthKey,
     LinkQuality Quality,
     IReadOnlyList<RouteSpec> Routes,
     IReadOnlyList<LinkAction> OnLinkUp,
@@ -62,7 +62,7 @@ public sealed record BundleModel(
     int Mrru,
     int Mru,
     string AuthName,
-    Secret AuthKey,
+    ConfigSecret AuthKey,
     IReadOnlyList<RouteSpec> Routes,
     bool Nat,
     CcpSettings Compression,
@@ -73,7 +73,7 @@ public sealed record BundleModel(
     IReadOnlyList<SublinkModel> Sublinks);
 
 /// <summary>A secret of ppp.secret as a receiver uses it.</summary>
-public sealed record ReceiverSecret(string Name, Secret Key, string? PeerAddress, string? Label, string? Callback);
+public sealed record ReceiverSecret(string Name, ConfigSecret Key, string? PeerAddress, string? Label, string? Callback);
 
 /// <summary>
 /// A label that answers calls (ppp <c>-direct</c>): the Multilink receiver (<c>vpn-in</c>) with its UDP port, or an

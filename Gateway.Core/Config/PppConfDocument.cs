@@ -57,7 +57,7 @@ public static class CommandText
         for (var i = 0; i < args.Count; i++)
         {
             var hide = IsHidden(args, start, i - start);
-            parts[i] = hide ? Secret.Mask : PppTokenizer.QuoteForChat(args[i]);
+            parts[i] = hide ? ConfigSecret.Mask : PppTokenizer.QuoteForChat(args[i]);
         }
         return string.Join(' ', parts);
     }

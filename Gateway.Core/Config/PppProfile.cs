@@ -152,7 +152,7 @@ public sealed class PppProfile
 
     public string AuthName { get; internal set; } = "";
 
-    public Secret AuthKey { get; internal set; } = Secret.Empty;
+    public ConfigSecret AuthKey { get; internal set; } = ConfigSecret.Empty;
 
     public EndDiscSpec EndDisc { get; internal set; } = EndDiscSpec.None;
 
@@ -176,7 +176,7 @@ public sealed class PppProfile
     /// <summary><c>set server</c>: the diagnostic socket (a path or a TCP port); null: none.</summary>
     public string? Server { get; internal set; }
 
-    public Secret ServerPassword { get; internal set; } = Secret.Empty;
+    public ConfigSecret ServerPassword { get; internal set; } = ConfigSecret.Empty;
 
     /// <summary><c>set log</c> arguments, as given.</summary>
     public IReadOnlyList<string> Log { get; internal set; } = [];

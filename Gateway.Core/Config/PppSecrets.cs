@@ -4,7 +4,7 @@ namespace Gateway.Core.Config;
 /// One line of ppp.secret: <c>name key [peer-address|range|* [label|* [callback]]]</c>. <see cref="PeerAddress"/>,
 /// <see cref="Label"/> and <see cref="Callback"/> are null when absent or <c>*</c>.
 /// </summary>
-public sealed record PppSecretEntry(string Name, Secret Key, string? PeerAddress, string? Label, string? Callback, SourceLocation Location);
+public sealed record PppSecretEntry(string Name, ConfigSecret Key, string? PeerAddress, string? Label, string? Callback, SourceLocation Location);
 
 /// <summary>
 /// ppp.secret, read as FreeBSD ppp reads it (auth.c): one entry per line, the line tokenized like a ppp.conf line
@@ -80,7 +80,7 @@ public sealed class PppSecrets
                 diagnostics.Warn(at, "more than five fields: the rest are ignored");
 
             static string? Field(IReadOnlyList<string> a, int n) => a.Count > n && a[n] != "*" ? a[n] : null;
-            var entry = new PppSecretEntry(args[0], new Secret(args[1]), Field(args, 2), Field(args, 3), Field(args, 4), at);
+            var entry = new PppSecretEntry(args[0], new ConfigSecret(args[1]), Field(args, 2), Field(args, 3), Field(args, 4), at);
             var earlier = entries.FirstOrDefault(e => e.Name == entry.Name);
             if (earlier is not null)
                 diagnostics.Warn(at, $"'{entry.Name}' already has a key at line {earlier.Location.Line}; ppp uses the first");

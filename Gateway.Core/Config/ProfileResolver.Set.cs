@@ -106,7 +106,7 @@ public sealed partial class ProfileResolver
     private void SetAuthKey(Call c)
     {
         ExtraArgumentsIgnored(c, 1);
-        profile.AuthKey = new Secret(c.First);
+        profile.AuthKey = new ConfigSecret(c.First);
     }
 
     private void SetScript(Call c, Action<LinkProfile, ChatScriptText> assign)
@@ -365,7 +365,7 @@ public sealed partial class ProfileResolver
         if (rest.Count == 1 && rest[0].Equals("none", StringComparison.OrdinalIgnoreCase))
         {
             profile.Server = null;
-            profile.ServerPassword = Secret.Empty;
+            profile.ServerPassword = ConfigSecret.Empty;
             return;
         }
         if (rest.Count == 1 && (rest[0].Equals("open", StringComparison.OrdinalIgnoreCase) || rest[0].Equals("closed", StringComparison.OrdinalIgnoreCase)))
@@ -388,6 +388,6 @@ public sealed partial class ProfileResolver
             }
         }
         profile.Server = rest[0];
-        profile.ServerPassword = new Secret(rest[1]);
+        profile.ServerPassword = new ConfigSecret(rest[1]);
     }
 }

@@ -4,6 +4,7 @@ using Gateway.Core.Modem.Redial;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Session;
+using Secret = Gateway.Core.Ppp.Auth.Secret;
 
 namespace Gateway.Core.Isp;
 

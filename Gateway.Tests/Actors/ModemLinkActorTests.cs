@@ -1,3 +1,4 @@
+using Gateway.Core.Config;
 using System.Diagnostics;
 using System.Net;
 using Akka.Actor;

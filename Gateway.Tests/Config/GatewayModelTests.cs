@@ -118,7 +118,7 @@ public class GatewayModelTests
         var json = ConfigJson.Serialize(model);
         Assert.DoesNotContain("vpnkey", json);
         Assert.DoesNotContain("isp1key", json);
-        Assert.Contains(Secret.Mask, json);
+        Assert.Contains(ConfigSecret.Mask, json);
     }
 }
 

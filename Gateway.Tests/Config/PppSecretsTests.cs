@@ -55,7 +55,7 @@ public class PppSecretsTests
     public void KeysNeverShowInToString()
     {
         Assert.DoesNotContain("vpnkey", Secrets.Entries[0].ToString());
-        Assert.Contains(Secret.Mask, Secrets.Entries[0].ToString());
+        Assert.Contains(ConfigSecret.Mask, Secrets.Entries[0].ToString());
     }
 
     [Fact]

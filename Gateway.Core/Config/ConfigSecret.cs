@@ -9,16 +9,16 @@ namespace Gateway.Core.Config;
 /// <see cref="Reveal"/> gives the value, for the code that authenticates.
 /// </summary>
 [JsonConverter(typeof(SecretJsonConverter))]
-public sealed class Secret : IEquatable<Secret>
+public sealed class ConfigSecret : IEquatable<ConfigSecret>
 {
     /// <summary>What is shown instead of a secret.</summary>
     public const string Mask = "********";
 
     private readonly string value;
 
-    public Secret(string value) => this.value = value;
+    public ConfigSecret(string value) => this.value = value;
 
-    public static Secret Empty { get; } = new("");
+    public static ConfigSecret Empty { get; } = new("");
 
     public bool IsEmpty => value.Length == 0;
 
@@ -27,18 +27,18 @@ public sealed class Secret : IEquatable<Secret>
     /// <summary>Empty secrets show as empty (nothing is hidden), others as the mask.</summary>
     public override string ToString() => IsEmpty ? "" : Mask;
 
-    public bool Equals(Secret? other) => other is not null && string.Equals(value, other.value, StringComparison.Ordinal);
+    public bool Equals(ConfigSecret? other) => other is not null && string.Equals(value, other.value, StringComparison.Ordinal);
 
-    public override bool Equals(object? obj) => Equals(obj as Secret);
+    public override bool Equals(object? obj) => Equals(obj as ConfigSecret);
 
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(value);
 }
 
-internal sealed class SecretJsonConverter : JsonConverter<Secret>
+internal sealed class SecretJsonConverter : JsonConverter<ConfigSecret>
 {
-    public override Secret Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+    public override ConfigSecret Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         new(reader.GetString() ?? "");
 
-    public override void Write(Utf8JsonWriter writer, Secret value, JsonSerializerOptions options) =>
+    public override void Write(Utf8JsonWriter writer, ConfigSecret value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString());
 }
