@@ -134,11 +134,13 @@ public class MpBundlePropertyTests
                   where s.Members >= 2
                   from removed in Gen.Int[0, 7]
                   from at in Gen.Int[5, 60]
-                  select (s: s with { LossRate = 0, Packets = 250 }, removed: removed % s.Members, at);
+                  from idle in Gen.Bool
+                  select (s: s with { LossRate = 0, Packets = 250 }, removed: removed % s.Members, at,
+                          idle: idle ? (removed + 1) % s.Members : -1);
         gen.Sample(t =>
         {
-            var (s, removed, atPacket) = t;
-            var (run, r, sink) = RemoveMemberMidStream(s, removed, atPacket);
+            var (s, removed, atPacket, idle) = t;
+            var (run, r, sink) = RemoveMemberMidStream(s, removed, atPacket, idle);
 
             // no timeout yet: with the member gone, M alone resolves every gap below it. A surviving member
             // that has received nothing since before a gap (the weighted scheduler may leave a slow member
@@ -181,14 +183,18 @@ public class MpBundlePropertyTests
     /// <summary>
     /// Runs <paramref name="s"/> with member <paramref name="removed"/> removed at both ends from packet
     /// <paramref name="atPacket"/> on: the sender stops using it, and what it had in flight after the removal is lost.
+    /// Member <paramref name="idle"/> (if not -1) gets next to no weight a few packets before, so the sender leaves it idle.
     /// </summary>
-    internal static (SimulationRun Run, MpReassembler Reassembler, CollectingSink Sink) RemoveMemberMidStream(Scenario s, int removed, int atPacket)
+    internal static (SimulationRun Run, MpReassembler Reassembler, CollectingSink Sink) RemoveMemberMidStream(Scenario s, int removed, int atPacket, int idle = -1)
     {
         long removeAt = atPacket * BundleSimulation.PacketInterval;
+        long idleFrom = (atPacket - 5) * BundleSimulation.PacketInterval;
         var run = BundleSimulation.Generate(s,
             memberUsable: (m, arrival) => m != removed || arrival < removeAt,
             beforePacket: (f, now) =>
             {
+                if (now == idleFrom && idle >= 0)
+                    Assert.True(f.SetWeight(idle, 1));
                 if (now >= removeAt)
                     f.RemoveMember(removed);
             });
