@@ -24,11 +24,14 @@ internal sealed record Scenario(
         $"{Format} init={InitialSequence} members={Members} packets={Packets} loss={LossRate:F2} dup={DuplicateRate:F2} seed={Seed}";
 }
 
-internal sealed record Arrival(int Member, long Ticks, byte[] Bytes, int Packet);
+/// <summary>One fragment reaching the far end; <paramref name="Index"/> counts fragments sent before it (its sequence number, unwrapped).</summary>
+internal sealed record Arrival(int Member, long Ticks, byte[] Bytes, int Packet, long Index);
 
+/// <summary><paramref name="LastFragment"/>[i] is the index of packet i's last fragment.</summary>
 internal sealed record SimulationRun(
     List<(ushort Protocol, byte[] Information)> Sent,
     bool[] PacketLostAFragment,
+    long[] LastFragment,
     List<Arrival> Arrivals);
 
 /// <summary>
@@ -60,6 +63,8 @@ internal static class BundleSimulation
         }
         var sent = new List<(ushort, byte[])>();
         var lost = new bool[s.Packets];
+        var lastFragment = new long[s.Packets];
+        long index = 0;
         var arrivals = new List<Arrival>();
         ushort[] protocols = [0x0021, 0x0057, 0x8021, 0x00FD];
         for (int i = 0; i < s.Packets; i++)
@@ -76,6 +81,7 @@ internal static class BundleSimulation
             sent.Add((protocol, info));
             foreach (var f in fragmenter.Fragments)
             {
+                long fragmentIndex = index++;
                 long arrival = Math.Max(lastArrival[f.Member], now + delay[f.Member] + rng.Next(0, (int)TimeSpan.FromMilliseconds(5).Ticks));
                 lastArrival[f.Member] = arrival;
                 byte[] bytes = fragmenter.Bytes(f).ToArray();
@@ -85,18 +91,46 @@ internal static class BundleSimulation
                     lost[i] = true;
                     continue;
                 }
-                arrivals.Add(new Arrival(f.Member, arrival, bytes, i));
+                arrivals.Add(new Arrival(f.Member, arrival, bytes, i, fragmentIndex));
                 if (rng.NextDouble() < s.DuplicateRate)
-                    arrivals.Add(new Arrival(f.Member, arrival + rng.Next(1, (int)TimeSpan.FromMilliseconds(80).Ticks), bytes, i));
+                    arrivals.Add(new Arrival(f.Member, arrival + rng.Next(1, (int)TimeSpan.FromMilliseconds(80).Ticks), bytes, i, fragmentIndex));
             }
+            lastFragment[i] = index - 1;
         }
         // stable: equal times keep sending order, so each member stays in order
         arrivals = [.. arrivals.OrderBy(a => a.Ticks)];
-        return new SimulationRun(sent, lost, arrivals);
+        return new SimulationRun(sent, lost, lastFragment, arrivals);
     }
 
     public static List<(ushort Protocol, byte[] Information)> Expected(SimulationRun run) =>
         [.. run.Sent.Where((_, i) => !run.PacketLostAFragment[i])];
+
+    /// <summary>
+    /// The first fragment RFC 1990 4.2 cannot yet declare lost once every arrival is in and only
+    /// <paramref name="members"/> remain: the first one that never arrived and is not below M, the smallest
+    /// last index received on a remaining member (a remaining member that received nothing holds every gap).
+    /// Null when M has passed every gap.
+    /// </summary>
+    public static long? FirstGapHeldOpen(SimulationRun run, IEnumerable<int> members)
+    {
+        var last = new Dictionary<int, long>();
+        foreach (var a in run.Arrivals)
+            if (!last.TryGetValue(a.Member, out long l) || a.Index > l)
+                last[a.Member] = a.Index;
+        long m = long.MaxValue;
+        foreach (int member in members)
+            m = Math.Min(m, last.TryGetValue(member, out long l) ? l : -1);
+        var arrived = run.Arrivals.Select(a => a.Index).ToHashSet();
+        long total = run.LastFragment.Length == 0 ? 0 : run.LastFragment[^1] + 1;
+        for (long i = Math.Max(0, m); i < total; i++)
+            if (!arrived.Contains(i))
+                return i;
+        return null;
+    }
+
+    /// <summary>What the receiver can deliver without a timeout: the packets that lost nothing and end before <paramref name="heldGap"/>.</summary>
+    public static List<(ushort Protocol, byte[] Information)> ExpectedBefore(SimulationRun run, long? heldGap) =>
+        [.. run.Sent.Where((_, i) => !run.PacketLostAFragment[i] && (heldGap is not { } g || run.LastFragment[i] < g))];
 
     public static void AssertSamePackets(List<(ushort Protocol, byte[] Information)> expected, List<(ushort Protocol, byte[] Information)> actual)
     {

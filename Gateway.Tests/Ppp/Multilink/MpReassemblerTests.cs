@@ -95,6 +95,43 @@ public class MpReassemblerTests
     }
 
     [Fact]
+    public void After_a_member_is_removed_a_gap_a_silent_member_could_still_fill_waits_until_that_member_moves_past_it()
+    {
+        var r = New(members: 3, timeout: TimeSpan.FromHours(1));
+        var sink = new CollectingSink();
+        r.Receive(2, Frag(true, true, 0, 0x21, 0), T0, sink);   // member 2 then falls silent
+        r.Receive(0, Frag(true, true, 2, 0x21, 2), T0, sink);   // 1 was in flight on member 1, which dies
+        r.Receive(0, Frag(true, true, 3, 0x21, 3), T0, sink);
+        r.RemoveMember(1, T0, sink);
+        // M = min(3, 0): member 2 may still bring 1, so RFC 1990 4.2 cannot declare it lost
+        Assert.Equal(new byte[] { 0 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+        Assert.Equal(0, r.Statistics.LostFragments);
+        r.Receive(2, Frag(true, true, 4, 0x21, 4), T0, sink);   // member 2 moves to 4: M = 3 > 1
+        Assert.Equal(new byte[] { 0, 2, 3, 4 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+        Assert.Equal(1, r.Statistics.LostFragments);
+        Assert.Equal(0, r.Statistics.TimeoutLosses);
+    }
+
+    [Fact]
+    public void After_a_member_is_removed_a_gap_a_member_silent_for_good_holds_open_is_given_up_by_the_reorder_timeout()
+    {
+        var r = New(members: 3, timeout: TimeSpan.FromMilliseconds(100));
+        var sink = new CollectingSink();
+        r.Receive(2, Frag(true, true, 0, 0x21, 0), T0, sink);
+        r.Receive(0, Frag(true, true, 2, 0x21, 2), T0, sink);
+        r.Receive(0, Frag(true, true, 3, 0x21, 3), T0 + TimeSpan.FromMilliseconds(5), sink);
+        r.RemoveMember(1, T0 + TimeSpan.FromMilliseconds(10), sink);
+        Assert.Single(sink.Packets);
+        Assert.Equal(T0 + TimeSpan.FromMilliseconds(100), r.NextTimeout);
+        r.Tick(T0 + TimeSpan.FromMilliseconds(99), sink);
+        Assert.Single(sink.Packets);
+        r.Tick(T0 + TimeSpan.FromMilliseconds(100), sink);
+        Assert.Equal(new byte[] { 0, 2, 3 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+        Assert.Equal(1, r.Statistics.TimeoutLosses);
+        Assert.Null(r.NextTimeout);
+    }
+
+    [Fact]
     public void The_reorder_timeout_gives_up_a_gap_a_silent_member_holds_open_and_not_before()
     {
         var r = New(timeout: TimeSpan.FromMilliseconds(100));
