@@ -43,7 +43,10 @@ public sealed class WebTestHost : IAsyncDisposable
         ];
         var app = GatewayWebApp.Build(options, role, contentRoot: WebProjectDirectory);
         await app.StartAsync();
-        return new WebTestHost(app);
+        var host = new WebTestHost(app);
+        if (role == GatewayRole.Demo)
+            await host.WaitForLinkStateAsync("isp4", IspLinkState.Up, TimeSpan.FromSeconds(10));
+        return host;
     }
 
     /// <summary>Gateway.Web's folder in this source tree, so the dashboard is served from ../wwwroot as in `dotnet run`.</summary>
@@ -94,8 +97,10 @@ public sealed class WebTestHost : IAsyncDisposable
         IspLinkStatus? last = null;
         do
         {
-            last = await LinkAsync(name);
-            if (last.State == state)
+            using var client = Client();
+            var links = await client.GetFromJsonAsync<IspLinkStatus[]>("api/links", Json);
+            last = links!.SingleOrDefault(l => l.Name == name);
+            if (last?.State == state)
                 return;
         }
         while (await WaitTick(timer, cts.Token));

@@ -93,9 +93,14 @@ public sealed class GatewayWebApp : IAsyncDisposable
                     l.AddLoggerFactory();
                 })
                 .WithStatusPublisher(chosen.Name())
-                .WithActors((system, _) => system.ActorOf(
-                    StatusBoardActor.Props(sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.EventLog")),
-                    "web-status"))
+                .WithActors((system, _) =>
+                {
+                    var board = system.ActorOf(
+                        StatusBoardActor.Props(sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.EventLog")),
+                        "web-status");
+                    // Subscribed here, not in PreStart, so that the role's actors started next cannot publish before it listens.
+                    system.EventStream.Subscribe(board, typeof(Gateway.Core.Status.StatusEvent));
+                })
                 .WithRoleActors(chosen, builder.Configuration);
         });
 

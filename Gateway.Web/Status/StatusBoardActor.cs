@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Web.Status;
 
 /// <summary>
-/// Subscribes to every <see cref="StatusEvent"/> on the event stream and writes it to the <see cref="StatusBoard"/>;
-/// also writes the event log to the host's structured log (source and message as fields).
+/// Receives every <see cref="StatusEvent"/> on the event stream and writes it to the <see cref="StatusBoard"/>;
+/// also writes the event log to the host's structured log (source and message as fields). Whoever starts it subscribes it
+/// (synchronously, before the role's actors start), so no early event is missed.
 /// </summary>
 public sealed class StatusBoardActor : ReceiveActor
 {
@@ -21,8 +22,6 @@ public sealed class StatusBoardActor : ReceiveActor
     }
 
     public static Props Props(StatusBoard board, ILogger logger) => Akka.Actor.Props.Create(() => new StatusBoardActor(board, logger));
-
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(StatusEvent));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
