@@ -97,7 +97,7 @@ public sealed class WebTestHost : IAsyncDisposable
         IspLinkStatus? last = null;
         do
         {
-            using var client = Client();
+            using var client = Client(Password);
             var links = await client.GetFromJsonAsync<IspLinkStatus[]>("api/links", Json);
             last = links!.SingleOrDefault(l => l.Name == name);
             if (last?.State == state)
