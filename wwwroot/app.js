@@ -54,10 +54,10 @@
     const data = [[], ...series.map(() => [])];
     const width = () => Math.max(200, target.clientWidth || 280);
     const plot = new uPlot({
-      width: width(), height: 120, legend: { show: true },
+      width: width(), height: 120, legend: { show: true, live: false },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1000, max * 1.1)] } },
-      axes: [{ space: 60 }, { size: 56, values: (u, vals) => vals.map(v => (v / 1000).toFixed(0) + "k") }],
-      series: [{}, ...series.map((label, i) => ({ label, stroke: colours[i], width: 1.5, fill: i === 0 ? "rgba(9,105,218,.08)" : undefined }))],
+      axes: [{ space: 60 }, { size: 56, label: "bit/s", labelSize: 14, values: (u, vals) => vals.map(v => v >= 1e6 ? (v / 1e6).toFixed(1) + "M" : (v / 1000).toFixed(0) + "k") }],
+      series: [{}, ...series.map((label, i) => ({ label, stroke: colours[i], width: 1.5, points: { show: false }, fill: i === 0 ? "rgba(9,105,218,.08)" : undefined }))],
     }, data, target);
     new ResizeObserver(() => plot.setSize({ width: width(), height: 120 })).observe(target);
     return { plot, data };

@@ -123,6 +123,26 @@ public sealed partial class DashboardBrowserTests
         await Expect(Badge(page, "isp1")).ToHaveTextAsync("up");
     }
 
+    /// <summary>
+    /// Not a check: with GATEWAY_README_SCREENSHOT=1 it writes the README's picture (Gateway.Web/docs/dashboard.png)
+    /// after the charts have half a minute of history.
+    /// </summary>
+    [SkippableFact]
+    public async Task Readme_screenshot()
+    {
+        Skip.IfNot(Environment.GetEnvironmentVariable("GATEWAY_README_SCREENSHOT") == "1", "set GATEWAY_README_SCREENSHOT=1 to refresh the README's screenshot");
+        SkipWithoutChromium();
+        await using var host = await WebTestHost.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync(1280, 900);
+        await page.GotoAsync(host.BaseAddress.ToString());
+        await Expect(Field(page, "isp1", "uptime")).ToHaveTextAsync("0:00:20", new() { Timeout = 40_000 });
+        using (var client = host.Client(WebTestHost.Password))
+            (await client.PostAsync("api/links/isp3/close", null)).EnsureSuccessStatusCode();
+        await Expect(Field(page, "isp1", "uptime")).ToHaveTextAsync("0:00:35", new() { Timeout = 40_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebTestHost.WebProjectDirectory, "docs", "dashboard.png"), FullPage = true });
+    }
+
     private static void SkipWithoutChromium() =>
         Skip.IfNot(File.Exists(ChromiumPath), $"Debian's Chromium is not installed at {ChromiumPath} (test.sh installs the 'chromium' package)");
 
