@@ -47,6 +47,7 @@ public sealed class PlaceholderTopology : ReceiveActor, IWithTimers
             link.State = IspLinkState.Up;
             link.UpSince = started;
             link.DialAttempts = 1;
+            SetRate(link);
         }
         Log("demo", LogSeverity.Information, "placeholder topology started: 4 ISP links, bundle vpn (no real PPP runs)");
         PublishAll();
@@ -107,9 +108,8 @@ public sealed class PlaceholderTopology : ReceiveActor, IWithTimers
         var up = links.Where(l => l.State == IspLinkState.Up).ToArray();
         foreach (var link in links)
         {
-            var rate = link.State == IspLinkState.Up ? LineRateBps * (0.85 + 0.1 * Math.Sin(tickCount / 7.0 + link.Number)) : 0;
-            link.RateOut = rate;
-            link.RateIn = rate * 0.2;
+            SetRate(link);
+            var rate = link.RateOut;
             var seconds = tick.TotalSeconds;
             link.OctetsOut += (long)(rate * seconds / 8);
             link.OctetsIn += (long)(link.RateIn * seconds / 8);
@@ -123,6 +123,12 @@ public sealed class PlaceholderTopology : ReceiveActor, IWithTimers
             probesAnswered++;
         }
         PublishAll();
+    }
+
+    private void SetRate(Link link)
+    {
+        link.RateOut = link.State == IspLinkState.Up ? LineRateBps * (0.85 + 0.1 * Math.Sin(tickCount / 7.0 + link.Number)) : 0;
+        link.RateIn = link.RateOut * 0.2;
     }
 
     private void Advance(Link link)

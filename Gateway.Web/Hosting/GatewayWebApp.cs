@@ -136,14 +136,20 @@ public sealed class GatewayWebApp : IAsyncDisposable
         return new GatewayWebApp(app, chosen, credentials);
     }
 
-    /// <summary>The dashboard: <c>../wwwroot</c> beside the project in a source tree, <c>wwwroot</c> beside the executable once published.</summary>
+    /// <summary>
+    /// The dashboard: <c>../wwwroot</c> beside the project in a source tree (content root Gateway.Web, as with
+    /// <c>cd Gateway.Web &amp;&amp; dotnet run</c>), <c>./wwwroot</c> when started from the repository root
+    /// (<c>dotnet run --project Gateway.Web</c>), and <c>wwwroot</c> beside the executable once published.
+    /// </summary>
     internal static string FindWebRoot(string contentRoot)
     {
-        var source = Path.GetFullPath(Path.Combine(contentRoot, "..", "wwwroot"));
-        if (File.Exists(Path.Combine(source, "index.html")))
-            return source;
-        var published = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        return Directory.Exists(published) ? published : Path.Combine(contentRoot, "wwwroot");
+        string[] candidates =
+        [
+            Path.GetFullPath(Path.Combine(contentRoot, "..", "wwwroot")),
+            Path.GetFullPath(Path.Combine(contentRoot, "wwwroot")),
+            Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        ];
+        return candidates.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "index.html"))) ?? candidates[^1];
     }
 
     public Task StartAsync(CancellationToken cancellation = default) => App.StartAsync(cancellation);
