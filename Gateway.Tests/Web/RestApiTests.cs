@@ -111,6 +111,25 @@ public sealed class RestApiTests : IAsyncLifetime
         Assert.Equal(IspLinkState.Up, (await host.LinkAsync("isp1")).State);
     }
 
+    [Theory]
+    [InlineData("http://attacker.example", false)]
+    [InlineData(null, true)]
+    public async Task A_websocket_to_the_hub_from_another_origin_is_refused(string? foreignOrigin, bool accepted)
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("Origin", foreignOrigin ?? $"http://{host.BaseAddress.Authority}");
+        var uri = new UriBuilder(host.BaseAddress) { Scheme = "ws", Path = Gateway.Web.Status.StatusHub.Path }.Uri;
+        if (accepted)
+        {
+            await socket.ConnectAsync(uri, CancellationToken.None);
+            Assert.Equal(System.Net.WebSockets.WebSocketState.Open, socket.State);
+        }
+        else
+        {
+            await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None));
+        }
+    }
+
     [Fact]
     public async Task Healthz_answers_healthy()
     {

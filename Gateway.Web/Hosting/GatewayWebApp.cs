@@ -116,10 +116,10 @@ public sealed class GatewayWebApp : IAsyncDisposable
                 await Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(ctx);
             }
         });
+        app.UseWebSockets();
         app.UseOriginCheck(web);
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -72,7 +72,9 @@ public static class SecurityPolicies
     public static IApplicationBuilder UseOriginCheck(this IApplicationBuilder app, WebSecurityOptions web) => app.Use(async (ctx, next) =>
     {
         var origin = ctx.Request.Headers.Origin.ToString();
-        var guarded = ctx.WebSockets.IsWebSocketRequest || !(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method));
+        var guarded = ctx.WebSockets.IsWebSocketRequest
+            || ctx.Request.Path.StartsWithSegments("/hub")
+            || !(HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method));
         if (guarded && origin.Length > 0 && !IsAllowedOrigin(origin, ctx.Request, web))
         {
             ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
