@@ -93,7 +93,8 @@
     set(el, "reason", l.lastReason || "–");
     const sub = [...sublinks.values()].find(s => s.carrier === l.name);
     const q = sub && sub.quality;
-    set(el, "lqr", q ? `${q.method} RTT ${fmtMs(q.roundTripMs)}, loss in ${fmtPct(q.inboundLossPercent)} out ${fmtPct(q.outboundLossPercent)}` : "–");
+    set(el, "lqr", !sub ? "–" : `${sub.name} ${sub.state.toLowerCase()}` +
+      (q ? `, ${q.method} RTT ${fmtMs(q.roundTripMs)}, loss in ${fmtPct(q.inboundLossPercent)} out ${fmtPct(q.outboundLossPercent)}` : ""));
   }
 
   function renderBundle(b) {
@@ -110,6 +111,21 @@
     set(el, "addresses", `${b.localAddress || "–"} → ${b.peerAddress || "–"}`);
     const r = b.reassembly;
     set(el, "reassembly", `${r.packetsReassembled} ok, ${r.packetsLost} lost, ${r.duplicates} dup, ${r.lateFragments} late, depth ${r.reorderDepth} (peak ${r.peakReorderDepth})`);
+    renderMembers(el, b.name);
+  }
+
+  // Every sublink of the bundle, in a small table (on the receiver these are the only per-link figures).
+  function renderMembers(el, bundle) {
+    const body = el.querySelector('[data-field="sublinks"]');
+    const rows = [...sublinks.values()].filter(s => s.bundle === bundle).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    body.replaceChildren(...rows.map(s => {
+      const q = s.quality, tr = document.createElement("tr");
+      tr.className = s.state === "Open" ? "up" : "down";
+      [s.name, s.carrier, s.state.toLowerCase(), fmtMs(q && q.roundTripMs),
+       q ? `${fmtPct(q.inboundLossPercent)} / ${fmtPct(q.outboundLossPercent)}` : "–", fmtRate(s.counters.bitsPerSecondOut)]
+        .forEach(text => { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
+      return tr;
+    }));
   }
 
   function removeCard(kind, name) {
@@ -137,7 +153,8 @@
     u.bundles.forEach(b => bundles.set(b.name, b));
     u.removedBundles.forEach(n => { bundles.delete(n); removeCard("bundle", n); });
     links.forEach(renderLink); // LQR figures come with sublink changes
-    u.bundles.forEach(renderBundle);
+    if (u.sublinks.length || u.removedSublinks.length) bundles.forEach(renderBundle);
+    else u.bundles.forEach(renderBundle);
     addLog(u.log);
   }
 
