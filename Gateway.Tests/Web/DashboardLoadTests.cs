@@ -41,8 +41,9 @@ public sealed class DashboardLoadTests
                 }
             var burst = Stopwatch.GetElapsedTime(started);
 
-            // Every client has the last value within a second of the burst's end: nothing was left queued.
-            await Task.WhenAll(watchers.Select(w => w.Reached(BurstEvents).WaitAsync(TimeSpan.FromSeconds(1))));
+            // Every client has the last value soon after the burst's end (a few update rounds, with slack for a
+            // busy 2-core CI machine): nothing was left queued to drain.
+            await Task.WhenAll(watchers.Select(w => w.Reached(BurstEvents).WaitAsync(TimeSpan.FromSeconds(2))));
             var seconds = (Stopwatch.GetElapsedTime(started)).TotalSeconds;
             foreach (var w in watchers)
             {
