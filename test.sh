@@ -5,8 +5,9 @@ cd "$(dirname "$0")"
 
 need=()
 # socat: pseudo-terminal "null-modem cables"; tshark: an independent judge of our frames;
-# slirp: an independent PPP server (the ISP); iperf3, iproute2, nftables: namespace tests.
-for pkg in socat tshark slirp iperf3 iproute2 nftables; do
+# slirp: an independent PPP server (the ISP); iperf3, iproute2, nftables: namespace tests;
+# chromium: the dashboard's browser tests (Playwright drives /usr/bin/chromium).
+for pkg in socat tshark slirp iperf3 iproute2 nftables chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

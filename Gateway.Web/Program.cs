@@ -1,16 +1,34 @@
 using Gateway.Web.Cli;
+using Gateway.Web.Hosting;
 
 namespace Gateway.Web;
 
-/// <summary>The <c>gateway</c> program: one executable for every role and tool.</summary>
+/// <summary>
+/// The <c>gateway</c> program: one executable for every role and tool.
+/// <c>gateway</c> / <c>gateway demo</c> / <c>gateway run [demo|gateway|receiver]</c> start the web host;
+/// <c>gateway check ...</c>, <c>gateway ctl URL ...</c> and <c>gateway hash-password</c> are tools.
+/// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "check")
             return CheckCommand.Run(args[1..], Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "ctl")
+            return CtlCommand.Run(args[1..], Console.Out, Console.Error, Console.In);
+        if (args.Length > 0 && args[0] == "hash-password")
+            return CtlCommand.HashPassword(Console.In, Console.Out, Console.Error);
 
-        Console.Error.WriteLine(CheckCommand.Usage);
-        return CheckCommand.BadInput;
+        if (!RoleCommandLine.TryParse(args, out var role, out var options, out var error))
+        {
+            Console.Error.WriteLine($"gateway: {error}");
+            Console.Error.WriteLine(RoleCommandLine.Usage);
+            Console.Error.WriteLine(CheckCommand.Usage);
+            Console.Error.WriteLine(CtlCommand.Usage);
+            return CheckCommand.BadInput;
+        }
+        var app = GatewayWebApp.Build(options, role);
+        app.RunAsync(Console.Out).GetAwaiter().GetResult();
+        return 0;
     }
 }

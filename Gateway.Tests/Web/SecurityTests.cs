@@ -1,0 +1,106 @@
+using System.Net;
+using Gateway.Web.Security;
+
+namespace Gateway.Tests.Web;
+
+public sealed class SecurityTests
+{
+    [Fact]
+    public void A_password_hash_verifies_its_password_only()
+    {
+        var hash = PasswordHash.Create("correct horse", iterations: 1000);
+        Assert.StartsWith("pbkdf2-sha256$1000$", hash);
+        Assert.True(PasswordHash.Verify("correct horse", hash));
+        Assert.False(PasswordHash.Verify("correct horse ", hash));
+        Assert.NotEqual(hash, PasswordHash.Create("correct horse", iterations: 1000)); // salted
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("plain")]
+    [InlineData("pbkdf2-sha256$x$AAAA$AAAA")]
+    [InlineData("pbkdf2-sha256$1000$not base64!$AAAA")]
+    [InlineData("md5$1000$AAAA$AAAA")]
+    public void A_malformed_hash_verifies_nothing(string hash) => Assert.False(PasswordHash.Verify("anything", hash));
+
+    [Fact]
+    public void A_malformed_configured_hash_stops_start_up_with_a_message()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => OperatorCredentials.From("plain-text", null, generateWhenMissing: true));
+        Assert.Contains(OperatorCredentials.HashKey, error.Message);
+    }
+
+    [Fact]
+    public void The_demo_generates_a_fresh_password_when_none_is_configured()
+    {
+        var first = OperatorCredentials.From(null, null, generateWhenMissing: true);
+        var second = OperatorCredentials.From(null, null, generateWhenMissing: true);
+        Assert.Equal(OperatorPasswordSource.Generated, first.Source);
+        Assert.NotEqual(first.GeneratedPassword, second.GeneratedPassword);
+        Assert.True(first.GeneratedPassword!.Length >= 16);
+        Assert.True(first.Check("operator", first.GeneratedPassword));
+        Assert.False(first.Check("operator", second.GeneratedPassword!));
+        Assert.DoesNotContain(first.GeneratedPassword, first.ToString());
+    }
+
+    [Fact]
+    public void Without_a_password_outside_the_demo_nobody_is_the_operator()
+    {
+        var none = OperatorCredentials.From(null, null, generateWhenMissing: false);
+        Assert.Equal(OperatorPasswordSource.None, none.Source);
+        Assert.False(none.Check("operator", ""));
+    }
+
+    [Fact]
+    public void A_configured_hash_wins_over_the_environment_and_only_user_operator_logs_in()
+    {
+        var credentials = OperatorCredentials.From(PasswordHash.Create("from-config", 1000), "from-env", generateWhenMissing: true);
+        Assert.Equal(OperatorPasswordSource.ConfiguredHash, credentials.Source);
+        Assert.True(credentials.Check("operator", "from-config"));
+        Assert.True(credentials.Check("operator", "from-config")); // the remembered digest
+        Assert.False(credentials.Check("operator", "from-env"));
+        Assert.False(credentials.Check("admin", "from-config"));
+    }
+
+    [Fact]
+    public void The_throttle_blocks_an_address_after_five_failures_until_the_window_passes()
+    {
+        var clock = new ManualClock();
+        var throttle = new LoginThrottle(clock);
+        var attacker = IPAddress.Parse("127.0.0.2");
+        var other = IPAddress.Parse("127.0.0.3");
+
+        for (var i = 0; i < LoginThrottle.MaxFailures - 1; i++)
+            throttle.RecordFailure(attacker);
+        Assert.False(throttle.IsBlocked(attacker));
+        throttle.RecordFailure(attacker);
+        Assert.True(throttle.IsBlocked(attacker));
+        Assert.False(throttle.IsBlocked(other));
+
+        clock.Advance(LoginThrottle.Window - TimeSpan.FromSeconds(1));
+        Assert.True(throttle.IsBlocked(attacker));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(throttle.IsBlocked(attacker));
+    }
+
+    [Fact]
+    public void A_success_clears_the_failures()
+    {
+        var throttle = new LoginThrottle(new ManualClock());
+        var address = IPAddress.Loopback;
+        for (var i = 0; i < LoginThrottle.MaxFailures - 1; i++)
+            throttle.RecordFailure(address);
+        throttle.RecordSuccess(address);
+        throttle.RecordFailure(address);
+        Assert.False(throttle.IsBlocked(address));
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private DateTimeOffset now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public void Advance(TimeSpan by) => now += by;
+    }
+}

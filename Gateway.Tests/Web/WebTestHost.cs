@@ -1,0 +1,123 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Gateway.Core.Status;
+using Gateway.Web.Hosting;
+using Gateway.Web.Security;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Tests.Web;
+
+/// <summary>
+/// The real web host (Program's wiring, demo role unless told otherwise) on a free 127.0.0.1 port, with a known
+/// operator password. Dispose stops it.
+/// </summary>
+public sealed class WebTestHost : IAsyncDisposable
+{
+    public const string Password = "test-operator-secret";
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private WebTestHost(GatewayWebApp app)
+    {
+        App = app;
+        BaseAddress = app.Addresses.Single(a => a.Host == "127.0.0.1");
+    }
+
+    public GatewayWebApp App { get; }
+    public Uri BaseAddress { get; }
+    public ActorSystem ActorSystem => App.App.Services.GetRequiredService<ActorSystem>();
+    public T Service<T>() where T : notnull => App.App.Services.GetRequiredService<T>();
+
+    public static async Task<WebTestHost> StartAsync(GatewayRole role = GatewayRole.Demo, params string[] extraOptions)
+    {
+        string[] options =
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--{OperatorCredentials.HashKey}={PasswordHash.Create(Password, iterations: 1000)}",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraOptions,
+        ];
+        var app = GatewayWebApp.Build(options, role, contentRoot: WebProjectDirectory);
+        await app.StartAsync();
+        var host = new WebTestHost(app);
+        if (role == GatewayRole.Demo)
+            await host.WaitForLinkStateAsync("isp4", IspLinkState.Up, TimeSpan.FromSeconds(10));
+        return host;
+    }
+
+    /// <summary>Gateway.Web's folder in this source tree, so the dashboard is served from ../wwwroot as in `dotnet run`.</summary>
+    public static string WebProjectDirectory
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
+                    return Path.Combine(dir.FullName, "Gateway.Web");
+            throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public HttpClient Client(string? password = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        if (password is not null)
+            client.DefaultRequestHeaders.Authorization = Basic(password);
+        return client;
+    }
+
+    public static AuthenticationHeaderValue Basic(string password, string user = OperatorCredentials.UserName) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    public HubConnection Hub(string? password = null) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, Gateway.Web.Status.StatusHub.Path), o =>
+            {
+                if (password is not null)
+                    o.Headers["Authorization"] = Basic(password).ToString();
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .Build();
+
+    public async Task<IspLinkStatus> LinkAsync(string name)
+    {
+        using var client = Client();
+        var links = await client.GetFromJsonAsync<IspLinkStatus[]>("api/links", Json);
+        return links!.Single(l => l.Name == name);
+    }
+
+    /// <summary>Polls the REST API until the link reaches the state, or fails after the timeout.</summary>
+    public async Task WaitForLinkStateAsync(string name, IspLinkState state, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        IspLinkStatus? last = null;
+        do
+        {
+            using var client = Client(Password);
+            var links = await client.GetFromJsonAsync<IspLinkStatus[]>("api/links", Json);
+            last = links!.SingleOrDefault(l => l.Name == name);
+            if (last?.State == state)
+                return;
+        }
+        while (await WaitTick(timer, cts.Token));
+        Assert.Fail($"{name} is {last?.State}, not {state}, after {timeout}");
+    }
+
+    private static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken token)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await App.DisposeAsync();
+}

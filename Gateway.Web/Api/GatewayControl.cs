@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Gateway.Core.Actors;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Hosting;
+using Gateway.Core.Status;
+
+namespace Gateway.Web.Api;
+
+/// <summary>The gateway actor is not running in this role, or did not answer in time.</summary>
+public sealed class GatewayUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// The web layer's only way into the actors: link commands to <see cref="ActorKeys.Gateway"/> and snapshots from
+/// <see cref="ActorKeys.Status"/>, shared by the REST API and the hub.
+/// </summary>
+public sealed class GatewayControl(ActorRegistry registry)
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task<LinkCommandResult> SendAsync(string link, LinkCommandKind kind, CancellationToken cancellation)
+    {
+        if (!registry.TryGet<ActorKeys.Gateway>(out var gateway))
+            throw new GatewayUnavailableException("this role has no gateway actor: link commands are not available");
+        try
+        {
+            return await gateway.Ask<LinkCommandResult>(new LinkCommand(link, kind), AskTimeout, cancellation);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new GatewayUnavailableException($"the gateway did not answer {kind.ToString().ToLowerInvariant()} {link} within {AskTimeout.TotalSeconds:0} s");
+        }
+    }
+
+    public async Task<GatewaySnapshot> SnapshotAsync(CancellationToken cancellation)
+    {
+        if (!registry.TryGet<ActorKeys.Status>(out var status))
+            throw new GatewayUnavailableException("the status publisher is not running");
+        try
+        {
+            return await status.Ask<GatewaySnapshot>(StatusPublisher.GetSnapshot.Instance, AskTimeout, cancellation);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new GatewayUnavailableException("the status publisher did not answer in time");
+        }
+    }
+}

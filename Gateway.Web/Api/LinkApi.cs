@@ -1,0 +1,47 @@
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Status;
+using Gateway.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Web.Api;
+
+/// <summary>The REST API: <c>GET /api/links</c>, <c>GET /api/bundles</c>, <c>POST /api/links/{name}/dial|close|down</c>.</summary>
+public static class LinkApi
+{
+    public static void MapLinkApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").WithTags("gateway");
+        var read = api.MapGroup("").RequireAuthorization(SecurityPolicies.Viewer);
+
+        read.MapGet("/links", async (GatewayControl control, CancellationToken ct) => (await control.SnapshotAsync(ct)).Links)
+            .WithName("GetLinks").WithSummary("Every ISP link: modem state, phone, dial attempts, MYADDR/HISADDR, uptime, counters.");
+        read.MapGet("/bundles", async (GatewayControl control, CancellationToken ct) => (await control.SnapshotAsync(ct)).Bundles)
+            .WithName("GetBundles").WithSummary("Every Multilink bundle: members, MRRU, reassembly statistics, goodput, probe RTT and loss.");
+        read.MapGet("/sublinks", async (GatewayControl control, CancellationToken ct) => (await control.SnapshotAsync(ct)).Sublinks)
+            .WithName("GetSublinks").WithSummary("Every member link: LCP/auth state, LQR or echo results, counters.");
+        read.MapGet("/snapshot", (GatewayControl control, CancellationToken ct) => control.SnapshotAsync(ct))
+            .WithName("GetSnapshot").WithSummary("The whole current picture, with the recent event log.");
+
+        var control = api.MapGroup("/links/{name}").RequireAuthorization(SecurityPolicies.Operator).AddEndpointFilter<AntiforgeryForCookiesFilter>();
+        control.MapPost("/dial", (string name, GatewayControl c, CancellationToken ct) => Command(c, name, LinkCommandKind.Dial, ct))
+            .WithName("DialLink").WithSummary("Dial the link (FreeBSD ppp's `dial`). Needs an operator.");
+        control.MapPost("/close", (string name, GatewayControl c, CancellationToken ct) => Command(c, name, LinkCommandKind.Close, ct))
+            .WithName("CloseLink").WithSummary("Close the link gracefully; it stays down (`close`). Needs an operator.");
+        control.MapPost("/down", (string name, GatewayControl c, CancellationToken ct) => Command(c, name, LinkCommandKind.Down, ct))
+            .WithName("DownLink").WithSummary("Drop the line abruptly; the redial policy applies (`down`). Needs an operator.");
+    }
+
+    private static async Task<Results<Ok<LinkCommandResult>, NotFound<LinkCommandResult>, ProblemHttpResult>> Command(
+        GatewayControl control, string name, LinkCommandKind kind, CancellationToken ct)
+    {
+        try
+        {
+            var result = await control.SendAsync(name, kind, ct);
+            return result.Found ? TypedResults.Ok(result) : TypedResults.NotFound(result);
+        }
+        catch (GatewayUnavailableException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+}

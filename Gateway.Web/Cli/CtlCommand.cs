@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Status;
+using Gateway.Web.Security;
+
+namespace Gateway.Web.Cli;
+
+/// <summary>
+/// <c>gateway ctl URL show links|bundles | dial NAME | close NAME | down NAME</c>: a small client of the REST API,
+/// like pppctl. Control commands log in with HTTP Basic as <c>operator</c>, the password from
+/// <c>GATEWAY_OPERATOR_PASSWORD</c> or else the first line of standard input. Exit 0 on success, 1 when the server
+/// refuses or fails, 2 for a wrong command line.
+/// </summary>
+public static class CtlCommand
+{
+    public const int Ok = 0, Failed = 1, BadInput = 2;
+    public const string Usage = "usage: gateway ctl URL show links|bundles | dial NAME | close NAME | down NAME";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, TextReader stdin,
+        HttpMessageHandler? handler = null, string? password = null) =>
+        RunAsync(args, stdout, stderr, stdin, handler, password).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, TextReader stdin,
+        HttpMessageHandler? handler = null, string? password = null)
+    {
+        if (args.Count != 3 || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+            return Bad(stderr, args.Count == 3 ? $"not an http(s) URL: {args[0]}" : "wrong number of arguments");
+
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.BaseAddress = baseUri;
+        http.Timeout = TimeSpan.FromSeconds(15);
+        var (verb, what) = (args[1], args[2]);
+        try
+        {
+            switch (verb)
+            {
+                case "show" when what == "links":
+                    var links = await http.GetFromJsonAsync<IspLinkStatus[]>("api/links", Json) ?? [];
+                    stdout.Write(FormatLinks(links));
+                    return Ok;
+                case "show" when what == "bundles":
+                    var bundles = await http.GetFromJsonAsync<BundleStatus[]>("api/bundles", Json) ?? [];
+                    stdout.Write(FormatBundles(bundles));
+                    return Ok;
+                case "show":
+                    return Bad(stderr, $"show what? '{what}' (links or bundles)");
+                case "dial" or "close" or "down":
+                    password ??= Environment.GetEnvironmentVariable(OperatorCredentials.EnvironmentVariable) ?? stdin.ReadLine() ?? "";
+                    var request = new HttpRequestMessage(HttpMethod.Post, $"api/links/{Uri.EscapeDataString(what)}/{verb}");
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{OperatorCredentials.UserName}:{password}")));
+                    using (var response = await http.SendAsync(request))
+                        return await Report(response, what, stdout, stderr);
+                default:
+                    return Bad(stderr, $"unknown command '{verb}'");
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            stderr.WriteLine($"gateway ctl: {baseUri}: {(e.StatusCode is { } code ? $"HTTP {(int)code}" : e.Message)}");
+            return Failed;
+        }
+        catch (TaskCanceledException)
+        {
+            stderr.WriteLine($"gateway ctl: {baseUri}: no answer");
+            return Failed;
+        }
+    }
+
+    private static async Task<int> Report(HttpResponseMessage response, string link, TextWriter stdout, TextWriter stderr)
+    {
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.OK:
+                var result = await response.Content.ReadFromJsonAsync<LinkCommandResult>(Json);
+                stdout.WriteLine($"{link}: {result?.Message}");
+                return Ok;
+            case HttpStatusCode.NotFound:
+                stderr.WriteLine($"gateway ctl: no link named {link}");
+                return Failed;
+            case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
+                stderr.WriteLine($"gateway ctl: refused (HTTP {(int)response.StatusCode}): wrong operator password?");
+                return Failed;
+            case HttpStatusCode.TooManyRequests:
+                stderr.WriteLine("gateway ctl: too many failed logins: wait a minute");
+                return Failed;
+            default:
+                stderr.WriteLine($"gateway ctl: HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                return Failed;
+        }
+    }
+
+    internal static string FormatLinks(IEnumerable<IspLinkStatus> links)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("LINK      STATE           DEVICE            PHONE         DIALS  MYADDR           HISADDR          UPTIME");
+        foreach (var l in links)
+        {
+            var uptime = l.UpSince is { } since ? (DateTimeOffset.UtcNow - since).ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture) : "-";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{l.Name,-9} {l.State.ToString().ToLowerInvariant(),-15} {l.Device,-17} {l.Phone ?? "-",-13} {l.DialAttempts,5}  {l.LocalAddress ?? "-",-16} {l.PeerAddress ?? "-",-16} {uptime}");
+        }
+        return text.ToString();
+    }
+
+    internal static string FormatBundles(IEnumerable<BundleStatus> bundles)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("BUNDLE    UP   MEMBERS      MRRU  GOODPUT(kbit/s)  PROBE-RTT(ms)  LOST");
+        foreach (var b in bundles)
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{b.Name,-9} {(b.Up ? "yes" : "no"),-4} {string.Join(',', b.Members),-12} {b.Mrru?.ToString(CultureInfo.InvariantCulture) ?? "-",5}  {(b.Traffic?.GoodputBitsPerSecond ?? 0) / 1000,15:0.0}  {b.Traffic?.ProbeRoundTripMs?.ToString("0", CultureInfo.InvariantCulture) ?? "-",13}  {b.Reassembly.PacketsLost}");
+        return text.ToString();
+    }
+
+    /// <summary><c>gateway hash-password</c>: reads a password on standard input, prints the value for <c>Gateway:Operator:PasswordHash</c>.</summary>
+    public static int HashPassword(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var password = stdin.ReadLine();
+        if (string.IsNullOrEmpty(password))
+        {
+            stderr.WriteLine("gateway hash-password: give the password on standard input");
+            return BadInput;
+        }
+        stdout.WriteLine(PasswordHash.Create(password));
+        return Ok;
+    }
+
+    private static int Bad(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"gateway ctl: {message}");
+        stderr.WriteLine(Usage);
+        return BadInput;
+    }
+}

@@ -1,0 +1,200 @@
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Hosting;
+using Gateway.Core.Hosting;
+using Gateway.Web.Api;
+using Gateway.Web.Metrics;
+using Gateway.Web.Security;
+using Gateway.Web.Status;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
+
+namespace Gateway.Web.Hosting;
+
+/// <summary>
+/// The web host of every role: Akka.Hosting, the status hub, the REST API, security, <c>/healthz</c>, <c>/metrics</c>
+/// and the dashboard. <c>Program.Main</c> and the tests build it the same way; tests start it on
+/// <c>--urls http://127.0.0.1:0</c> and read <see cref="Addresses"/>.
+/// </summary>
+public sealed class GatewayWebApp : IAsyncDisposable
+{
+    public const string LogFormatKey = "Gateway:LogFormat";
+
+    private GatewayWebApp(WebApplication app, GatewayRole role, OperatorCredentials credentials)
+    {
+        App = app;
+        Role = role;
+        Credentials = credentials;
+    }
+
+    public WebApplication App { get; }
+    public GatewayRole Role { get; }
+    public OperatorCredentials Credentials { get; }
+
+    /// <summary>Where Kestrel listens, once started (with port 0 resolved).</summary>
+    public IReadOnlyList<Uri> Addresses =>
+        App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToArray();
+
+    /// <param name="options">ASP.NET Core command-line options (<c>--urls</c>, <c>--Gateway:...=...</c>), role words already removed.</param>
+    /// <param name="role">The role from the command line, or null to take <c>Gateway:Role</c> from configuration.</param>
+    /// <param name="contentRoot">Override (tests); by default the current directory, as ASP.NET Core does.</param>
+    public static GatewayWebApp Build(string[] options, GatewayRole? role = null, string? contentRoot = null)
+    {
+        var root = contentRoot ?? Directory.GetCurrentDirectory();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = options,
+            ContentRootPath = root,
+            WebRootPath = FindWebRoot(root),
+        });
+
+        var configuredRole = builder.Configuration[RoleCommandLine.ConfigKey];
+        GatewayRole chosen;
+        if (role is { } r)
+            chosen = r;
+        else if (configuredRole is null)
+            chosen = GatewayRole.Demo;
+        else if (!RoleCommandLine.TryRole(configuredRole, out chosen))
+            throw new InvalidOperationException($"{RoleCommandLine.ConfigKey}: unknown role '{configuredRole}' (demo, gateway or receiver)");
+
+        if (string.Equals(builder.Configuration[LogFormatKey], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole();
+        }
+
+        var web = builder.Configuration.GetSection("Gateway:Web").Get<WebSecurityOptions>() ?? new WebSecurityOptions();
+        var credentials = OperatorCredentials.From(
+            builder.Configuration[OperatorCredentials.HashKey],
+            Environment.GetEnvironmentVariable(OperatorCredentials.EnvironmentVariable),
+            generateWhenMissing: chosen == GatewayRole.Demo);
+
+        var services = builder.Services;
+        services.AddSingleton(credentials);
+        services.AddSingleton(new GatewayRoleInfo(chosen.Name()));
+        services.AddSingleton<StatusBoard>();
+        services.AddSingleton<StatusFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusFeed>());
+        services.AddSingleton<GatewayControl>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddGatewaySecurity(web);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<ActorHealthCheck>("actors");
+
+        services.AddAkka("gateway", (akka, sp) =>
+        {
+            akka.ConfigureLoggers(l =>
+                {
+                    l.ClearLoggers();
+                    l.AddLoggerFactory();
+                })
+                .WithStatusPublisher(chosen.Name())
+                .WithActors((system, _) =>
+                {
+                    var board = system.ActorOf(
+                        StatusBoardActor.Props(sp.GetRequiredService<StatusBoard>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.EventLog")),
+                        "web-status");
+                    // Subscribed here, not in PreStart, so that the role's actors started next cannot publish before it listens.
+                    system.EventStream.Subscribe(board, typeof(Gateway.Core.Status.StatusEvent));
+                })
+                .WithRoleActors(chosen, builder.Configuration);
+        });
+
+        var app = builder.Build();
+        app.Use(async (ctx, next) =>
+        {
+            try
+            {
+                await next(ctx);
+            }
+            catch (GatewayUnavailableException e) when (!ctx.Response.HasStarted)
+            {
+                await Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(ctx);
+            }
+        });
+        app.UseWebSockets();
+        app.UseOriginCheck(web);
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapLinkApi();
+        app.MapLoginApi();
+        app.MapHub<StatusHub>(StatusHub.Path);
+        app.MapHealthChecks("/healthz");
+        var metrics = app.Services.GetRequiredService<GatewayMetrics>();
+        app.MapMetrics("/metrics", metrics.Registry);
+
+        if (credentials.Source == OperatorPasswordSource.None)
+            app.Logger.LogWarning("No operator password ({Key} or {Env}): dial, close and down are refused", OperatorCredentials.HashKey, OperatorCredentials.EnvironmentVariable);
+        return new GatewayWebApp(app, chosen, credentials);
+    }
+
+    /// <summary>
+    /// The dashboard: <c>../wwwroot</c> beside the project in a source tree (content root Gateway.Web, as with
+    /// <c>cd Gateway.Web &amp;&amp; dotnet run</c>), <c>./wwwroot</c> when started from the repository root
+    /// (<c>dotnet run --project Gateway.Web</c>), and <c>wwwroot</c> beside the executable once published.
+    /// </summary>
+    internal static string FindWebRoot(string contentRoot)
+    {
+        string[] candidates =
+        [
+            Path.GetFullPath(Path.Combine(contentRoot, "..", "wwwroot")),
+            Path.GetFullPath(Path.Combine(contentRoot, "wwwroot")),
+            Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        ];
+        return candidates.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "index.html"))) ?? candidates[^1];
+    }
+
+    public Task StartAsync(CancellationToken cancellation = default) => App.StartAsync(cancellation);
+
+    /// <summary>Starts, prints where the dashboard is (and a generated password), and runs until stopped.</summary>
+    public async Task RunAsync(TextWriter output)
+    {
+        await App.StartAsync();
+        foreach (var address in Addresses)
+            output.WriteLine($"Dashboard ({Role.Name()}): {Browsable(address)}");
+        if (Credentials.GeneratedPassword is { } password)
+            output.WriteLine($"Operator login: user '{OperatorCredentials.UserName}', password '{password}' (generated for this run; set {OperatorCredentials.EnvironmentVariable} or {OperatorCredentials.HashKey} to choose one)");
+        output.Flush();
+        await App.WaitForShutdownAsync();
+    }
+
+    /// <summary>A wildcard listen address printed as something a browser can open.</summary>
+    internal static Uri Browsable(Uri address)
+    {
+        var host = address.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*" ? "localhost" : address.Host;
+        return new UriBuilder(address) { Host = host }.Uri;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary><c>/healthz</c>: the actor system runs and the status publisher answers.</summary>
+public sealed class ActorHealthCheck(ActorSystem system, GatewayControl control) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (system.WhenTerminated.IsCompleted)
+            return HealthCheckResult.Unhealthy("the actor system has stopped");
+        try
+        {
+            await control.SnapshotAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (GatewayUnavailableException e)
+        {
+            return HealthCheckResult.Unhealthy(e.Message);
+        }
+    }
+}
