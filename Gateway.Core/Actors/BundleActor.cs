@@ -112,7 +112,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         Receive<SendIp>(s => SendIp(s.Packet));
         Receive<StartSublink>(s =>
         {
-            specs[s.Name] = new SublinkSpec(s.Name, s.Transport, s.Name, s.Remote);
+            specs[s.Name] = new SublinkSpec(s.Name, s.Transport, s.Carrier, s.Remote, s.BytesPerSecond);
             closedByOperator.Remove(s.Name);
             Start(s.Name);
         });

@@ -1,24 +1,35 @@
+using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.Actors.Messages;
 
 namespace Gateway.Core.Actors;
 
-/// <summary>What the gateway role runs: its bundles and the ISP links whose coming and going starts and closes sublinks.</summary>
+/// <summary>What the gateway role runs: its bundles, its ISP links, and which sublink each ISP link carries.</summary>
 public sealed record GatewayOptions
 {
     public IReadOnlyList<BundleOptions> Bundles { get; init; } = [];
 
-    /// <summary>The ISP links, each with the props of its modem link actor (added by the modem-link wiring).</summary>
+    /// <summary>The ISP links, each with the props of its modem link actor.</summary>
     public IReadOnlyList<IspLinkSpec> IspLinks { get; init; } = [];
+
+    /// <summary>ppp.linkup / ppp.linkdown: which sublink of which bundle starts when an ISP link comes up.</summary>
+    public IReadOnlyList<SublinkBinding> Bindings { get; init; } = [];
 }
 
 /// <summary>An ISP link under the gateway: its name and how to create its actor.</summary>
 public sealed record IspLinkSpec(string Name, Props Props);
 
 /// <summary>
-/// The gateway root (<c>/user/gateway</c>): starts the bundles and the ISP links, and answers the operator's
-/// <see cref="LinkCommand"/>s (dial, close, down) by forwarding them to the named ISP link.
+/// The seed's <c>isp1: !bg ppp -background vpn1 vpn</c> and <c>!bg pppctl ... link 1 close</c>: when ISP link
+/// <paramref name="IspLink"/> comes up, sublink <paramref name="Sublink"/> of <paramref name="Bundle"/> starts over it
+/// (UDP from MYADDR:<paramref name="LocalPort"/> to <paramref name="Remote"/>); when it goes down, the sublink closes at once.
+/// </summary>
+public sealed record SublinkBinding(string IspLink, string Bundle, string Sublink, IPEndPoint Remote, ushort LocalPort, double BytesPerSecond);
+
+/// <summary>
+/// The gateway root (<c>/user/gateway</c>): starts the bundles and the ISP links, starts and closes sublinks as
+/// ISP links come and go, and answers the operator's <see cref="LinkCommand"/>s (dial, close, down).
 /// </summary>
 public sealed class GatewayActor : ReceiveActor
 {
@@ -30,13 +41,10 @@ public sealed class GatewayActor : ReceiveActor
     public GatewayActor(GatewayOptions options)
     {
         this.options = options;
-        Receive<LinkCommand>(c =>
-        {
-            if (links.TryGetValue(c.Link, out var link))
-                link.Forward(c);
-            else
-                Sender.Tell(new LinkCommandResult(c.Link, c.Kind, false, $"no ISP link named '{c.Link}'"));
-        });
+        Receive<LinkCommand>(OnCommand);
+        Receive<IspMessages.IspLinkUp>(OnIspLinkUp);
+        Receive<IspMessages.IspLinkDown>(d => OnIspLinkGone(d.Name, d.Reason));
+        Receive<IspMessages.IspLinkGaveUp>(g => OnIspLinkGone(g.Name, g.Reason));
         Receive<GetBundle>(g => Sender.Tell(bundles.TryGetValue(g.Name, out var b) ? b : ActorRefs.Nobody));
     }
 
@@ -49,8 +57,52 @@ public sealed class GatewayActor : ReceiveActor
     {
         foreach (var bundle in options.Bundles)
             bundles[bundle.Settings.Name] = Context.ActorOf(BundleActor.Props(bundle), Uri.EscapeDataString(bundle.Settings.Name));
+        if (options.Bindings.Count > 0)
+        {
+            Context.System.EventStream.Subscribe(Self, typeof(IspMessages.IspLinkUp));
+            Context.System.EventStream.Subscribe(Self, typeof(IspMessages.IspLinkDown));
+            Context.System.EventStream.Subscribe(Self, typeof(IspMessages.IspLinkGaveUp));
+        }
         foreach (var link in options.IspLinks)
             links[link.Name] = Context.ActorOf(link.Props, Uri.EscapeDataString(link.Name));
         log.Info("gateway: {0} bundle(s), {1} ISP link(s)", bundles.Count, links.Count);
+    }
+
+    private void OnCommand(LinkCommand command)
+    {
+        if (!links.TryGetValue(command.Link, out var link))
+        {
+            Sender.Tell(new LinkCommandResult(command.Link, command.Kind, false, $"no ISP link named '{command.Link}'"));
+            return;
+        }
+        object message = command.Kind switch
+        {
+            LinkCommandKind.Dial => IspMessages.Dial.Instance,
+            LinkCommandKind.Close => IspMessages.Close.Instance,
+            _ => IspMessages.Down.Instance,
+        };
+        link.Tell(message);
+        log.Info("gateway: operator {0} {1}", command.Kind.ToString().ToLowerInvariant(), command.Link);
+        Sender.Tell(new LinkCommandResult(command.Link, command.Kind, true, $"{command.Kind.ToString().ToLowerInvariant()} sent to {command.Link}"));
+    }
+
+    private void OnIspLinkUp(IspMessages.IspLinkUp up)
+    {
+        foreach (var binding in options.Bindings.Where(b => b.IspLink == up.Name))
+        {
+            if (!bundles.TryGetValue(binding.Bundle, out var bundle) || !links.TryGetValue(up.Name, out var link))
+                continue;
+            var transport = SublinkTransports.ViaIspLink(up.Name, link, binding.Remote, binding.LocalPort);
+            bundle.Tell(new BundleMessages.StartSublink(binding.Sublink, transport, binding.Remote, up.Name, binding.BytesPerSecond));
+        }
+    }
+
+    private void OnIspLinkGone(string name, string reason)
+    {
+        foreach (var binding in options.Bindings.Where(b => b.IspLink == name))
+        {
+            if (bundles.TryGetValue(binding.Bundle, out var bundle))
+                bundle.Tell(new BundleMessages.StopSublink(binding.Sublink, $"{name} down: {reason}"));
+        }
     }
 }

@@ -70,6 +70,12 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             octetsIn += d.Datagram.Length;
             session.ReceiveDatagram(d.Datagram);
         });
+        Receive<IspMessages.UdpReceived>(u =>
+        {
+            framesIn++;
+            octetsIn += u.Payload.Length;
+            session.ReceiveDatagram(u.Payload);
+        });
         Receive<FragmentOut>(f => session.SendPacket(PppProtocol.Multilink, f.Fragment));
         Receive<SessionTimerFired>(t => session.TimerExpired(t.Timer));
         Receive<TransportFailed>(OnTransportFailed);

@@ -33,6 +33,31 @@ public static class SublinkTransports
         return new Wrapped(peer, peer, $"udp {remote}");
     };
 
+    /// <summary>
+    /// UDP inside an ISP link's PPP session (ARCHITECTURE.md decision 1): datagrams leave from MYADDR:<paramref name="localPort"/>
+    /// to <paramref name="remote"/> through the modem link actor, and replies for that port come back to the sublink.
+    /// </summary>
+    public static SublinkTransportFactory ViaIspLink(string link, IActorRef modemLink, IPEndPoint remote, ushort localPort) => handler =>
+    {
+        if (handler is not ActorDatagramHandler actor)
+            throw new InvalidOperationException("a sublink over an ISP link needs an actor to receive its datagrams");
+        modemLink.Tell(new IspMessages.BindUdp(localPort, actor.Target));
+        return new OverIspLink(link, modemLink, remote, localPort);
+    };
+
+    private sealed class OverIspLink(string link, IActorRef modemLink, IPEndPoint remote, ushort localPort) : ISublinkTransport
+    {
+        public string Description { get; } = $"{link} udp {remote}";
+
+        public bool Send(ReadOnlySpan<byte> datagram)
+        {
+            modemLink.Tell(new IspMessages.SendUdp(localPort, remote.Address, (ushort)remote.Port, datagram.ToArray()));
+            return true;
+        }
+
+        public void Dispose() => modemLink.Tell(new IspMessages.UnbindUdp(localPort));
+    }
+
     private sealed class Wrapped(IDatagramSender sender, IDisposable owner, string description) : ISublinkTransport
     {
         public string Description { get; } = description;
@@ -46,6 +71,8 @@ public static class SublinkTransports
 /// <summary>Hands what a transport's loop reads to an actor as messages (STYLE.md: the loop never touches actor state).</summary>
 internal sealed class ActorDatagramHandler(IActorRef target) : IDatagramHandler
 {
+    public IActorRef Target => target;
+
     public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender) =>
         target.Tell(new BundleMessages.DatagramIn(datagram.ToArray()));
 

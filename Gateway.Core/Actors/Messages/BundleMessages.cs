@@ -34,7 +34,7 @@ public static class BundleMessages
     public sealed record CloseSublink(string Reason);
 
     /// <summary>Start sublink <paramref name="Name"/> of the bundle (ppp.linkup's <c>!bg ppp -background vpnN vpn</c>).</summary>
-    public sealed record StartSublink(string Name, SublinkTransportFactory Transport, IPEndPoint? Remote);
+    public sealed record StartSublink(string Name, SublinkTransportFactory Transport, IPEndPoint? Remote, string Carrier, double BytesPerSecond);
 
     /// <summary>Close sublink <paramref name="Name"/> at once (ppp.linkdown's <c>pppctl ... link N close</c>).</summary>
     public sealed record StopSublink(string Name, string Reason);
