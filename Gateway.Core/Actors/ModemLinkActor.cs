@@ -170,12 +170,12 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         stayDown = true;
         dialAfterHangup = false;
         policy.Close();
-        lastReason = graceful ? "close command" : "down command";
         Timers.Cancel(RedialTimerKey);
+        if (state == IspLinkState.Closed)
+            return; // keeps the reason it closed with (e.g. the redial policy gave up)
+        lastReason = graceful ? "close command" : "down command";
         switch (state)
         {
-            case IspLinkState.Closed:
-                return;
             case IspLinkState.RedialWait:
                 CloseLine();
                 SetState(IspLinkState.Closed);
