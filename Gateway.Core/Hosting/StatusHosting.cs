@@ -10,7 +10,11 @@ public static class StatusHosting
         builder.WithActors((system, registry) =>
         {
             // One publisher per actor system, whichever roles share it.
-            if (!registry.TryGet<ActorKeys.Status>(out _))
-                registry.Register<ActorKeys.Status>(system.ActorOf(StatusPublisher.Props(role), "status"));
+            if (registry.TryGet<ActorKeys.Status>(out _))
+                return;
+            var publisher = system.ActorOf(StatusPublisher.Props(role), "status");
+            // Subscribed here, synchronously, so no event of the actors started after it is missed.
+            system.EventStream.Subscribe(publisher, typeof(Status.StatusEvent));
+            registry.Register<ActorKeys.Status>(publisher);
         });
 }

@@ -1,5 +1,5 @@
 using Akka.Hosting;
-using Gateway.Web.Demo;
+using Gateway.Core.Hosting;
 
 namespace Gateway.Web.Hosting;
 
@@ -9,13 +9,27 @@ public static class RoleActors
     public static AkkaConfigurationBuilder WithRoleActors(this AkkaConfigurationBuilder builder, GatewayRole role, IConfiguration configuration) =>
         role switch
         {
-            // SWAP POINT: replace with builder.WithDemoTopology(new DemoOptions(...from configuration...)) once
-            // Gateway.Core/Hosting has it, and delete Gateway.Web/Demo/PlaceholderTopology.cs.
-            GatewayRole.Demo => builder.WithPlaceholderTopology(),
+            GatewayRole.Demo => builder.WithDemoTopology(DemoOptionsFrom(configuration)),
             // SWAP POINT: builder.WithGatewayActors(...) (ppp.conf, ppp.secret, labels from configuration).
             GatewayRole.Gateway => builder,
             // SWAP POINT: builder.WithReceiverActors(...).
             GatewayRole.Receiver => builder,
             _ => throw new ArgumentOutOfRangeException(nameof(role)),
         };
+
+    /// <summary>Demo settings from configuration (<c>Gateway:Demo:LineSpeed</c>, ... ), defaults otherwise.</summary>
+    private static DemoOptions DemoOptionsFrom(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Gateway:Demo");
+        var defaults = new DemoOptions();
+        return defaults with
+        {
+            Links = section.GetValue("Links", defaults.Links),
+            LineSpeed = section.GetValue("LineSpeed", defaults.LineSpeed),
+            SlowLineSpeed = section.GetValue("SlowLineSpeed", defaults.SlowLineSpeed),
+            ReceiverPort = section.GetValue("ReceiverPort", defaults.ReceiverPort),
+            ProbesPerSecond = section.GetValue("ProbesPerSecond", defaults.ProbesPerSecond),
+            BulkShare = section.GetValue("BulkShare", defaults.BulkShare),
+        };
+    }
 }
