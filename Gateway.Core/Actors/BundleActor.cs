@@ -84,9 +84,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     private long octetsOut;
     private long packetsIn;
     private long packetsOut;
-    private (long In, long Out, TimeSpan At) rateMark;
-    private double bpsIn;
-    private double bpsOut;
+    private readonly RateMeter rates = new();
 
     public BundleActor(BundleOptions options)
     {
@@ -159,7 +157,6 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         Timers.StartPeriodicTimer(StatsTimerKey, StatsTick.Instance, StatsPeriod);
         if (traffic is not null)
             Timers.StartPeriodicTimer(TrafficTimerKey, TrafficTick.Instance, TrafficPeriod);
-        rateMark = (0, 0, MonotonicClock.Now);
         PublishStatus();
     }
 
@@ -311,14 +308,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
 
     private BundleStatus Status()
     {
-        var now = MonotonicClock.Now;
-        var window = (now - rateMark.At).TotalSeconds;
-        if (window >= 0.5)
-        {
-            bpsIn = (octetsIn - rateMark.In) * 8 / window;
-            bpsOut = (octetsOut - rateMark.Out) * 8 / window;
-            rateMark = (octetsIn, octetsOut, now);
-        }
+        rates.Sample(octetsIn, octetsOut, MonotonicClock.Now);
         var stats = bundle.Reassembler?.Statistics;
         var reassembly = new ReassemblyStatus(
             stats?.ReassembledPackets ?? 0, stats?.LostPackets ?? 0, stats?.DuplicateFragments ?? 0, stats?.LateFragments ?? 0,
@@ -331,14 +321,14 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         return new BundleStatus(
             Name,
             network is not null,
-            members.Values.OrderBy(m => m.Index).Select(m => m.Name).ToArray(),
+            members.Values.Select(m => m.Name).Order(StringComparer.Ordinal).ToArray(),
             bundle.Parameters?.PeerMrru,
             network?.LocalAddress.ToString(),
             network?.PeerAddress.ToString(),
             upSince,
             reassembly,
             trafficStatus,
-            new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, bundle.UndeliverablePackets, bpsIn, bpsOut));
+            new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, bundle.UndeliverablePackets, rates.BitsPerSecondIn, rates.BitsPerSecondOut));
     }
 
     private sealed record BundleTimerFired(BundleTimer Timer);

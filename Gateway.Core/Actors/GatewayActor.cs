@@ -83,7 +83,12 @@ public sealed class GatewayActor : ReceiveActor
         };
         link.Tell(message);
         log.Info("gateway: operator {0} {1}", command.Kind.ToString().ToLowerInvariant(), command.Link);
-        Sender.Tell(new LinkCommandResult(command.Link, command.Kind, true, $"{command.Kind.ToString().ToLowerInvariant()} sent to {command.Link}"));
+        Sender.Tell(new LinkCommandResult(command.Link, command.Kind, true, command.Kind switch
+        {
+            LinkCommandKind.Dial => "dialing",
+            LinkCommandKind.Close => "closed",
+            _ => "down",
+        }));
     }
 
     private void OnIspLinkUp(IspMessages.IspLinkUp up)

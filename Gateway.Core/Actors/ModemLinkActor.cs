@@ -92,6 +92,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         Receive<IspMessages.Close>(_ => OnClose(graceful: true));
         Receive<IspMessages.Down>(_ => OnClose(graceful: false));
         Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<StatsTick>(_ => Publish());
         Receive<LineData>(OnLineData);
         Receive<LineEnded>(OnLineEnded);
         Receive<HangupDone>(OnHangupDone);
@@ -129,6 +130,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Publish();
+        // Counters and rates for the dashboard once a second.
+        Timers.StartPeriodicTimer(StatsTimerKey, StatsTick.Instance, TimeSpan.FromSeconds(1));
         if (options.DialOnStart)
             Self.Tell(Dial.Instance);
     }
@@ -570,6 +573,15 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
 
     private void Publish() => Context.System.EventStream.Publish(new IspLinkChanged(Status()));
 
+    private readonly RateMeter rates = new();
+
+    private const string StatsTimerKey = "stats";
+
+    private sealed record StatsTick
+    {
+        public static StatsTick Instance { get; } = new();
+    }
+
     private IspLinkStatus Status()
     {
         var framing = session?.FramingCounters;
@@ -580,6 +592,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
             framesOutBefore + (session?.FramesOut ?? 0),
             errorsBefore + (framing?.InErrors ?? 0),
             0, 0);
+        rates.Sample(counters.OctetsIn, counters.OctetsOut, MonotonicClock.Now);
+        counters = counters with { BitsPerSecondIn = rates.BitsPerSecondIn, BitsPerSecondOut = rates.BitsPerSecondOut };
         return new IspLinkStatus(Name, state, line?.Device ?? string.Join(' ', options.Devices), phone, dialAttempts,
             addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, lastReason, counters);
     }

@@ -54,6 +54,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private string? peerName;
     private string? lastReason;
     private bool reportedUp;
+    private readonly RateMeter rates = new();
     private long octetsIn;
     private long octetsOut;
     private long framesIn;
@@ -113,6 +114,9 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         transport = options.Transport(new ActorDatagramHandler(Self));
         Publish();
         session.Start();
+        // Counters and rates for the dashboard once a second (the echo tick publishes while echo runs).
+        if (options.EchoPeriod is null)
+            Timers.StartPeriodicTimer(EchoTimerKey + "-stats", EchoTick.Instance, TimeSpan.FromSeconds(1));
         if (options.EstablishTimeout is { } limit)
             Timers.StartSingleTimer(EstablishTimerKey, EstablishTimedOut.Instance, limit);
     }
@@ -143,7 +147,10 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private void OnEchoTick()
     {
         if (echo is null)
+        {
+            Publish();
             return;
+        }
         var result = echo.TimerExpired(MonotonicClock.Now);
         switch (result.Action)
         {
@@ -251,7 +258,9 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         var quality = echo is null
             ? null
             : new LinkQuality("echo", echo.LatestRtt is null ? null : echo.SmoothedRtt.TotalMilliseconds, null, echo.LossRate * 100, echo.ConsecutiveMissedPeriods);
-        var counters = new LinkCounters(octetsIn, octetsOut, framesIn, framesOut, session.FramingCounters.InErrors, 0, 0);
+        rates.Sample(octetsIn, octetsOut, MonotonicClock.Now);
+        var counters = new LinkCounters(octetsIn, octetsOut, framesIn, framesOut, session.FramingCounters.InErrors,
+            rates.BitsPerSecondIn, rates.BitsPerSecondOut);
         Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
             options.Bundle, options.Name, options.Carrier, state, peerName, quality, lastReason, counters)));
     }

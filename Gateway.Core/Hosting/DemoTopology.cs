@@ -41,6 +41,8 @@ public sealed record DemoOptions
 
 public static class DemoTopology
 {
+    private static int instances;
+
     /// <summary>The seed's dial script (ppp.conf.span-isp, <c>default:</c>), as FreeBSD's tokenizer leaves it.</summary>
     public const string SeedDialScript =
         "ABORT BUSY ABORT NO\\sCARRIER ABORT NO\\sDIAL\\sTONE TIMEOUT 4 \"\" ATZ OK-ATZ-OK ATDT\\T TIMEOUT 60 CONNECT \\c \\n";
@@ -54,6 +56,8 @@ public static class DemoTopology
     public static AkkaConfigurationBuilder WithDemoTopology(this AkkaConfigurationBuilder builder, DemoOptions demo)
     {
         int port = demo.ReceiverPort != 0 ? demo.ReceiverPort : FreeUdpPort();
+        // Device names are per process (SerialLines holds them): each demo in one process gets its own.
+        int instance = Interlocked.Increment(ref instances);
         var receiverAddress = IPAddress.Parse("10.255.0.1");
         var gatewayAddress = IPAddress.Parse("10.255.0.2");
         double totalBits = Enumerable.Range(1, demo.Links).Sum(i => (double)Speed(demo, i));
@@ -83,7 +87,9 @@ public static class DemoTopology
             Bundle = new BundleSettings { Name = "vpn-in", Ipcp = IpcpSettings.Default with { LocalAddress = receiverAddress } },
             PeerAddresses = [gatewayAddress],
             EchoPeriod = demo.EchoPeriod,
-            Traffic = new TrafficOptions { ProbesPerSecond = 0, Reflect = true, BulkBitsPerSecond = bulk },
+            // The receiver cannot know the modems' speeds, so it weighs its sublinks alike: its stream stays small
+            // enough for the slowest line's share (the gateway's, weighted by line speed, carries the bulk).
+            Traffic = new TrafficOptions { ProbesPerSecond = 0, Reflect = true, BulkBitsPerSecond = Math.Min(bulk, demo.SlowLineSpeed * demo.Links * 0.5) },
         };
 
         var links = new List<IspLinkSpec>();
@@ -99,7 +105,7 @@ public static class DemoTopology
                 Secrets = ispSecrets,
             });
             var numbers = new ModemDirectory().Set(phone, NumberBehaviour.Answer);
-            var options = new IspLinkOptions(name, [$"/dev/demo-modem{i}"])
+            var options = new IspLinkOptions(name, [$"/dev/demo{instance}-modem{i}"])
             {
                 Speed = Speed(demo, i),
                 HardwareFlowControl = false,

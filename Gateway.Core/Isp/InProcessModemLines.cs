@@ -20,6 +20,26 @@ public sealed class InProcessModemLines(ModemDirectory numbers, IModemAnswerer a
         var host = new HayesModemHost(modem, cable.ModemSide, answerer, time);
         // The host ends when the computer's side of the cable is disposed (its reads end).
         _ = Task.Run(() => host.RunAsync(CancellationToken.None));
-        return new SerialStreamLine(device, cable.RemoteSide, settings);
+        return new DtrLine(new SerialStreamLine(device, cable.RemoteSide, settings), host);
     }
+}
+
+/// <summary>An in-process line with modem control: hanging up drops DTR on the emulated modem, at once.</summary>
+internal sealed class DtrLine(SerialStreamLine line, HayesModemHost host) : IModemLine
+{
+    public string Device => line.Device;
+
+    public bool HasModemControl => true;
+
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => line.ReadAsync(buffer, cancellationToken);
+
+    public void Write(ReadOnlySpan<byte> bytes) => line.Write(bytes);
+
+    public Task HangUpAsync(CancellationToken cancellationToken)
+    {
+        host.DropDtr();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => line.Dispose();
 }

@@ -45,7 +45,12 @@ public sealed class WebTestHost : IAsyncDisposable
         await app.StartAsync();
         var host = new WebTestHost(app);
         if (role == GatewayRole.Demo)
-            await host.WaitForLinkStateAsync("isp4", IspLinkState.Up, TimeSpan.FromSeconds(10));
+        {
+            // Generous bounds: the whole demo (4 modem links, two bundle ends) starts while other tests load both cores.
+            foreach (var link in new[] { "isp1", "isp2", "isp3", "isp4" })
+                await host.WaitForLinkStateAsync(link, IspLinkState.Up, TimeSpan.FromSeconds(30));
+            await host.WaitForBundleAsync("vpn", b => b.Up && b.Members.Count == 4, TimeSpan.FromSeconds(30));
+        }
         return host;
     }
 
@@ -105,6 +110,23 @@ public sealed class WebTestHost : IAsyncDisposable
         }
         while (await WaitTick(timer, cts.Token));
         Assert.Fail($"{name} is {last?.State}, not {state}, after {timeout}");
+    }
+
+    public async Task WaitForBundleAsync(string name, Func<BundleStatus, bool> condition, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        BundleStatus? last = null;
+        do
+        {
+            using var client = Client(Password);
+            var bundles = await client.GetFromJsonAsync<BundleStatus[]>("api/bundles", Json);
+            last = bundles!.SingleOrDefault(b => b.Name == name);
+            if (last is not null && condition(last))
+                return;
+        }
+        while (await WaitTick(timer, cts.Token));
+        Assert.Fail($"bundle {name} did not reach the expected state after {timeout}; last: {last}");
     }
 
     private static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken token)

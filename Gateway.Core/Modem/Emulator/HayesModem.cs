@@ -231,6 +231,18 @@ public sealed class HayesModem
         return Step(now);
     }
 
+    /// <summary>
+    /// The computer dropped DTR (Hayes <c>&amp;D2</c>, the usual setting): a call in progress or up is hung up and the
+    /// modem returns to command mode, as <c>ATH</c> would, without the <c>+++</c> guard times.
+    /// </summary>
+    public ModemStep DtrDropped(TimeSpan now)
+    {
+        RunTimers(now);
+        if (CarrierDetect || Mode == ModemMode.Dialing)
+            EndCall(now, ResultCode.NoCarrier, ModemEventKind.HungUp);
+        return Step(now);
+    }
+
     /// <summary>Timer callback for <see cref="ModemStep.NextDeadline"/>; early calls are harmless.</summary>
     public ModemStep Tick(TimeSpan now)
     {

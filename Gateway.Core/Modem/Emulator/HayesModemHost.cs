@@ -39,6 +39,14 @@ public sealed class HayesModemHost
     /// <summary>The core, for inspection (read it only from the loop's side or after it ends).</summary>
     public HayesModem Modem => modem;
 
+    /// <summary>The shortest sleep between pacing steps.</summary>
+    public static readonly TimeSpan PacingQuantum = TimeSpan.FromMilliseconds(2);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The computer side drops DTR (a line with modem control hanging up): see <see cref="HayesModem.DtrDropped"/>.</summary>
+    public void DropDtr() => inputs.Writer.TryWrite(new Input(InputKind.DtrDropped, [], 0));
+
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled or the computer side ends.
     /// Device errors (<see cref="IOException"/>) on the computer side end the loop quietly as an end of stream.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -54,9 +62,12 @@ public sealed class HayesModemHost
                     waitForInput = inputs.Reader.WaitToReadAsync(stop.Token).AsTask();
                 if (deadline is { } d)
                 {
+                    // At line speed a byte is due every few microseconds; waking for each would spin a core.
+                    // Sleep at least a timer quantum and release every byte due by then in one go: the pace over
+                    // any interval longer than the quantum stays exact.
                     var delay = d - Now;
                     if (delay > TimeSpan.Zero)
-                        await Task.WhenAny(waitForInput, Task.Delay(delay, time, stop.Token)).ConfigureAwait(false);
+                        await Task.WhenAny(waitForInput, Task.Delay(Max(delay, PacingQuantum), time, stop.Token)).ConfigureAwait(false);
                 }
                 else
                 {
@@ -106,6 +117,9 @@ public sealed class HayesModemHost
                 break;
             case InputKind.FromRemote when input.Generation == callGeneration:
                 await ExecuteAsync(modem.FromLine(input.Bytes, Now), ct).ConfigureAwait(false);
+                break;
+            case InputKind.DtrDropped:
+                await ExecuteAsync(modem.DtrDropped(Now), ct).ConfigureAwait(false);
                 break;
             case InputKind.RemoteClosed when input.Generation == callGeneration:
                 DropRemote();
@@ -220,6 +234,7 @@ public sealed class HayesModemHost
         DteClosed,
         FromRemote,
         RemoteClosed,
+        DtrDropped,
     }
 
     private readonly record struct Input(InputKind Kind, byte[] Bytes, int Generation);
