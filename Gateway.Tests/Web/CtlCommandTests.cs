@@ -4,6 +4,7 @@ using Gateway.Web.Cli;
 namespace Gateway.Tests.Web;
 
 /// <summary><c>gateway ctl</c> against the demo on a free port.</summary>
+[Collection("Demo")]
 public sealed class CtlCommandTests : IAsyncLifetime
 {
     private WebTestHost host = null!;

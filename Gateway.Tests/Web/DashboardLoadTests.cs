@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Gateway.Tests.Web;
 
 /// <summary>50 dashboard clients at once while the actors publish far faster than any browser should be sent.</summary>
+[Collection("Demo")]
 public sealed class DashboardLoadTests
 {
     private const int Clients = 50;

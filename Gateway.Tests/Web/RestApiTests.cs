@@ -7,6 +7,7 @@ using Gateway.Web.Security;
 namespace Gateway.Tests.Web;
 
 /// <summary>The REST API, its security, <c>/healthz</c>, <c>/metrics</c> and the OpenAPI document, on the demo role.</summary>
+[Collection("Demo")]
 public sealed class RestApiTests : IAsyncLifetime
 {
     private WebTestHost host = null!;

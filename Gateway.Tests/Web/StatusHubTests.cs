@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Gateway.Tests.Web;
 
 /// <summary>The SignalR hub: snapshot on connect, updates as things change, control only for the operator.</summary>
+[Collection("Demo")]
 public sealed class StatusHubTests : IAsyncLifetime
 {
     private WebTestHost host = null!;
