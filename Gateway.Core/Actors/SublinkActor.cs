@@ -54,6 +54,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private string? peerName;
     private string? lastReason;
     private bool reportedUp;
+    private bool stopping;
     private long octetsIn;
     private long octetsOut;
     private long framesIn;
@@ -113,6 +114,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
 
     protected override void PostStop()
     {
+        // Also runs before a restart: the session's way to Dead must not stop the actor the supervisor restarts.
+        stopping = true;
         if (session.Phase != LinkPhase.Dead)
             session.LowerDown(lastReason ?? "sublink stopped");
         ReportDown(lastReason ?? "sublink stopped");
@@ -187,7 +190,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             OnNetwork();
         else if (sessionEvent is PhaseChanged { From: LinkPhase.Network })
             ReportDown(lastReason ?? "left the Network phase");
-        if (sessionEvent is PhaseChanged { To: LinkPhase.Dead })
+        if (sessionEvent is PhaseChanged { To: LinkPhase.Dead } && !stopping)
         {
             // A member link that died does not come back by itself: the supervisor or the bundle starts a new one.
             Context.Stop(Self);
