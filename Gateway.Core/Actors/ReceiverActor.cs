@@ -53,6 +53,9 @@ public sealed record ReceiverOptions
 
     public TrafficOptions? Traffic { get; init; } = new() { ProbesPerSecond = 0, Reflect = true };
 
+    /// <summary>Opens the shared socket (default: <c>new UdpSharedListener(options)</c>); e.g. inside a network namespace.</summary>
+    public Func<UdpListenerOptions, UdpSharedListener>? OpenListener { get; init; }
+
     public IIpPacketSink? IpSink { get; init; }
 }
 
@@ -84,7 +87,8 @@ public sealed class ReceiverActor : ReceiveActor
     private readonly Dictionary<IPEndPoint, IActorRef> peers = new();
     private readonly Dictionary<IActorRef, IPEndPoint> peerOf = new();
     private readonly Dictionary<BundleIdentity, IActorRef> bundles = new();
-    private readonly Dictionary<IActorRef, (BundleIdentity Identity, int Address)> bundleOf = new();
+    private readonly Dictionary<IActorRef, (BundleIdentity Identity, int Address, string Name)> bundleOf = new();
+    private readonly Dictionary<string, IActorRef> bundleNamed = new(StringComparer.Ordinal);
     private readonly bool[] addressInUse;
     private readonly StrangerCounters strangerCounters = new();
     private UdpSharedListener? listener;
@@ -101,6 +105,7 @@ public sealed class ReceiverActor : ReceiveActor
         Receive<FragmentIn>(_ => DroppedBeforeJoin++);
         Receive<DirectIn>(_ => DroppedBeforeJoin++);
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
+        Receive<GetBundle>(g => Sender.Tell(bundleNamed.GetValueOrDefault(g.Name) ?? ActorRefs.Nobody));
         Receive<GetReceiverStatus>(_ => Sender.Tell(new ReceiverStatus(
             listener?.LocalEndPoint, peers.Count, bundles.Count, RefusedPeers, DroppedBeforeJoin,
             Volatile.Read(ref strangerCounters.NotConfigureRequest), Volatile.Read(ref strangerCounters.RateLimited), PeersCreated,
@@ -114,6 +119,9 @@ public sealed class ReceiverActor : ReceiveActor
     public long PeersCreated { get; private set; }
 
     public static Props Props(ReceiverOptions options) => Akka.Actor.Props.Create(() => new ReceiverActor(options));
+
+    /// <summary>Ask for a bundle actor by name (<c>vpn-in-1</c>); the answer is its <see cref="IActorRef"/> or <see cref="ActorRefs.Nobody"/>.</summary>
+    public sealed record GetBundle(string Name);
 
     /// <summary>Ask the receiver for its bound address and counts.</summary>
     public sealed record GetReceiverStatus
@@ -137,12 +145,13 @@ public sealed class ReceiverActor : ReceiveActor
 
     protected override void PreStart()
     {
-        listener = new UdpSharedListener(new UdpListenerOptions
+        var listenerOptions = new UdpListenerOptions
         {
             LocalEndPoint = options.Listen,
             MaxPeers = options.MaxPeers,
             MaxUnexpectedPerSecond = options.MaxStrangerDatagramsPerSecond,
-        });
+        };
+        listener = options.OpenListener?.Invoke(listenerOptions) ?? new UdpSharedListener(listenerOptions);
         listener.Start(new Strangers(Self, strangerCounters, options.MaxNewPeerRequestsPerSecond));
         log.Info("receiver listening on {0}", listener.LocalEndPoint);
     }
@@ -201,7 +210,8 @@ public sealed class ReceiverActor : ReceiveActor
             }), $"bundle-{bundleSerial}");
             Context.Watch(bundle);
             bundles[identity] = bundle;
-            bundleOf[bundle] = (identity, address);
+            bundleOf[bundle] = (identity, address, name);
+            bundleNamed[name] = bundle;
             log.Info("receiver: new bundle {0} for {1}, peer address {2}", name, identity, options.PeerAddresses[address]);
         }
         bundle.Tell(new BundleActor.Adopt(up));
@@ -217,6 +227,7 @@ public sealed class ReceiverActor : ReceiveActor
         if (bundleOf.Remove(actor, out var b))
         {
             bundles.Remove(b.Identity);
+            bundleNamed.Remove(b.Name);
             addressInUse[b.Address] = false;
         }
     }
