@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Core.Actors;
 using Gateway.Core.Hosting;
 using Gateway.Core.Status;
 using Xunit.Abstractions;
@@ -157,6 +158,17 @@ public class ReceiverBadInputTests(ITestOutputHelper output)
         Assert.Equal(up.UpSince, after.UpSince);
         Assert.Equal(2, after.Members.Count);
         Assert.True(delivered.Count >= probesSent * 0.98, $"legitimate bundle: {delivered.Count} of {probesSent} probes delivered");
+    }
+
+    [Fact]
+    public void Only_a_whole_lcp_configure_request_may_create_a_peer()
+    {
+        var request = ConfigureRequest(1, 0x01020304);
+        Assert.True(ReceiverActor.IsLcpConfigureRequest(request));
+        Assert.True(ReceiverActor.IsLcpConfigureRequest(request[2..]));           // without FF 03 (RFC 1661 6.6 policy of PppHeader)
+        Assert.True(ReceiverActor.IsLcpConfigureRequest([.. request, 0, 0]));    // padding after Length is allowed (RFC 1661 5)
+        Assert.All(TruncatedFrames(), frame => Assert.False(ReceiverActor.IsLcpConfigureRequest(frame)));
+        Assert.False(ReceiverActor.IsLcpConfigureRequest([]));
     }
 
     private static Socket Bound(int port)
