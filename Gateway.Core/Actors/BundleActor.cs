@@ -146,6 +146,8 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         {
             // A dead transport: stop it; Terminated brings it back with back-off.
             SublinkTransportException => Directive.Stop,
+            // A transport that cannot even be opened (network unreachable): stop too, never a hot restart loop.
+            ActorInitializationException => Directive.Stop,
             // Anything else is a bug in the sublink: restart that sublink alone, from scratch.
             _ => Directive.Restart,
         });

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Buffers.Binary;
 using Akka.Actor;
 using Akka.Event;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
@@ -36,7 +39,22 @@ public sealed record ReceiverOptions
     /// <summary>Most peers (address and port) with state at once; more are counted and dropped.</summary>
     public int MaxPeers { get; init; } = 1024;
 
+    /// <summary>
+    /// Most datagrams per second from senders with no sublink that are even looked at (a CPU guard); more are
+    /// counted and dropped by the socket's loop (<see cref="UdpListenerOptions.MaxUnexpectedPerSecond"/>).
+    /// </summary>
+    public int MaxStrangerDatagramsPerSecond { get; init; } = 20_000;
+
+    /// <summary>
+    /// Most LCP Configure-Requests per second from senders with no sublink handed to the receiver (each may
+    /// create a peer); more are counted and dropped. Junk does not use up this budget.
+    /// </summary>
+    public int MaxNewPeerRequestsPerSecond { get; init; } = 100;
+
     public TrafficOptions? Traffic { get; init; } = new() { ProbesPerSecond = 0, Reflect = true };
+
+    /// <summary>Opens the shared socket (default: <c>new UdpSharedListener(options)</c>); e.g. inside a network namespace.</summary>
+    public Func<UdpListenerOptions, UdpSharedListener>? OpenListener { get; init; }
 
     public IIpPacketSink? IpSink { get; init; }
 }
@@ -48,6 +66,20 @@ public sealed record ReceiverOptions
 /// which is created on first use and assigned its own address. Half-open peers expire and their number is
 /// bounded, so strangers at the port cost bounded memory.
 /// </summary>
+/// <remarks>
+/// Who may create state: only a datagram that is one sync PPP frame carrying an LCP Configure-Request
+/// (protocol 0xC021, code 1, a whole 4-octet header; RFC 1661 5.1) makes a new peer, since that is how every
+/// PPP link starts (RFC 1661 3.2, Establish phase). Anything else from a sender with no sublink (random bytes,
+/// truncated frames, an Ack or Echo for no session, IP or MP frames) is counted and dropped on the socket's
+/// thread before any allocation. Datagrams from strangers are rate-bounded per second
+/// (<see cref="ReceiverOptions.MaxStrangerDatagramsPerSecond"/>), and so are the Configure-Requests among them
+/// (<see cref="ReceiverOptions.MaxNewPeerRequestsPerSecond"/>, after the filter, so that junk cannot use up
+/// the budget of real gateways); peers are bounded in number
+/// (<see cref="ReceiverOptions.MaxPeers"/>), and a peer that has not authenticated within
+/// <see cref="ReceiverOptions.EstablishTimeout"/> is dropped. A consequence: a reply that a peer sends in the
+/// moment between its first Configure-Request and its sublink's registration is dropped too; the peer's
+/// restart timer sends it again (RFC 1661 4.6).
+/// </remarks>
 public sealed class ReceiverActor : ReceiveActor
 {
     private readonly ReceiverOptions options;
@@ -55,8 +87,10 @@ public sealed class ReceiverActor : ReceiveActor
     private readonly Dictionary<IPEndPoint, IActorRef> peers = new();
     private readonly Dictionary<IActorRef, IPEndPoint> peerOf = new();
     private readonly Dictionary<BundleIdentity, IActorRef> bundles = new();
-    private readonly Dictionary<IActorRef, (BundleIdentity Identity, int Address)> bundleOf = new();
+    private readonly Dictionary<IActorRef, (BundleIdentity Identity, int Address, string Name)> bundleOf = new();
+    private readonly Dictionary<string, IActorRef> bundleNamed = new(StringComparer.Ordinal);
     private readonly bool[] addressInUse;
+    private readonly StrangerCounters strangerCounters = new();
     private UdpSharedListener? listener;
     private int bundleSerial;
 
@@ -71,15 +105,23 @@ public sealed class ReceiverActor : ReceiveActor
         Receive<FragmentIn>(_ => DroppedBeforeJoin++);
         Receive<DirectIn>(_ => DroppedBeforeJoin++);
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
+        Receive<GetBundle>(g => Sender.Tell(bundleNamed.GetValueOrDefault(g.Name) ?? ActorRefs.Nobody));
         Receive<GetReceiverStatus>(_ => Sender.Tell(new ReceiverStatus(
-            listener?.LocalEndPoint, peers.Count, bundles.Count, RefusedPeers, DroppedBeforeJoin, listener?.Counters ?? default)));
+            listener?.LocalEndPoint, peers.Count, bundles.Count, RefusedPeers, DroppedBeforeJoin,
+            Volatile.Read(ref strangerCounters.NotConfigureRequest), Volatile.Read(ref strangerCounters.RateLimited), PeersCreated,
+            listener?.Counters ?? default)));
     }
 
     public long RefusedPeers { get; private set; }
 
     public long DroppedBeforeJoin { get; private set; }
 
+    public long PeersCreated { get; private set; }
+
     public static Props Props(ReceiverOptions options) => Akka.Actor.Props.Create(() => new ReceiverActor(options));
+
+    /// <summary>Ask for a bundle actor by name (<c>vpn-in-1</c>); the answer is its <see cref="IActorRef"/> or <see cref="ActorRefs.Nobody"/>.</summary>
+    public sealed record GetBundle(string Name);
 
     /// <summary>Ask the receiver for its bound address and counts.</summary>
     public sealed record GetReceiverStatus
@@ -87,12 +129,30 @@ public sealed class ReceiverActor : ReceiveActor
         public static GetReceiverStatus Instance { get; } = new();
     }
 
-    public sealed record ReceiverStatus(IPEndPoint? Listening, int Peers, int Bundles, long RefusedPeers, long DroppedBeforeJoin, DatagramCounters Socket);
+    /// <summary>The receiver's counts.</summary>
+    /// <param name="Listening">The bound address and port.</param>
+    /// <param name="Peers">Peers (address and port) with a sublink now.</param>
+    /// <param name="Bundles">Bundles now.</param>
+    /// <param name="RefusedPeers">Would-be peers turned away because <see cref="ReceiverOptions.MaxPeers"/> were there.</param>
+    /// <param name="DroppedBeforeJoin">Multilink or IP frames from a sublink that had not joined a bundle.</param>
+    /// <param name="IgnoredStrangerDatagrams">Datagrams from senders with no sublink that were not an LCP Configure-Request.</param>
+    /// <param name="RateLimitedRequests">Configure-Requests from senders with no sublink dropped by <see cref="ReceiverOptions.MaxNewPeerRequestsPerSecond"/>.</param>
+    /// <param name="PeersCreated">Sublinks created since the start.</param>
+    /// <param name="Socket">The shared socket's counters (unexpected senders, rate-bound drops).</param>
+    public sealed record ReceiverStatus(
+        IPEndPoint? Listening, int Peers, int Bundles, long RefusedPeers, long DroppedBeforeJoin,
+        long IgnoredStrangerDatagrams, long RateLimitedRequests, long PeersCreated, DatagramCounters Socket);
 
     protected override void PreStart()
     {
-        listener = new UdpSharedListener(new UdpListenerOptions { LocalEndPoint = options.Listen, MaxPeers = options.MaxPeers });
-        listener.Start(new Strangers(Self));
+        var listenerOptions = new UdpListenerOptions
+        {
+            LocalEndPoint = options.Listen,
+            MaxPeers = options.MaxPeers,
+            MaxUnexpectedPerSecond = options.MaxStrangerDatagramsPerSecond,
+        };
+        listener = options.OpenListener?.Invoke(listenerOptions) ?? new UdpSharedListener(listenerOptions);
+        listener.Start(new Strangers(Self, strangerCounters, options.MaxNewPeerRequestsPerSecond));
         log.Info("receiver listening on {0}", listener.LocalEndPoint);
     }
 
@@ -114,7 +174,7 @@ public sealed class ReceiverActor : ReceiveActor
         var sublink = new SublinkOptions(
             "vpn-in", name, options.MemberSession, SublinkTransports.ListenerPeer(listener!, d.From), $"udp {name}", d.From,
             options.EchoPeriod, options.EchoMisses, options.EstablishTimeout);
-        var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{peers.Count}-{Guid.NewGuid():N}");
+        var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{++PeersCreated}");
         Context.Watch(child);
         peers[d.From] = child;
         peerOf[child] = d.From;
@@ -150,7 +210,8 @@ public sealed class ReceiverActor : ReceiveActor
             }), $"bundle-{bundleSerial}");
             Context.Watch(bundle);
             bundles[identity] = bundle;
-            bundleOf[bundle] = (identity, address);
+            bundleOf[bundle] = (identity, address, name);
+            bundleNamed[name] = bundle;
             log.Info("receiver: new bundle {0} for {1}, peer address {2}", name, identity, options.PeerAddresses[address]);
         }
         bundle.Tell(new BundleActor.Adopt(up));
@@ -166,19 +227,65 @@ public sealed class ReceiverActor : ReceiveActor
         if (bundleOf.Remove(actor, out var b))
         {
             bundles.Remove(b.Identity);
+            bundleNamed.Remove(b.Name);
             addressInUse[b.Address] = false;
         }
+    }
+
+    private const byte ConfigureRequestCode = (byte)ControlCode.ConfigureRequest; // RFC 1661 5.1
+    private const int ControlHeaderLength = 4;                                     // RFC 1661 5: Code, Identifier, Length
+
+    /// <summary>One sync frame (RFC 1661 2, headers as <see cref="PppHeader"/> reads them) holding a whole LCP Configure-Request header.</summary>
+    internal static bool IsLcpConfigureRequest(ReadOnlySpan<byte> datagram)
+    {
+        if (PppHeader.TryRead(datagram, out var frame) != PppHeaderStatus.Ok || frame.Protocol != (ushort)PppProtocol.Lcp)
+            return false;
+        var packet = frame.Information;
+        return packet.Length >= ControlHeaderLength
+               && packet[0] == ConfigureRequestCode
+               && BinaryPrimitives.ReadUInt16BigEndian(packet[2..]) is >= ControlHeaderLength and var length
+               && length <= packet.Length;
     }
 
     private sealed record PeerDatagram(IPEndPoint From, byte[] Datagram);
 
     private sealed record ListenerFailed(DatagramPathFailure Failure);
 
-    /// <summary>Datagrams from senders with no sublink yet (rate-bounded by the listener) and socket failures.</summary>
-    private sealed class Strangers(IActorRef receiver) : IDatagramHandler
+    /// <summary>Written by the socket's thread, read by the actor.</summary>
+    private sealed class StrangerCounters
     {
+        public long NotConfigureRequest;
+        public long RateLimited;
+    }
+
+    /// <summary>
+    /// Datagrams from senders with no sublink yet (rate-bounded by the listener) and socket failures. Only an
+    /// LCP Configure-Request goes on to the actor; the rest is counted here, without allocating.
+    /// </summary>
+    private sealed class Strangers(IActorRef receiver, StrangerCounters counters, int maxRequestsPerSecond) : IDatagramHandler
+    {
+        // A fixed one-second window, touched only by the socket's thread.
+        private long windowStart = Environment.TickCount64;
+        private int inWindow;
+
         public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender)
         {
+            if (!IsLcpConfigureRequest(datagram))
+            {
+                Interlocked.Increment(ref counters.NotConfigureRequest);
+                return;
+            }
+            long now = Environment.TickCount64;
+            if (now - windowStart >= 1000)
+            {
+                windowStart = now;
+                inWindow = 0;
+            }
+            if (++inWindow > maxRequestsPerSecond)
+            {
+                Interlocked.Increment(ref counters.RateLimited);
+                return;
+            }
             var endpoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(sender);
             receiver.Tell(new PeerDatagram(endpoint, datagram.ToArray()));
         }

@@ -55,6 +55,9 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private string? lastReason;
     private bool reportedUp;
     private readonly RateMeter rates = new();
+    private bool stopping;
+    private bool restarting;
+    private DateTime lastTransportWarning;
     private long octetsIn;
     private long octetsOut;
     private long framesIn;
@@ -121,14 +124,23 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             Timers.StartSingleTimer(EstablishTimerKey, EstablishTimedOut.Instance, limit);
     }
 
+    protected override void PreRestart(Exception reason, object message)
+    {
+        restarting = true;
+        base.PreRestart(reason, message);
+    }
+
     protected override void PostStop()
     {
+        // Also runs before a restart: the session's way to Dead must not stop the actor the supervisor restarts.
+        stopping = true;
         if (session.Phase != LinkPhase.Dead)
             session.LowerDown(lastReason ?? "sublink stopped");
         ReportDown(lastReason ?? "sublink stopped");
         transport?.Dispose();
         transport = null;
-        Context.System.EventStream.Publish(new SublinkRemoved(options.Bundle, options.Name));
+        if (!restarting)
+            Context.System.EventStream.Publish(new SublinkRemoved(options.Bundle, options.Name));
     }
 
     private void OnTransportFailed(TransportFailed failed)
@@ -136,7 +148,12 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         if (!failed.Failure.Fatal)
         {
             // ICMP port unreachable, a failed send: the keepalive decides whether the path is really gone.
-            log.Warning("{0}: transport: {1}", options.Name, failed.Failure);
+            // One line a second at most: a dead path fails every fragment sent on it.
+            if (DateTime.UtcNow - lastTransportWarning >= TimeSpan.FromSeconds(1))
+            {
+                lastTransportWarning = DateTime.UtcNow;
+                log.Warning("{0}: transport: {1}", options.Name, failed.Failure);
+            }
             return;
         }
         lastReason = $"transport failed: {failed.Failure}";
@@ -200,7 +217,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             OnNetwork();
         else if (sessionEvent is PhaseChanged { From: LinkPhase.Network })
             ReportDown(lastReason ?? "left the Network phase");
-        if (sessionEvent is PhaseChanged { To: LinkPhase.Dead })
+        if (sessionEvent is PhaseChanged { To: LinkPhase.Dead } && !stopping)
         {
             // A member link that died does not come back by itself: the supervisor or the bundle starts a new one.
             Context.Stop(Self);
