@@ -144,6 +144,8 @@ public sealed class RestApiTests : IAsyncLifetime
     public async Task Metrics_have_per_link_and_per_bundle_series_in_prometheus_format()
     {
         using var client = host.Client();
+        // Goodput is measured over a window after the bundle comes up.
+        await host.WaitForBundleAsync("vpn", b => b.Traffic?.GoodputBitsPerSecond > 0, TimeSpan.FromSeconds(20));
         var text = await client.GetStringAsync("metrics");
 
         Assert.Contains("# TYPE gateway_link_octets_total counter", text);
