@@ -27,8 +27,16 @@ public static class Program
             Console.Error.WriteLine(CtlCommand.Usage);
             return CheckCommand.BadInput;
         }
-        var app = GatewayWebApp.Build(options, role);
-        app.RunAsync(Console.Out).GetAwaiter().GetResult();
-        return 0;
+        try
+        {
+            var app = GatewayWebApp.Build(options, role);
+            app.RunAsync(Console.Out).GetAwaiter().GetResult();
+            return 0;
+        }
+        catch (Exception e) when (e.GetBaseException() is GatewayConfigurationException bad)
+        {
+            Console.Error.WriteLine(bad.Message);
+            return 1;
+        }
     }
 }

@@ -39,32 +39,14 @@ public static class CheckCommand
         };
 
         var unreadable = new List<ConfigFileText>();
-        void Require(string? path)
-        {
-            if (path is null)
-                return;
-            var text = source.Read(path);
-            if (text.Status != ConfigFileStatus.Read)
-                unreadable.Add(text);
-        }
-        Require(options.Conf);
-        Require(options.Secret);
-        Require(options.LinkUp);
-        Require(options.LinkDown);
-        if (unreadable.Count > 0)
+        var files = LoadFiles(options.Conf!, options.Secret, options.LinkUp, options.LinkDown, source, readOptions, services, unreadable);
+        if (files is null)
         {
             foreach (var file in unreadable)
                 stderr.WriteLine($"gateway check: {file.Path}: {(file.Status == ConfigFileStatus.NotFound ? "no such file" : file.Error)}");
             return BadInput;
         }
-
-        var conf = PppConfReader.Read(options.Conf!, source, readOptions);
-        var files = new GatewayConfigFiles(
-            conf,
-            options.LinkUp is null ? null : LinkScripts.Read(options.LinkUp, source, readOptions),
-            options.LinkDown is null ? null : LinkScripts.Read(options.LinkDown, source, readOptions),
-            options.Secret is null ? null : PppSecrets.Read(options.Secret, source),
-            services);
+        var conf = files.Conf;
         var result = GatewayModelBuilder.Build(files);
         var diagnostics = result.Diagnostics.ToList();
 
@@ -90,7 +72,7 @@ public static class CheckCommand
         return errors > 0 ? Errors : Ok;
     }
 
-    private static ServiceTable LoadServices(IConfigSource source)
+    internal static ServiceTable LoadServices(IConfigSource source)
     {
         var etc = source.Read("/etc/services");
         return etc.Status == ConfigFileStatus.Read ? ServiceTable.Parse(etc.Text) : ServiceTable.BuiltInOnly;
@@ -156,5 +138,27 @@ public static class CheckCommand
         options.Conf = positional[0];
         options.Labels = positional.Skip(1).ToList();
         return true;
+    }
+
+    /// <summary>Reads ppp.conf and its companions; null (with the files in <paramref name="unreadable"/>) when one cannot be read.</summary>
+    internal static GatewayConfigFiles? LoadFiles(string conf, string? secret, string? linkUp, string? linkDown,
+        IConfigSource source, ConfReadOptions? readOptions, ServiceTable services, List<ConfigFileText> unreadable)
+    {
+        foreach (var path in new[] { conf, secret, linkUp, linkDown })
+        {
+            if (path is null)
+                continue;
+            var text = source.Read(path);
+            if (text.Status != ConfigFileStatus.Read)
+                unreadable.Add(text);
+        }
+        if (unreadable.Count > 0)
+            return null;
+        return new GatewayConfigFiles(
+            PppConfReader.Read(conf, source, readOptions),
+            linkUp is null ? null : LinkScripts.Read(linkUp, source, readOptions),
+            linkDown is null ? null : LinkScripts.Read(linkDown, source, readOptions),
+            secret is null ? null : PppSecrets.Read(secret, source),
+            services);
     }
 }

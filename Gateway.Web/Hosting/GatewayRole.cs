@@ -49,6 +49,11 @@ public static class RoleCommandLine
             error = $"unknown command '{rest[0]}'";
             return false;
         }
+        // gateway run --config PPP.CONF --label vpn-in: the label decides between gateway and receiver.
+        if (role is null && rest.Contains("--config"))
+            role = rest.SkipWhile(a => a != "--label").Skip(1).FirstOrDefault() is { } label && label.Contains("-in", StringComparison.Ordinal)
+                ? GatewayRole.Receiver
+                : GatewayRole.Gateway;
         options = rest.ToArray();
         return true;
     }

@@ -10,10 +10,11 @@ public static class RoleActors
         role switch
         {
             GatewayRole.Demo => builder.WithDemoTopology(DemoOptionsFrom(configuration)),
-            // SWAP POINT: builder.WithGatewayActors(...) (ppp.conf, ppp.secret, labels from configuration).
-            GatewayRole.Gateway => builder,
-            // SWAP POINT: builder.WithReceiverActors(...).
-            GatewayRole.Receiver => builder,
+            // gateway run --config PPP.CONF --label vpn-nic | vpn-in --listen ADDRESS:PORT (RunConfiguration);
+            // without a configuration these roles serve status only and refuse control.
+            GatewayRole.Gateway or GatewayRole.Receiver when RunConfiguration.IsConfigured(configuration) =>
+                builder.WithConfiguredActors(role, configuration),
+            GatewayRole.Gateway or GatewayRole.Receiver => builder,
             _ => throw new ArgumentOutOfRangeException(nameof(role)),
         };
 
