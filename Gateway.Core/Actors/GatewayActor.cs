@@ -75,6 +75,12 @@ public sealed class GatewayActor : ReceiveActor
             Sender.Tell(new LinkCommandResult(command.Link, command.Kind, false, $"no ISP link named '{command.Link}'"));
             return;
         }
+        if (command.Kind == LinkCommandKind.Close)
+        {
+            // A graceful close: the sublinks over this ISP link say goodbye (LCP Terminate) while it still carries
+            // them, so the receiver drops them at once instead of waiting for its keepalive: no gap for a graceful drop.
+            OnIspLinkGone(command.Link, "closed by the operator");
+        }
         object message = command.Kind switch
         {
             LinkCommandKind.Dial => IspMessages.Dial.Instance,
