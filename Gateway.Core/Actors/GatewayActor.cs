@@ -31,8 +31,11 @@ public sealed record SublinkBinding(string IspLink, string Bundle, string Sublin
 /// The gateway root (<c>/user/gateway</c>): starts the bundles and the ISP links, starts and closes sublinks as
 /// ISP links come and go, and answers the operator's <see cref="LinkCommand"/>s (dial, close, down).
 /// </summary>
-public sealed class GatewayActor : ReceiveActor
+public sealed class GatewayActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How long a graceful close leaves the sublinks to send their LCP Terminate-Requests.</summary>
+    public static readonly TimeSpan SublinkGoodbye = TimeSpan.FromMilliseconds(250);
+
     private readonly GatewayOptions options;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> links = new(StringComparer.Ordinal);
@@ -45,8 +48,17 @@ public sealed class GatewayActor : ReceiveActor
         Receive<IspMessages.IspLinkUp>(OnIspLinkUp);
         Receive<IspMessages.IspLinkDown>(d => OnIspLinkGone(d.Name, d.Reason));
         Receive<IspMessages.IspLinkGaveUp>(g => OnIspLinkGone(g.Name, g.Reason));
+        Receive<CloseLater>(c =>
+        {
+            if (links.TryGetValue(c.Link, out var link))
+                link.Tell(IspMessages.Close.Instance);
+        });
         Receive<GetBundle>(g => Sender.Tell(bundles.TryGetValue(g.Name, out var b) ? b : ActorRefs.Nobody));
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private sealed record CloseLater(string Link);
 
     public static Props Props(GatewayOptions options) => Akka.Actor.Props.Create(() => new GatewayActor(options));
 
@@ -75,19 +87,23 @@ public sealed class GatewayActor : ReceiveActor
             Sender.Tell(new LinkCommandResult(command.Link, command.Kind, false, $"no ISP link named '{command.Link}'"));
             return;
         }
-        if (command.Kind == LinkCommandKind.Close)
+        if (command.Kind == LinkCommandKind.Close && options.Bindings.Any(b => b.IspLink == command.Link))
         {
             // A graceful close: the sublinks over this ISP link say goodbye (LCP Terminate) while it still carries
-            // them, so the receiver drops them at once instead of waiting for its keepalive: no gap for a graceful drop.
+            // them, so the receiver drops them at once instead of waiting for its keepalive; the ISP link closes a
+            // moment later, once the Terminate-Requests are on the line.
             OnIspLinkGone(command.Link, "closed by the operator");
+            Timers.StartSingleTimer(("close", command.Link), new CloseLater(command.Link), SublinkGoodbye);
         }
-        object message = command.Kind switch
+        else
         {
-            LinkCommandKind.Dial => IspMessages.Dial.Instance,
-            LinkCommandKind.Close => IspMessages.Close.Instance,
-            _ => IspMessages.Down.Instance,
-        };
-        link.Tell(message);
+            link.Tell(command.Kind switch
+            {
+                LinkCommandKind.Dial => IspMessages.Dial.Instance,
+                LinkCommandKind.Close => IspMessages.Close.Instance,
+                _ => IspMessages.Down.Instance,
+            });
+        }
         log.Info("gateway: operator {0} {1}", command.Kind.ToString().ToLowerInvariant(), command.Link);
         Sender.Tell(new LinkCommandResult(command.Link, command.Kind, true, command.Kind switch
         {
