@@ -85,6 +85,11 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     private long packetsIn;
     private long packetsOut;
     private readonly RateMeter rates = new();
+    private readonly long[] lastBytesIn = new long[32];
+    private readonly double[] smoothedRate = new double[32];
+
+    /// <summary>Bytes per second below which a member's mirrored weight does not go (an idle member still gets a little).</summary>
+    private const double MinimumWeight = 2_000;
 
     public BundleActor(BundleOptions options)
     {
@@ -129,7 +134,12 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         Receive<Terminated>(t => OnChildTerminated(t.ActorRef));
         Receive<RestartSublink>(r => Start(r.Name));
         Receive<BundleTimerFired>(t => bundle.TimerExpired(t.Timer, MonotonicClock.Now));
-        Receive<StatsTick>(_ => PublishStatus());
+        Receive<StatsTick>(_ =>
+        {
+            if (options.Adopting)
+                MirrorWeights();
+            PublishStatus();
+        });
         Receive<TrafficTick>(_ => traffic?.Tick(MonotonicClock.Now, this));
         Receive<GetBundleStatus>(_ => Sender.Tell(Status()));
     }
@@ -206,6 +216,8 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         }
         byIndex[index] = up.Sublink;
         members[up.Sublink] = (index, up.Name);
+        lastBytesIn[index] = bundle.Reassembler?.MemberStatistics(index).BytesIn ?? 0;
+        smoothedRate[index] = 0;
         restarts.Remove(up.Name);
         Log(LogSeverity.Information, $"sublink {up.Name} joined ({bundle.MemberCount} open)");
         PublishStatus();
@@ -242,6 +254,26 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         var delay = TimeSpan.FromTicks(Math.Min(options.RestartMax.Ticks, options.RestartMin.Ticks << Math.Min(attempt - 1, 16)));
         log.Info("{0}: sublink {1} stopped; starting it again in {2} ms", Name, name, delay.TotalMilliseconds);
         Timers.StartSingleTimer(("restart", name), new RestartSublink(name), delay);
+    }
+
+    /// <summary>
+    /// A receiver cannot know its sublinks' speeds, but the gateway weighs what it sends by them: each member's
+    /// weight follows the rate it receives at (smoothed), so the reply traffic spreads the way the gateway's does and
+    /// a slow line is not given an equal share.
+    /// </summary>
+    private void MirrorWeights()
+    {
+        if (bundle.Reassembler is not { } reassembler)
+            return;
+        foreach (var (index, _) in members.Values)
+        {
+            long bytes = reassembler.MemberStatistics(index).BytesIn;
+            long previous = lastBytesIn[index];
+            lastBytesIn[index] = bytes;
+            double rate = Math.Max(0, bytes - previous) / StatsPeriod.TotalSeconds;
+            smoothedRate[index] = smoothedRate[index] == 0 ? rate : smoothedRate[index] * 0.7 + rate * 0.3;
+            bundle.SetWeight(index, Math.Max(smoothedRate[index], MinimumWeight));
+        }
     }
 
     private void SendIp(ReadOnlySpan<byte> packet)
