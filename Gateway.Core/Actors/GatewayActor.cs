@@ -97,6 +97,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
         }
         else
         {
+            // A later command wins over a close still waiting for its sublinks' goodbye.
+            Timers.Cancel(("close", command.Link));
             link.Tell(command.Kind switch
             {
                 LinkCommandKind.Dial => IspMessages.Dial.Instance,
