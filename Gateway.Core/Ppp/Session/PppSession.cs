@@ -75,6 +75,9 @@ public sealed class PppSession
     /// <summary>What LCP agreed, while it is Opened.</summary>
     public LcpNegotiated? Link => lcp.Negotiated;
 
+    /// <summary>The header compression LCP agreed for what we send (fixed from the Network phase on).</summary>
+    public PppHeaderCompression SendCompression => sendCompression;
+
     /// <summary>MYADDR / HISADDR / DNS, while IPCP is Opened.</summary>
     public Ipcp.IpcpNegotiated? Network => ipcp?.Negotiated;
 
