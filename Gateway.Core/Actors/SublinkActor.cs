@@ -272,9 +272,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             LinkPhase.Establish when session.LcpState != FsmState.Initial => SublinkState.Lcp,
             _ => SublinkState.Closed,
         };
-        var quality = echo is null
-            ? null
-            : new LinkQuality("echo", echo.LatestRtt is null ? null : echo.SmoothedRtt.TotalMilliseconds, null, echo.LossRate * 100, echo.ConsecutiveMissedPeriods);
+        var quality = echo is null ? null : QualityStatus.Of(echo);
         rates.Sample(octetsIn, octetsOut, MonotonicClock.Now);
         var counters = new LinkCounters(octetsIn, octetsOut, framesIn, framesOut, session.FramingCounters.InErrors,
             rates.BitsPerSecondIn, rates.BitsPerSecondOut);
