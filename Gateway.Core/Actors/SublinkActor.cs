@@ -299,9 +299,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             LinkPhase.Establish when session.LcpState != FsmState.Initial => SublinkState.Lcp,
             _ => SublinkState.Closed,
         };
-        var quality = echo is null
-            ? null
-            : new LinkQuality("echo", echo.LatestRtt is null ? null : echo.SmoothedRtt.TotalMilliseconds, null, echo.LossRate * 100, echo.ConsecutiveMissedPeriods);
+        var quality = echo is null ? null : QualityStatus.Of(echo);
         var routed = datagrams?.Routed ?? default;
         long allOctetsIn = octetsIn + routed.Octets, allOctetsOut = octetsOut + (dataPath?.OctetsOut ?? 0);
         rates.Sample(allOctetsIn, allOctetsOut, MonotonicClock.Now);
