@@ -44,8 +44,8 @@ public static class ConfigMapping
                 Lcp = LcpSettings.Default with
                 {
                     Accm = null,
-                    Mru = SizeOrDefault(model.Mru, LcpSettings.Default.Mru),
-                    Mrru = SizeOrDefault(model.Mrru, LcpSettings.Default.Mrru ?? LcpSettings.Default.Mru),
+                    Mru = MemberMru(model.Mru, model.Mrru),
+                    Mrru = SizeOrDefault(model.Mrru, DefaultMrru),
                     EndpointDiscriminator = discriminator,
                     EnableChap = model.RequireChap,
                     EnablePap = model.RequirePap,
@@ -175,8 +175,8 @@ public static class ConfigMapping
         Lcp = LcpSettings.Default with
         {
             Accm = null,
-            Mru = SizeOrDefault(model.Mru, LcpSettings.Default.Mru),
-            Mrru = SizeOrDefault(model.Mrru, LcpSettings.Default.Mrru ?? LcpSettings.Default.Mru),
+            Mru = MemberMru(model.Mru, model.Mrru),
+            Mrru = SizeOrDefault(model.Mrru, DefaultMrru),
             EndpointDiscriminator = ToDiscriminator(model.EndDisc, model.Label, errors),
             EnableShortSequence = model.ShortSeq,
         },
@@ -190,6 +190,17 @@ public static class ConfigMapping
     /// <c>set mru</c> / <c>set mrru</c>: 0 (not set) is ppp's default (1500), never the smallest MRU allowed: a
     /// sublink offering an MRU of 64 would make its peer cut every packet into tiny fragments.
     /// </summary>
+    private static ushort DefaultMrru => LcpSettings.Default.Mrru ?? LcpSettings.Default.Mru;
+
+    /// <summary>
+    /// A member link's MRU: <c>set mru</c>, or room for a whole MRRU-sized packet behind the Multilink header (long
+    /// sequence numbers, 4 octets, and the protocol field, 2): 1506 for the usual MRRU of 1500. FreeBSD offers 1500
+    /// and the seed adds <c>set mru 1504</c> for this reason; without it every full-size packet would be cut in two
+    /// fragments on two links, and a TCP stream through the bundle would wait on both (docs/DESIGN.md).
+    /// </summary>
+    private static ushort MemberMru(int configuredMru, int configuredMrru) =>
+        configuredMru > 0 ? SizeOrDefault(configuredMru, LcpSettings.Default.Mru) : (ushort)Math.Max(LcpSettings.Default.Mru, SizeOrDefault(configuredMrru, DefaultMrru) + 6);
+
     private static ushort SizeOrDefault(int configured, ushort fallback) =>
         configured <= 0 ? fallback : (ushort)Math.Clamp(configured, LcpSettings.MinimumMru, ushort.MaxValue);
 

@@ -106,7 +106,7 @@ public class ConfigMappingTests
     }
 
     [Fact]
-    public void Without_set_mru_a_sublink_offers_ppps_default_1500_not_the_smallest_mru()
+    public void Without_set_mru_a_sublink_offers_room_for_a_whole_mrru_packet_not_the_smallest_mru()
     {
         var source = new InMemoryConfigSource().Add("ppp.conf", """
             vpn:
@@ -126,7 +126,7 @@ public class ConfigMappingTests
         var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(), errors);
 
         Assert.Empty(errors);
-        Assert.Equal((ushort)1500, gateway!.Bundles[0].MemberSession.Lcp.Mru);
+        Assert.Equal((ushort)1506, gateway!.Bundles[0].MemberSession.Lcp.Mru);
         Assert.Equal((ushort)1500, gateway.Bundles[0].MemberSession.Lcp.Mrru);
     }
 
