@@ -42,7 +42,8 @@ public sealed class TrafficEndpoint
     private const int MaxOutstanding = 4096;
 
     private readonly TrafficOptions options;
-    private readonly byte[] scratch = new byte[65535];
+    // Sized for the largest packet written so far (a bundle that only reflects small probes keeps it small).
+    private byte[] scratch = new byte[256];
     private readonly Dictionary<long, TimeSpan> outstanding = new();
     private readonly Queue<(long Seq, TimeSpan Sent)> order = new();
     private readonly IpCounters counters = new();
@@ -127,7 +128,7 @@ public sealed class TrafficEndpoint
                 break;
             case ProbePort when options.Reflect && udp.Payload.Length >= ProbePayload:
                 // Reflect: same payload back to where it came from.
-                int length = Udp.Write(scratch, ip.Destination, ip.Source, ProbePort, udp.SourcePort, udp.Payload, identification++);
+                int length = Udp.Write(Scratch(Udp.PayloadOffset + udp.Payload.Length), ip.Destination, ip.Source, ProbePort, udp.SourcePort, udp.Payload, identification++);
                 ProbesReflected++;
                 output.Send(scratch.AsSpan(0, length));
                 break;
@@ -140,13 +141,20 @@ public sealed class TrafficEndpoint
         }
     }
 
+    private byte[] Scratch(int length)
+    {
+        if (scratch.Length < length)
+            scratch = new byte[Math.Max(length, scratch.Length * 2)];
+        return scratch;
+    }
+
     private void SendProbe(TimeSpan now, ITrafficOutput output)
     {
         long seq = nextProbe++;
         Span<byte> payload = stackalloc byte[ProbePayload];
         BinaryPrimitives.WriteInt64BigEndian(payload, seq);
         BinaryPrimitives.WriteInt64BigEndian(payload[8..], now.Ticks);
-        int length = Udp.Write(scratch, local, peer, SourcePort, ProbePort, payload, identification++);
+        int length = Udp.Write(Scratch(Udp.PayloadOffset + payload.Length), local, peer, SourcePort, ProbePort, payload, identification++);
         if (outstanding.Count >= MaxOutstanding)
             ExpireOldest();
         outstanding[seq] = now;
@@ -158,7 +166,7 @@ public sealed class TrafficEndpoint
     private void SendBulk(ITrafficOutput output)
     {
         int payloadLength = Math.Max(0, options.BulkPacketSize - Udp.PayloadOffset);
-        int length = Udp.WriteHeaders(scratch, local, peer, SourcePort, BulkPort, payloadLength, identification++);
+        int length = Udp.WriteHeaders(Scratch(Udp.PayloadOffset + payloadLength), local, peer, SourcePort, BulkPort, payloadLength, identification++);
         BulkPacketsSent++;
         output.Send(scratch.AsSpan(0, length));
     }

@@ -148,7 +148,9 @@ public sealed class MpReassembler
     private readonly long sequenceSpace;
     private readonly int window;
     private readonly long ringMask;
-    private readonly Slot[] ring;
+    // The ring and the arrival FIFO (a few hundred KB with long sequence numbers) are allocated with the first
+    // fragment: a bundle that carries nothing (an idle gateway on a busy receiver) does not pay for them.
+    private Slot[] ring = [];
     private readonly byte[][] pool;
     private readonly int[] freeBuffers;
     private int freeCount;
@@ -157,8 +159,8 @@ public sealed class MpReassembler
     private readonly int maxPacketLength;
 
     // arrival-order FIFO of buffered fragments (lazy deletion), to find the one that has waited longest
-    private readonly long[] arrivalSequence;
-    private readonly long[] arrivalTicks;
+    private long[] arrivalSequence = [];
+    private long[] arrivalTicks = [];
     private readonly int arrivalMask;
     private int arrivalHead, arrivalCount;
 
@@ -197,16 +199,12 @@ public sealed class MpReassembler
         if (options.MaxBufferedFragments < 1 || options.MaxBufferedBytes < 1 || options.MaxFragmentSize < 1 || options.MaxMembers is < 1 or > 1024)
             throw new ArgumentOutOfRangeException(nameof(options));
         ringMask = window - 1;
-        ring = new Slot[window];
         int maxFragments = Math.Min(options.MaxBufferedFragments, window);
         pool = new byte[maxFragments][];
         freeBuffers = new int[maxFragments];
         maxPacketLength = options.Mrru + 2;
         assembly = new byte[maxPacketLength];
-        int fifo = window * 2;
-        arrivalSequence = new long[fifo];
-        arrivalTicks = new long[fifo];
-        arrivalMask = fifo - 1;
+        arrivalMask = window * 2 - 1;
         int n = options.MaxMembers;
         members = new MemberSet(n);
         hasLast = new bool[n];
@@ -314,6 +312,12 @@ public sealed class MpReassembler
             }
             reserved++;
             return MpReceiveStatus.ReservedBitsSet;
+        }
+        if (ring.Length == 0)
+        {
+            ring = new Slot[window];
+            arrivalSequence = new long[window * 2];
+            arrivalTicks = new long[window * 2];
         }
         memberFragments[member]++;
         memberBytes[member] += fragment.Length;
@@ -434,6 +438,8 @@ public sealed class MpReassembler
 
     private void Process(long now, IMpPacketSink sink)
     {
+        if (ring.Length == 0)
+            return;
         while (true)
         {
             ref Slot head = ref ring[expected & ringMask];
