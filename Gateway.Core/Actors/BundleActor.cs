@@ -147,6 +147,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         {
             if (options.Adopting)
                 MirrorWeights();
+            ApplyPathDelays();
             PublishStatus();
         });
         Receive<TrafficTick>(_ => traffic?.Tick(MonotonicClock.Now, this));
@@ -292,6 +293,27 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             smoothedRate[index] = smoothedRate[index] == 0 ? rate : smoothedRate[index] * 0.7 + rate * 0.3;
             bundle.SetWeight(index, Math.Max(smoothedRate[index], MinimumWeight));
         }
+    }
+
+    /// <summary>
+    /// Each member's one-way delay (half its echo RTT) goes to the fragmenter, so pieces are timed to arrive
+    /// together on paths of unequal latency, and the spread between the fastest and the slowest path to the
+    /// reassembler, so it waits that long for a slow path's fragment before it calls it lost.
+    /// </summary>
+    private void ApplyPathDelays()
+    {
+        double least = double.MaxValue, most = 0;
+        foreach (var (index, _) in members.Values)
+        {
+            if (dataPaths[index]?.SmoothedRtt is not { } rtt)
+                continue;
+            var oneWay = rtt / 2;
+            bundle.Fragmenter?.SetDelay(index, oneWay);
+            least = Math.Min(least, oneWay.TotalSeconds);
+            most = Math.Max(most, oneWay.TotalSeconds);
+        }
+        if (most > least)
+            bundle.Reassembler?.ObserveDelaySpread(TimeSpan.FromSeconds(most - least));
     }
 
     private void SendIp(ReadOnlySpan<byte> packet)

@@ -22,6 +22,7 @@ public sealed class MemberDataPath
     private long octetsOut;
     private long refused;
     private volatile bool closed;
+    private long rttTicks = -1;
 
     /// <param name="onFault">
     /// Told (once) when the transport throws: a bug in the sublink's code path is the sublink's fault, so it goes to
@@ -43,6 +44,13 @@ public sealed class MemberDataPath
     public long Refused => Interlocked.Read(ref refused);
 
     public bool IsClosed => closed;
+
+    /// <summary>The path's smoothed round-trip time as the sublink's LCP echo measures it; null before the first reply.</summary>
+    public TimeSpan? SmoothedRtt
+    {
+        get => Interlocked.Read(ref rttTicks) is var t and >= 0 ? TimeSpan.FromTicks(t) : null;
+        set => Interlocked.Exchange(ref rttTicks, value?.Ticks ?? -1);
+    }
 
     /// <summary>Sends one fragment (MP header and data); false when it was not sent (counted). One caller at a time.</summary>
     public bool Send(ReadOnlySpan<byte> fragment)

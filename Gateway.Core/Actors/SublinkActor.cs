@@ -228,6 +228,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
                 break;
             case EchoReply reply when echo is not null:
                 echo.EchoReplyReceived(reply.Identifier, reply.Magic, MonotonicClock.Now);
+                if (dataPath is not null && echo.LatestRtt is not null)
+                    dataPath.SmoothedRtt = echo.SmoothedRtt;
                 break;
         }
         if (sessionEvent is PhaseChanged { To: LinkPhase.Network })
