@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Core.Actors;
 using Gateway.Core.Config;
+using Gateway.Core.Isp;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Lcp;
@@ -63,44 +64,107 @@ public static class ConfigMapping
         };
     }
 
-    /// <summary>The gateway role in NIC mode (<c>vpn-nic</c>): one UDP socket per sublink to its <c>RIPn:port</c>.</summary>
-    public static BundleOptions? ToNicBundle(BundleModel model, List<string> errors)
+    /// <summary>First local UDP port of sublinks carried by ISP links (one per sublink: 49152, 49153, ...).</summary>
+    public const ushort FirstSublinkPort = 49152;
+
+    /// <summary>
+    /// The gateway role for bundle <paramref name="bundle"/>: the bundle, and for each sublink either a UDP socket
+    /// of its own to <c>RIPn:port</c> (NIC mode, <c>vpn-nic</c>) or, where ppp.linkup starts it when an ISP label
+    /// comes up (the seed's <c>vpn</c>), that ISP's modem link and a binding: the sublink's datagrams travel inside
+    /// the ISP link's PPP session (ARCHITECTURE.md decision 1), which is what the ISP label's <c>add! RIPn/32
+    /// HISADDR</c> achieves in FreeBSD, so that route needs no kernel entry here.
+    /// </summary>
+    /// <param name="lines">Opens the modems' devices; null: System.IO.Ports.</param>
+    public static GatewayOptions? ToGateway(GatewayModel model, BundleModel bundle, List<string> errors, IModemLineFactory? lines = null)
     {
         var specs = new List<SublinkSpec>();
-        foreach (var sublink in model.Sublinks)
+        var links = new List<IspLinkSpec>();
+        var bindings = new List<SublinkBinding>();
+        int before = errors.Count;
+        foreach (var sublink in bundle.Sublinks)
         {
+            string where = $"{bundle.Label}: link {sublink.Name}";
             if (sublink.Transport != DeviceKind.Udp || sublink.Remote is null)
             {
-                errors.Add($"{model.Label}: link {sublink.Name}: only host:port/udp devices are supported for sublinks (got {sublink.Transport})");
+                errors.Add($"{where}: only host:port/udp devices are supported for sublinks (got {sublink.Transport})");
                 continue;
             }
-            var address = ParseAddress(sublink.Remote.Host, $"{model.Label}: link {sublink.Name}: set device", errors);
-            if (address is null)
-                continue;
+            var address = ParseAddress(sublink.Remote.Host, $"{where}: set device", errors);
             if (sublink.Remote.Port is not { } port)
             {
-                errors.Add($"{model.Label}: link {sublink.Name}: unknown service '{sublink.Remote.Service}' (add it to /etc/services)");
+                errors.Add($"{where}: unknown service '{sublink.Remote.Service}' (add it to /etc/services)");
                 continue;
             }
+            if (address is null)
+                continue;
             var remote = new IPEndPoint(address, port);
-            specs.Add(new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote));
-        }
-        if (specs.Count == 0)
-        {
-            errors.Add($"{model.Label}: no usable sublinks");
-            return null;
-        }
-        return new BundleOptions
-        {
-            Settings = new BundleSettings
+            if (sublink.CarriedBy is null)
             {
-                Name = model.Label,
-                Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any },
-            },
-            MemberSession = MemberSession(model, errors),
-            Sublinks = specs,
+                specs.Add(new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote));
+                continue;
+            }
+            if (model.IspLinks.FirstOrDefault(l => l.Label == sublink.CarriedBy) is not { } isp)
+            {
+                errors.Add($"{where}: carried by ISP label '{sublink.CarriedBy}', which ppp.conf does not define");
+                continue;
+            }
+            if (links.All(l => l.Name != isp.Label))
+                links.Add(new IspLinkSpec(isp.Label, ModemLinkActor.SupervisedProps(ToIspLink(isp), lines)));
+            bindings.Add(new SublinkBinding(isp.Label, bundle.Label, sublink.Name, remote,
+                (ushort)(FirstSublinkPort + bindings.Count), isp.Speed / 10.0));
+        }
+        if (errors.Count == before && specs.Count == 0 && bindings.Count == 0)
+            errors.Add($"{bundle.Label}: no sublinks (NIC mode needs 'clone' and 'link N set device HOST:PORT/udp'; ISP-carried sublinks need ppp.linkup lines that start them)");
+        if (errors.Count > before)
+            return null;
+        var member = MemberSession(bundle, errors);
+        return new GatewayOptions
+        {
+            Bundles =
+            [
+                new BundleOptions
+                {
+                    Settings = new BundleSettings
+                    {
+                        Name = bundle.Label,
+                        Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any },
+                    },
+                    MemberSession = member,
+                    Sublinks = specs,
+                    EchoPeriod = SublinkEchoPeriod(bundle),
+                },
+            ],
+            IspLinks = links,
+            Bindings = bindings,
         };
     }
+
+    /// <summary>
+    /// The sublinks' LCP echo period: <c>set lqrperiod</c> where the bundle's label enables <c>echo</c> or
+    /// <c>lqr</c>; otherwise one second. FreeBSD would send no keepalive at all there (the seed disables LQR on
+    /// <c>vpn</c>), and a sublink whose path is blackholed would hang until TCP gave up; a bonding gateway must
+    /// notice within seconds (docs/DESIGN.md).
+    /// </summary>
+    public static TimeSpan SublinkEchoPeriod(BundleModel bundle) =>
+        bundle.Sublinks.Select(s => s.Quality).FirstOrDefault(q => q.Echo || q.Lqr) is { } quality
+            ? TimeSpan.FromSeconds(Math.Max(1, quality.PeriodSeconds))
+            : TimeSpan.FromSeconds(1);
+
+    /// <summary>An ISP label (<c>isp1</c>) as its modem link actor needs it.</summary>
+    public static IspLinkOptions ToIspLink(IspLinkModel isp) => new(isp.Label, isp.Devices)
+    {
+        Speed = isp.Speed,
+        DialScript = isp.Dial.Text,
+        LoginScript = isp.Login.Text,
+        Phone = isp.Phone.Text.Length > 0 ? isp.Phone.Text : null,
+        Redial = isp.Redial,
+        Reconnect = isp.Reconnect,
+        AuthName = isp.AuthName,
+        AuthKey = AuthSecret.FromText(isp.AuthKey.Reveal()),
+        EnableLqr = isp.Quality.Lqr,
+        EnableEcho = isp.Quality.Echo,
+        QualityPeriod = TimeSpan.FromSeconds(Math.Max(1, isp.Quality.PeriodSeconds)),
+    };
 
     /// <summary>The session of each sublink of a gateway bundle: sync framing, Multilink, credentials.</summary>
     public static SessionSettings MemberSession(BundleModel model, List<string> errors) => new()

@@ -31,6 +31,13 @@ public sealed record TunOptions
     public IReadOnlyList<IPNetwork> Routes { get; init; } = [];
 
     /// <summary>
+    /// Routes through the interface that do not replace one already there (ppp.conf <c>add</c> without <c>!</c>):
+    /// applied with <c>ip route add</c>; where the kernel already has a route to the prefix it is kept, the route
+    /// is listed in <see cref="TunDevice.RoutesKept"/>, and the device still opens (ppp only warns, too).
+    /// </summary>
+    public IReadOnlyList<IPNetwork> RoutesIfAbsent { get; init; } = [];
+
+    /// <summary>
     /// <c>nat enable yes</c>: masquerade what leaves through the interface behind its address, with an
     /// nftables table of our own (<see cref="TunDevice.NatTableName"/>), deleted on close. Forwarding
     /// (net.ipv4.ip_forward) is the host's business and is not changed.
@@ -116,6 +123,11 @@ public sealed unsafe class TunDevice : IDisposable
 
     /// <summary>The nftables table holding our masquerade rule, when <see cref="TunOptions.Nat"/> is on.</summary>
     public string? NatTableName { get; private set; }
+
+    /// <summary>Routes of <see cref="TunOptions.RoutesIfAbsent"/> not added because the kernel had one already.</summary>
+    public IReadOnlyList<IPNetwork> RoutesKept => _routesKept;
+
+    private readonly List<IPNetwork> _routesKept = [];
 
     /// <summary>True while the thread started by <see cref="StartReading"/> runs.</summary>
     public bool IsReading => _reader?.IsAlive == true;
@@ -411,6 +423,16 @@ public sealed unsafe class TunDevice : IDisposable
             Ip("route", "replace", route.ToString(), "dev", Name);
             _routesAdded.Add(route);
         }
+        foreach (var route in o.RoutesIfAbsent)
+        {
+            var added = SystemCommand.Run("ip", IpArguments("route", "add", route.ToString(), "dev", Name));
+            if (added.Succeeded)
+                _routesAdded.Add(route);
+            else if (added.StandardError.Contains("File exists", StringComparison.Ordinal))
+                _routesKept.Add(route);
+            else
+                throw new TunDeviceException($"`ip route add {route} dev {Name}` failed ({added.ExitCode}): {added.StandardError.Trim()}");
+        }
         if (o.Nat)
         {
             string table = NatTableFor(Name);
@@ -434,8 +456,10 @@ public sealed unsafe class TunDevice : IDisposable
     public static string NatTableFor(string interfaceName) =>
         "gateway_nat_" + string.Concat(interfaceName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_'));
 
-    private void Ip(params string[] arguments) =>
-        SystemCommand.RunChecked("ip", Options.NetworkNamespace is { } ns ? ["-n", ns, .. arguments] : arguments);
+    private void Ip(params string[] arguments) => SystemCommand.RunChecked("ip", IpArguments(arguments));
+
+    private string[] IpArguments(params string[] arguments) =>
+        Options.NetworkNamespace is { } ns ? ["-n", ns, .. arguments] : arguments;
 
     private void Nft(string[] arguments, string? standardInput = null)
     {

@@ -32,18 +32,60 @@ public class ConfigMappingTests
     }
 
     [SkippableFact]
-    public void The_working_seeds_bundle_has_a_udp_sublink_per_isp_to_its_127_0_2_x_endpoint()
+    public void The_working_seeds_bundle_rides_one_isp_modem_link_per_sublink_to_its_127_0_2_x_endpoint()
     {
         var model = Working();
         var errors = new List<string>();
 
-        var bundle = ConfigMapping.ToNicBundle(model.Bundles.Single(b => b.Label == "vpn"), errors);
+        var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(b => b.Label == "vpn"), errors);
 
         Assert.Empty(errors);
-        Assert.NotNull(bundle);
-        Assert.Equal(["127.0.2.7:6671", "127.0.2.6:6671", "127.0.2.4:6671"], bundle.Sublinks.Select(s => s.Remote!.ToString()));
+        Assert.NotNull(gateway);
+        var bundle = Assert.Single(gateway.Bundles);
+        Assert.Empty(bundle.Sublinks);
+        Assert.Equal(["isp1", "isp2", "isp3"], gateway.IspLinks.Select(l => l.Name));
+        Assert.Equal(["isp1 -> vpn/1 127.0.2.7:6671", "isp2 -> vpn/2 127.0.2.6:6671", "isp3 -> vpn/3 127.0.2.4:6671"],
+            gateway.Bindings.Select(b => $"{b.IspLink} -> {b.Bundle}/{b.Sublink} {b.Remote}"));
+        Assert.Equal(3, gateway.Bindings.Select(b => b.LocalPort).Distinct().Count());
+        Assert.All(gateway.Bindings, b => Assert.Equal(11520, b.BytesPerSecond));
         Assert.Equal("vpnname", bundle.MemberSession.AuthName);
         Assert.True(bundle.MemberSession.AuthKey.Matches("vpnkey"u8));
+    }
+
+    [SkippableFact]
+    public void An_isp_label_maps_to_its_modem_link_with_the_defaults_section_applied()
+    {
+        var model = SeedFiles.Build("ppp.conf.span-isp", "ppp.linkup.span-isp", "ppp.linkdown.span-isp", "ppp.secret.span-isp").Model;
+
+        var isp1 = ConfigMapping.ToIspLink(model.IspLinks.Single(l => l.Label == "isp1"));
+
+        Assert.Equal(["/dev/cuaa0", "/dev/cuaa1", "/dev/cuaa2", "/dev/cuaa3"], isp1.Devices);
+        Assert.Equal(115200, isp1.Speed);
+        Assert.Contains("ATDT\\T", isp1.DialScript);
+        Assert.Equal("1234567", isp1.Phone);
+        Assert.Equal(5, isp1.Redial.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(3), isp1.Redial.Pause);
+        Assert.Equal("isp1name", isp1.AuthName);
+        Assert.True(isp1.AuthKey.Matches("isp1key"u8));
+        Assert.True(isp1.EnableLqr);
+        Assert.False(isp1.EnableEcho);
+        Assert.Equal(TimeSpan.FromSeconds(15), isp1.QualityPeriod);
+    }
+
+    [SkippableFact]
+    public void A_bundle_whose_sublinks_are_nic_mode_gets_a_udp_socket_each_and_no_isp_links()
+    {
+        var model = Working();
+        var vpn = model.Bundles.Single(b => b.Label == "vpn");
+        var nic = vpn with { Sublinks = vpn.Sublinks.Select(s => s with { CarriedBy = null }).ToList() };
+        var errors = new List<string>();
+
+        var gateway = ConfigMapping.ToGateway(model, nic, errors);
+
+        Assert.Empty(errors);
+        Assert.NotNull(gateway);
+        Assert.Empty(gateway.IspLinks);
+        Assert.Equal(["127.0.2.7:6671", "127.0.2.6:6671", "127.0.2.4:6671"], gateway.Bundles[0].Sublinks.Select(s => s.Remote!.ToString()));
     }
 
     [SkippableFact]
@@ -53,10 +95,10 @@ public class ConfigMappingTests
         var errors = new List<string>();
 
         var receiver = ConfigMapping.ToReceiver(model.Receivers.Single(r => r.Label == "vpn-in"), new IPEndPoint(IPAddress.Any, 6671), errors);
-        var bundle = ConfigMapping.ToNicBundle(model.Bundles.Single(b => b.Label == "vpn-nic"), errors);
+        var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(b => b.Label == "vpn-nic"), errors);
 
         Assert.Null(receiver);
-        Assert.Null(bundle);
+        Assert.Null(gateway);
         Assert.Contains(errors, e => e.Contains("vpn-in") && e.Contains("REAL-LOCAL-IP"));
         Assert.Contains(errors, e => e.Contains("vpn-nic") && e.Contains("RIP1"));
     }

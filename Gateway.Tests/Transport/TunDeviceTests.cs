@@ -195,6 +195,33 @@ public sealed class TunDeviceTests
     }
 
     [SkippableFact]
+    public void Add_keeps_a_route_the_kernel_already_has_where_add_bang_replaces_it()
+    {
+        SkipUnlessTunInNamespaces();
+        using var ns = NetNs.Create();
+        using var other = NetNs.Create();
+        var (veth, _) = ns.AddVethPair(other, "10.199.0.1/24", "10.199.0.2/24");
+        ns.Ip("route", "add", "10.202.0.0/24", "dev", veth);
+        ns.Ip("route", "add", "10.203.0.0/24", "dev", veth);
+        var kept = IPNetwork.Parse("10.202.0.0/24");
+        var fresh = IPNetwork.Parse("10.204.0.0/24");
+
+        using var tun = TunDevice.Open(new TunOptions
+        {
+            Name = NetNs.UniqueInterfaceName("t"), LocalAddress = Local, PeerAddress = Peer, NetworkNamespace = ns.Name,
+            Routes = [IPNetwork.Parse("10.203.0.0/24")],
+            RoutesIfAbsent = [kept, fresh],
+        });
+
+        Assert.Equal([kept], tun.RoutesKept);
+        Assert.Contains($"10.202.0.0/24 dev {veth}", ns.Ip("route", "show"));
+        string routes = ns.Ip("route", "show", "dev", tun.Name);
+        Assert.Contains("10.203.0.0/24", routes);
+        Assert.Contains("10.204.0.0/24", routes);
+        Assert.DoesNotContain("10.202.0.0/24", routes);
+    }
+
+    [SkippableFact]
     public void Malformed_packets_are_counted_and_refused_and_dispose_wakes_a_blocked_reader_quietly()
     {
         SkipUnlessTunInNamespaces();

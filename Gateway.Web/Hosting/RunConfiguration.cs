@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Gateway.Core.Actors;
 using Gateway.Core.Config;
 using Gateway.Core.Hosting;
+using Gateway.Core.Transport;
 using Gateway.Web.Cli;
 
 namespace Gateway.Web.Hosting;
@@ -11,13 +12,20 @@ namespace Gateway.Web.Hosting;
 public sealed class GatewayConfigurationException(string message) : Exception(message);
 
 /// <summary>
-/// <c>gateway run --config PPP.CONF [--secret PPP.SECRET] [--linkup F] [--linkdown F] --label LABEL [--listen ADDRESS:PORT]</c>:
-/// the label names a receiver (<c>vpn-in</c>: the receiver role on <c>--listen</c>, default <c>0.0.0.0:6671</c>) or a
-/// bundle (the gateway role; its sublinks are plain UDP sockets, NIC mode as in <c>vpn-nic</c>).
+/// <c>gateway run --config PPP.CONF [--secret PPP.SECRET] [--linkup F] [--linkdown F] --label LABEL [--listen ADDRESS:PORT]
+/// [--tun NAME|auto|none] [--tun-netns NS]</c>: the label names a receiver (<c>vpn-in</c>: the receiver role on
+/// <c>--listen</c>, default <c>0.0.0.0:6671</c>) or a bundle (the gateway role: the seed's <c>vpn</c>, whose sublinks
+/// ride the ISP labels' modem links that ppp.linkup starts them on, or <c>vpn-nic</c>, whose sublinks are UDP sockets).
+/// The data plane is a tun device per bundle, with the label's <c>add</c>/<c>add!</c> routes and <c>nat enable yes</c>,
+/// where the process may create one (<c>--tun auto</c>, the default) or where <c>--tun NAME</c> asks for it; otherwise,
+/// and with <c>--tun none</c>, the in-process probe traffic (docs/DESIGN.md).
 /// </summary>
 public static class RunConfiguration
 {
     public const string DefaultListen = "0.0.0.0:6671";
+
+    /// <summary>Interface names have at most 15 characters (IFNAMSIZ - 1).</summary>
+    private const int InterfaceNameMax = 15;
 
     /// <summary>True when the command line names a configuration to run.</summary>
     public static bool IsConfigured(IConfiguration configuration) => configuration["config"] is not null;
@@ -42,18 +50,81 @@ public static class RunConfiguration
             if (!IPEndPoint.TryParse(listenText, out var listen))
                 errors.Add($"--listen: '{listenText}' is not ADDRESS:PORT");
             var receiver = listen is null ? null : ConfigMapping.ToReceiver(receiverModel, listen, errors);
+            // One device per gateway's bundle, as each `ppp -direct vpn-in` of FreeBSD takes its own tunN.
+            var bridge = TunBridgeFor(configuration, "ppp", numbered: true, receiverModel.Mrru, nat: false, routes: [], errors);
             Fail(errors);
-            return builder.WithReceiverActors(receiver!);
+            if (bridge is null)
+                return builder.WithReceiverActors(receiver!);
+            return builder.WithReceiverActors(receiver! with { IpSink = bridge, Traffic = null }).WithReceiverTunBridge(bridge);
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)
         {
-            var bundle = ConfigMapping.ToNicBundle(bundleModel, errors);
+            var gateway = ConfigMapping.ToGateway(result.Model, bundleModel, errors);
+            foreach (var route in bundleModel.Routes)
+            {
+                if (RouteResolver.Check(route) is { } error)
+                    errors.Add($"{label}: {error}");
+            }
+            var bridge = TunBridgeFor(configuration, "ppp-" + label, numbered: false, bundleModel.Mrru, bundleModel.Nat, bundleModel.Routes, errors);
             Fail(errors);
-            return builder.WithGatewayActors(new GatewayOptions { Bundles = [bundle!] });
+            var bundle = gateway!.Bundles[0];
+            bundle = bridge is null
+                ? bundle with { Traffic = new Gateway.Core.Traffic.TrafficOptions { ProbesPerSecond = 10 } }
+                : bundle with { IpSink = bridge, Traffic = null };
+            builder.WithGatewayActors(gateway with { Bundles = [bundle] });
+            return bridge is null ? builder : builder.WithGatewayTunBridge(bridge);
         }
         errors.Add($"{conf}: no bundle or receiver label '{label}' (labels: {string.Join(", ", result.Model.Bundles.Select(b => b.Label).Concat(result.Model.Receivers.Select(r => r.Label)))})");
         Fail(errors);
         return builder;
+    }
+
+    /// <summary>
+    /// The tun bridge <c>--tun</c> asks for: <c>none</c>, none; <c>auto</c> (the default), one named after
+    /// <paramref name="defaultName"/> when this process may create tun devices; a name, that one or an error.
+    /// </summary>
+    private static TunBridge? TunBridgeFor(IConfiguration configuration, string defaultName, bool numbered, int mrru, bool nat,
+        IReadOnlyList<RouteSpec> routes, List<string> errors)
+    {
+        string choice = configuration["tun"] ?? "auto";
+        string? why = TunDevice.WhyUnavailable();
+        if (choice == "none")
+            return Announce(null, "--tun none");
+        if (choice == "auto")
+        {
+            if (why is not null)
+                return Announce(null, why);
+            choice = defaultName[..Math.Min(defaultName.Length, InterfaceNameMax - (numbered ? 3 : 0))];
+        }
+        if (why is not null)
+        {
+            errors.Add($"--tun {choice}: {why}");
+            return null;
+        }
+        if (choice.Length is 0 || choice.Length > InterfaceNameMax - (numbered ? 3 : 0) || choice.Contains('/') || choice.Any(char.IsWhiteSpace))
+        {
+            errors.Add($"--tun '{choice}': not a usable interface name (1 to {InterfaceNameMax - (numbered ? 3 : 0)} characters, no '/' or spaces)");
+            return null;
+        }
+        var bridge = new TunBridge(new TunBridgeOptions
+        {
+            Tun = new TunOptions { Name = choice, Mtu = mrru > 0 ? mrru : 1500, Nat = nat, NetworkNamespace = configuration["tun-netns"] },
+            NumberDevices = numbered,
+            ConfiguredRoutes = routes,
+        });
+        return Announce(bridge, null);
+    }
+
+    private static TunBridge? Announce(TunBridge? bridge, string? why)
+    {
+        var tun = bridge?.Options.Tun;
+        Console.WriteLine(bridge is null
+            ? $"gateway run: no tun device ({why}): the bundle carries the in-process probe traffic"
+            : $"gateway run: data plane: tun device {tun!.Name}{(bridge.Options.NumberDevices ? "N" : "")}" +
+              $"{(tun.NetworkNamespace is { } ns ? $" in namespace {ns}" : "")}, MTU {tun.Mtu}" +
+              $"{(bridge.Options.ConfiguredRoutes.Count > 0 ? ", routes " + string.Join(", ", bridge.Options.ConfiguredRoutes) : "")}" +
+              $"{(tun.Nat ? ", NAT" : "")}, opened when the bundle's IPCP is up");
+        return bridge;
     }
 
     private static void Fail(List<string> errors)
