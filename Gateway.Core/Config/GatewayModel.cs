@@ -11,7 +11,7 @@ public sealed record GatewayModel(
     IReadOnlyList<OtherLabel> OtherLabels);
 
 /// <summary>How a link watches its quality: LQR (RFC 1989) and/or LCP echo, every <see cref="PeriodSeconds"/>.</summary>
-public sealed record LinkQuality(bool Lqr, bool LqrAccepted, bool Echo, int PeriodSeconds)
+public sealed record LinkQuality(bool Lqr, bool LqrAccepted, bool Echo, double PeriodSeconds)
 {
     public static LinkQuality Of(LinkProfile link) => new(link.Lqr.Enabled, link.Lqr.Accepted, link.Echo, link.LqrPeriod);
 }

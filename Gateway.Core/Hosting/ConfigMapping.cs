@@ -147,7 +147,7 @@ public static class ConfigMapping
     /// </summary>
     public static TimeSpan SublinkEchoPeriod(BundleModel bundle) =>
         bundle.Sublinks.Select(s => s.Quality).FirstOrDefault(q => q.Echo || q.Lqr) is { } quality
-            ? TimeSpan.FromSeconds(Math.Max(1, quality.PeriodSeconds))
+            ? TimeSpan.FromSeconds(Math.Max(ProfileResolver.MinimumQualityPeriod, quality.PeriodSeconds))
             : TimeSpan.FromSeconds(1);
 
     /// <summary>An ISP label (<c>isp1</c>) as its modem link actor needs it.</summary>

@@ -34,8 +34,10 @@ public sealed record PairOptions
 /// </summary>
 public sealed class BundlePair : IAsyncDisposable
 {
-    public const string GatewayTun = "gwbench0";
-    public const string ReceiverTun = "gwbench1";
+    public const string GatewayTun = "gwbgw";
+
+    /// <summary>The receiver numbers a device per bundle: its first is <c>gwbrx0</c>.</summary>
+    public const string ReceiverTun = "gwbrx";
 
     private BundlePair(GatewayProcess receiver, GatewayProcess gateway, int receiverPort, string conf)
     {
@@ -72,7 +74,7 @@ public sealed class BundlePair : IAsyncDisposable
                 ["run", "--config", conf, "--secret", secret, "--label", "vpn-nic", "--tun", GatewayTun, "--tun-netns", lan]);
             await gateway.WaitForBundleAsync(endpoints.Count, timeout);
             await WaitForTunAsync(lan, GatewayTun, PppFiles.GatewayAddress, timeout);
-            await WaitForTunAsync(inet, ReceiverTun, PppFiles.ReceiverAddress, timeout);
+            await WaitForTunAsync(inet, ReceiverTun + "0", PppFiles.ReceiverAddress, timeout);
             return new BundlePair(receiver, gateway, receiverPort, conf);
         }
         catch

@@ -240,6 +240,9 @@ public static class PppFiles
         Directory.CreateDirectory(directory);
         var sb = new StringBuilder();
         sb.AppendLine("vpn:");
+        // Link options (echo, lqrperiod) before `set mrru`: after it, a link command names the bundle's own link.
+        foreach (var line in bundleLines ?? [])
+            sb.AppendLine(" " + line);
         sb.AppendLine(" set enddisc LABEL");
         sb.AppendLine(" set speed sync");
         sb.AppendLine(" set mrru 1500");
@@ -247,8 +250,6 @@ public static class PppFiles
         sb.AppendLine(" set authkey vpnkey");
         sb.AppendLine(" disable deflate pred1 lqr");
         sb.AppendLine(" deny deflate pred1");
-        foreach (var line in bundleLines ?? [])
-            sb.AppendLine(" " + line);
         sb.AppendLine("vpn-nic:");
         sb.AppendLine(" load vpn");
         sb.AppendLine(" clone " + string.Join(' ', Enumerable.Range(1, sublinks.Count)));
