@@ -90,7 +90,8 @@ public sealed record ReceiverModel(
     bool RequirePap,
     IfAddrSpec? IfAddr,
     string? Server,
-    IReadOnlyList<ReceiverSecret> Secrets);
+    IReadOnlyList<ReceiverSecret> Secrets,
+    LinkQuality? Quality = null);
 
 /// <summary>A label that is none of the above, and why.</summary>
 public sealed record OtherLabel(string Label, string Reason);

@@ -107,6 +107,22 @@ public class ConfigMappingTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), gateway!.Bundles[0].EchoPeriod);
     }
 
+    [Theory]
+    [InlineData(" enable echo\n set echoperiod 0.25\n", 250)]
+    [InlineData("", 1000)]
+    public void The_receivers_echo_period_is_vpn_ins_lqrperiod_where_echo_is_enabled(string lines, int milliseconds)
+    {
+        var source = new InMemoryConfigSource().Add("ppp.conf",
+            "vpn-in:\n" + lines + " set mrru 1500\n enable chap\n set ifaddr 10.0.0.1 10.0.0.2\n");
+        var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
+        var errors = new List<string>();
+
+        var receiver = ConfigMapping.ToReceiver(model.Receivers.Single(), new IPEndPoint(IPAddress.Loopback, 6671), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver!.EchoPeriod);
+    }
+
     [SkippableFact]
     public void The_seeds_placeholders_are_errors_that_name_the_label_and_the_value()
     {

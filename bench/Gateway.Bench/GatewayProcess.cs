@@ -261,13 +261,13 @@ public static class PppFiles
                 sb.AppendLine(Commands.Invariant($" link {i + 1} {perLinkLines[i]}"));
         }
         sb.AppendLine("vpn-in:");
+        foreach (var line in receiverLines ?? [])
+            sb.AppendLine(" " + line);
         sb.AppendLine(" set enddisc label");
         sb.AppendLine(" set speed sync");
         sb.AppendLine(" set mrru 1500");
         sb.AppendLine(" enable chap");
         sb.AppendLine(" disable lqr");
-        foreach (var line in receiverLines ?? [])
-            sb.AppendLine(" " + line);
         sb.AppendLine($" set ifaddr {ReceiverAddress} {GatewayAddress}");
         string conf = Path.Combine(directory, $"ppp.conf.{tag}");
         string secret = Path.Combine(directory, $"ppp.secret.{tag}");

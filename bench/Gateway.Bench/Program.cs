@@ -44,6 +44,7 @@ public static class Program
             ScenarioResult? result = args[0] switch
             {
                 "throughput" => await Throughput.RunAsync(o, paths),
+                "failover" => await Failover.RunAsync(o, paths),
                 "udp-sink" => Piece(o, UdpSinkPiece),
                 "udp-blast" => Piece(o, UdpBlastPiece),
                 "probe" => Piece(o, ProbePiece),
@@ -73,6 +74,7 @@ public static class Program
     public static string[] TableColumns(string scenario) => scenario switch
     {
         "throughput" => ["mbps", "pps", "cpuSecPerGB", "ratio", "gatewayRssMB"],
+        "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "tcpMbps", "allTcpSurvived", "target"],
         _ => [],
     };
 
