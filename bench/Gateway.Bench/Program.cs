@@ -45,6 +45,7 @@ public static class Program
             {
                 "throughput" => await Throughput.RunAsync(o, paths),
                 "failover" => await Failover.RunAsync(o, paths),
+                "bonding" => await Bonding.RunAsync(o, paths),
                 "udp-sink" => Piece(o, UdpSinkPiece),
                 "udp-blast" => Piece(o, UdpBlastPiece),
                 "probe" => Piece(o, ProbePiece),
@@ -74,6 +75,7 @@ public static class Program
     public static string[] TableColumns(string scenario) => scenario switch
     {
         "throughput" => ["mbps", "pps", "cpuSecPerGB", "ratio", "gatewayRssMB"],
+        "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "bundleBeatsMptcp", "target"],
         "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "tcpMbps", "allTcpSurvived", "target"],
         _ => [],
     };

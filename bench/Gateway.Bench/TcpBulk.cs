@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Gateway.Bench;
 
@@ -8,8 +9,10 @@ namespace Gateway.Bench;
 /// opens), from a sender in one namespace to a receiver in another, both in this process. The receiver counts what
 /// arrives; goodput is read from that count over a window.
 /// </summary>
-public sealed class TcpBulk : IDisposable
+public sealed partial class TcpBulk : IDisposable
 {
+    private const int AfInet = 2, SockStream = 1; // <sys/socket.h>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
     public const ProtocolType Mptcp = (ProtocolType)262; // IPPROTO_MPTCP, <linux/in.h>
     private readonly Socket listener;
     private readonly Thread acceptThread;
@@ -25,7 +28,7 @@ public sealed class TcpBulk : IDisposable
         Protocol = mptcp ? Mptcp : ProtocolType.Tcp;
         listener = Namespaces.RunIn(receiverNetns, () =>
         {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, Protocol);
+            var s = Open(Protocol);
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             s.Bind(listen);
             s.Listen(4);
@@ -47,7 +50,10 @@ public sealed class TcpBulk : IDisposable
     {
         sender = Namespaces.RunIn(senderNetns, () =>
         {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, Protocol) { NoDelay = false };
+            var s = Open(Protocol);
+            // Blocking calls return now and then, so that no Dispose has to interrupt one (closing an MPTCP socket
+            // under a blocked call hangs in .NET's close, which cannot abort it).
+            s.SendTimeout = (int)PollInterval.TotalMilliseconds;
             if (localAddress is not null)
                 s.Bind(new IPEndPoint(localAddress, 0));
             s.Connect(destination);
@@ -60,7 +66,15 @@ public sealed class TcpBulk : IDisposable
             try
             {
                 while (!stopping)
-                    sender.Send(chunk);
+                {
+                    try
+                    {
+                        sender.Send(chunk);
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+                    {
+                    }
+                }
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -71,6 +85,23 @@ public sealed class TcpBulk : IDisposable
         sendThread.Start();
     }
 
+    /// <summary>
+    /// A stream socket of <paramref name="protocol"/>. .NET's Socket constructor refuses protocol numbers it does not
+    /// know (EPROTONOSUPPORT for 262), so an MPTCP socket is made with socket(2) and wrapped.
+    /// </summary>
+    private static Socket Open(ProtocolType protocol)
+    {
+        if (protocol != Mptcp)
+            return new Socket(AddressFamily.InterNetwork, SocketType.Stream, protocol);
+        int fd = SocketCall(AfInet, SockStream, (int)Mptcp);
+        if (fd < 0)
+            throw new SocketException(Marshal.GetLastPInvokeError());
+        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+    }
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int SocketCall(int domain, int type, int protocol);
+
     private void Accept()
     {
         while (!stopping)
@@ -78,7 +109,10 @@ public sealed class TcpBulk : IDisposable
             Socket connection;
             try
             {
+                if (!listener.Poll(PollInterval, SelectMode.SelectRead))
+                    continue;
                 connection = listener.Accept();
+                connection.ReceiveTimeout = (int)PollInterval.TotalMilliseconds;
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -95,9 +129,21 @@ public sealed class TcpBulk : IDisposable
         var buffer = new byte[256 * 1024];
         try
         {
-            int n;
-            while ((n = connection.Receive(buffer)) > 0)
+            while (!stopping)
+            {
+                int n;
+                try
+                {
+                    n = connection.Receive(buffer);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+                {
+                    continue;
+                }
+                if (n == 0)
+                    return;
                 Interlocked.Add(ref received, n);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -116,6 +162,9 @@ public sealed class TcpBulk : IDisposable
     public void Dispose()
     {
         stopping = true;
+        sendThread?.Join(2000);
+        acceptThread.Join(2000);
+        Thread.Sleep(PollInterval);
         sender?.Dispose();
         listener.Dispose();
         lock (open)
@@ -123,7 +172,5 @@ public sealed class TcpBulk : IDisposable
             foreach (var s in open)
                 s.Dispose();
         }
-        sendThread?.Join(2000);
-        acceptThread.Join(1000);
     }
 }
