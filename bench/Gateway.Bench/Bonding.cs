@@ -31,7 +31,7 @@ public static class Bonding
         result.Inputs["secondsPerMeasurement"] = seconds;
         result.Inputs["warmupSeconds"] = warmup;
         result.Inputs["runs"] = runs;
-        result.Inputs["shaping"] = "tbf rate R burst 32kbit latency 50ms on the gateway side of each veth (gw -> rx, the direction of the stream)";
+        result.Inputs["shaping"] = "tbf rate R burst 20kb latency 50ms (the burst holds a 9000-octet frame: the veths have MTU 9000 so a whole sublink datagram needs no IP fragmentation) on the gateway side of each veth (gw -> rx, the direction of the stream)";
         result.Inputs["stream"] = "one TCP connection (the harness's bulk sender/receiver, 64 KiB writes), plain TCP alone and through the bundle, IPPROTO_MPTCP for MPTCP";
         result.Inputs["mptcp"] = "ip mptcp limits set subflow 8 add_addr_accepted 8; endpoints 10.12-14.0.1 subflow; policy routing by source address";
         result.Inputs["delay"] = "+40 ms each way on link 4 for the bundle's UDP by a UdpLinkRelay in ns gw; MPTCP's subflow on link 4 cannot be delayed here (no netem in this kernel), so MPTCP is not run in that profile";
@@ -44,7 +44,7 @@ public static class Bonding
         {
             var row = result.Row(("links", profile.Name), ("rates", string.Join('/', profile.Mbps.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture))) + " Mbit/s"));
             for (int i = 0; i < links.Length; i++)
-                Commands.Check(gw, "tc", "qdisc", "replace", "dev", links[i], "root", "tbf", "rate", Commands.Invariant($"{profile.Mbps[i]}mbit"), "burst", "32kbit", "latency", "50ms");
+                Commands.Check(gw, "tc", "qdisc", "replace", "dev", links[i], "root", "tbf", "rate", Commands.Invariant($"{profile.Mbps[i]}mbit"), "burst", "20kb", "latency", "50ms");
             for (int r = 0; r < runs; r++)
             {
                 var values = new Dictionary<string, double?>();
@@ -108,7 +108,7 @@ public static class Bonding
                 var direct = new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.2"), port);
                 if (i != profile.DelayedLink)
                     return direct;
-                relay = Namespaces.RunIn(gw, () => new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), direct, seed: 7));
+                relay = Namespaces.RunIn(gw, () => new UdpLinkRelay(new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.1"), 0), direct, seed: 7));
                 relay.Upstream.Delay = relay.Downstream.Delay = TimeSpan.FromMilliseconds(profile.DelayMs);
                 return relay.ListenEndPoint;
             }).ToList(),
