@@ -235,7 +235,7 @@ public static class PppFiles
     /// <param name="sublinks">Each sublink's receiver address and port (NIC mode: <c>link N set device HOST:PORT/udp</c>).</param>
     /// <param name="bundleLines">Extra lines for the <c>vpn</c> section (echo period, bandwidth...).</param>
     public static (string Conf, string Secret) Write(string directory, string tag, IReadOnlyList<IPEndPoint> sublinks, IEnumerable<string>? bundleLines = null,
-        IEnumerable<string>? receiverLines = null, IReadOnlyList<string>? perLinkLines = null)
+        IEnumerable<string>? receiverLines = null, IReadOnlyList<string>? perLinkLines = null, string receiverPool = GatewayAddress)
     {
         Directory.CreateDirectory(directory);
         var sb = new StringBuilder();
@@ -268,7 +268,7 @@ public static class PppFiles
         sb.AppendLine(" set mrru 1500");
         sb.AppendLine(" enable chap");
         sb.AppendLine(" disable lqr");
-        sb.AppendLine($" set ifaddr {ReceiverAddress} {GatewayAddress}");
+        sb.AppendLine($" set ifaddr {ReceiverAddress} {receiverPool}");
         string conf = Path.Combine(directory, $"ppp.conf.{tag}");
         string secret = Path.Combine(directory, $"ppp.secret.{tag}");
         File.WriteAllText(conf, sb.ToString());

@@ -46,6 +46,8 @@ public static class Program
                 "throughput" => await Throughput.RunAsync(o, paths),
                 "failover" => await Failover.RunAsync(o, paths),
                 "bonding" => await Bonding.RunAsync(o, paths),
+                "memory" => await Memory.RunAsync(o, paths),
+                "modems" => await Modems.RunAsync(o, paths),
                 "udp-sink" => Piece(o, UdpSinkPiece),
                 "udp-blast" => Piece(o, UdpBlastPiece),
                 "probe" => Piece(o, ProbePiece),
@@ -76,6 +78,8 @@ public static class Program
     {
         "throughput" => ["mbps", "pps", "cpuSecPerGB", "ratio", "gatewayRssMB"],
         "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "bundleBeatsMptcp", "target"],
+        "memory" => ["gatewayRssMB", "gatewayPeakRssMB", "receiverRssMB", "bundlesUp", "joinSeconds", "receiverKBPerBundle", "simulatorKBPerBundle", "target", "met"],
+        "modems" => ["goodputBytesPerSecond", "writtenBytesPerSecond", "ratioToFramingLimited", "ratioToRawLineRate", "target", "met"],
         "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "tcpMbps", "allTcpSurvived", "target"],
         _ => [],
     };
