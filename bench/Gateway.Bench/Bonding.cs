@@ -28,17 +28,23 @@ public static class Bonding
             new("equal, link 4 +40 ms", [20, 20, 20, 20], DelayedLink: 3, DelayMs: 40),
         ];
         var result = new ScenarioResult { Scenario = "bonding" };
-        result.Inputs["secondsPerMeasurement"] = seconds;
-        result.Inputs["warmupSeconds"] = warmup;
-        result.Inputs["runs"] = runs;
-        result.Inputs["shaping"] = "tbf rate R burst 20kb latency 50ms (the burst holds a 9000-octet frame: the veths have MTU 9000 so a whole sublink datagram needs no IP fragmentation) on the gateway side of each veth (gw -> rx, the direction of the stream)";
-        result.Inputs["stream"] = "one TCP connection (the harness's bulk sender/receiver, 64 KiB writes), plain TCP alone and through the bundle, IPPROTO_MPTCP for MPTCP";
-        result.Inputs["mptcp"] = "ip mptcp limits set subflow 8 add_addr_accepted 8; endpoints 10.12-14.0.1 subflow; policy routing by source address";
-        result.Inputs["delay"] = "+40 ms each way on link 4 for the bundle's UDP by a UdpLinkRelay in ns gw; MPTCP's subflow on link 4 cannot be delayed here (no netem in this kernel), so MPTCP is not run in that profile";
-        result.Units["sumAloneMbps"] = "sum over the four links of one TCP stream's goodput on that link alone";
-        result.Units["bundleMbps"] = "one TCP stream through the bundle (lan -> inet)";
-        result.Units["bundleEfficiency"] = "bundleMbps / sumAloneMbps";
-        result.Units["mptcpEfficiency"] = "mptcpMbps / sumAloneMbps";
+        result.Inputs = new
+        {
+            secondsPerMeasurement = seconds,
+            warmupSeconds = warmup,
+            runs,
+            shaping = "tbf rate R burst 20kb latency 50ms (the burst holds a 9000-octet frame: the veths have MTU 9000 so a whole sublink datagram needs no IP fragmentation) on the gateway side of each veth (gw -> rx, the direction of the stream)",
+            stream = "one TCP connection (the harness's bulk sender/receiver, 64 KiB writes), plain TCP alone and through the bundle, IPPROTO_MPTCP for MPTCP",
+            mptcp = "ip mptcp limits set subflow 8 add_addr_accepted 8; endpoints 10.12-14.0.1 subflow; policy routing by source address",
+            delay = "+40 ms each way on link 4 for the bundle's UDP by a UdpLinkRelay in ns gw; MPTCP's subflow on link 4 cannot be delayed here (no netem in this kernel), so MPTCP is not run in that profile",
+        };
+        result.Units = new
+        {
+            sumAloneMbps = "sum over the four links of one TCP stream's goodput on that link alone",
+            bundleMbps = "one TCP stream through the bundle (lan -> inet)",
+            bundleEfficiency = "bundleMbps / sumAloneMbps",
+            mptcpEfficiency = "mptcpMbps / sumAloneMbps",
+        };
 
         foreach (var profile in profiles)
         {

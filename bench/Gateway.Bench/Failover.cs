@@ -28,21 +28,27 @@ public static class Failover
         string tcpRate = o.String("tcp-rate", "20M");
         var cases = o.String("cases", string.Join(',', Cases)).Split(',');
         var result = new ScenarioResult { Scenario = "failover" };
-        result.Inputs["sublinks"] = sublinks;
-        result.Inputs["runs"] = runs;
-        result.Inputs["secondsPerRun"] = seconds;
-        result.Inputs["faultAtSecond"] = faultAt;
-        result.Inputs["probeRate"] = 1000;
-        result.Inputs["echoPeriodSeconds"] = echo;
-        result.Inputs["echoMisses"] = 3;
-        result.Inputs["tcp"] = $"iperf3 -c (ns lan) -> -s (ns inet) through the bundle, -b {tcpRate}, for the whole run";
-        result.Inputs["path"] = "ns lan -> tun -> gateway process -> sublink UDP -> UdpLinkRelay (one per sublink, loopback) -> receiver process -> tun -> ns inet";
-        result.Inputs["faultedLink"] = "sublink 2";
-        result.Units["longestGapMs"] = "longest time between two consecutive probe deliveries over the whole run (probes sent every 1 ms)";
-        result.Units["lost"] = "probes sent and never delivered";
-        result.Units["tcpSurvived"] = "1 when iperf3 ran its whole time and exited without error";
-        result.Units["tcpMbps"] = "iperf3's received rate over the run";
-        result.Units["maxDelayMs"] = "largest one-way delay of a delivered probe (one clock stamps both ends)";
+        result.Inputs = new
+        {
+            sublinks,
+            runs,
+            secondsPerRun = seconds,
+            faultAtSecond = faultAt,
+            probeRate = 1000,
+            echoPeriodSeconds = echo,
+            echoMisses = 3,
+            tcp = $"iperf3 -c (ns lan) -> -s (ns inet) through the bundle, -b {tcpRate}, for the whole run",
+            path = "ns lan -> tun -> gateway process -> sublink UDP -> UdpLinkRelay (one per sublink, loopback) -> receiver process -> tun -> ns inet",
+            faultedLink = "sublink 2",
+        };
+        result.Units = new
+        {
+            longestGapMs = "longest time between two consecutive probe deliveries over the whole run (probes sent every 1 ms)",
+            lost = "probes sent and never delivered",
+            tcpSurvived = "1 when iperf3 ran its whole time and exited without error",
+            tcpMbps = "iperf3's received rate over the run",
+            maxDelayMs = "largest one-way delay of a delivered probe (one clock stamps both ends)",
+        };
 
         foreach (var fault in cases)
         {

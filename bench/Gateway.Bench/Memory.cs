@@ -18,13 +18,19 @@ public static class Memory
         int gateways = o.Int("gateways", 1000);
         double joinTimeout = o.Double("join-timeout", 60);
         var result = new ScenarioResult { Scenario = "memory" };
-        result.Inputs["loadSeconds"] = seconds;
-        result.Inputs["load"] = "8 sublinks over loopback, 1400-byte UDP through the tun devices as fast as the bundle takes them (window 256)";
-        result.Inputs["simulatedGateways"] = gateways;
-        result.Units["gatewayRssMB"] = "largest VmRSS of the gateway process sampled every 200 ms under load, MiB";
-        result.Units["gatewayPeakRssMB"] = "VmHWM (peak RSS) of the gateway process at the end, MiB";
-        result.Units["receiverKBPerBundle"] = "(receiver VmRSS with the bundles up and idle - VmRSS before) / bundles, KiB";
-        result.Units["simulatorKBPerBundle"] = "the same for the process that simulates the gateways (gateway side, one sublink each), KiB";
+        result.Inputs = new
+        {
+            loadSeconds = seconds,
+            load = "8 sublinks over loopback, 1400-byte UDP through the tun devices as fast as the bundle takes them (window 256)",
+            simulatedGateways = gateways,
+        };
+        result.Units = new
+        {
+            gatewayRssMB = "largest VmRSS of the gateway process sampled every 200 ms under load, MiB",
+            gatewayPeakRssMB = "VmHWM (peak RSS) of the gateway process at the end, MiB",
+            receiverKBPerBundle = "(receiver VmRSS with the bundles up and idle - VmRSS before) / bundles, KiB",
+            simulatorKBPerBundle = "the same for the process that simulates the gateways (gateway side, one sublink each), KiB",
+        };
 
         var underLoad = result.Row(("what", "gateway, 8 sublinks, under load"));
         await using (var pair = await BundlePair.StartAsync(paths, "mem8", 8, lan, inet, o))

@@ -27,19 +27,25 @@ public static class Modems
         double seconds = o.Double("seconds", 5), share = o.Double("bulk-share", 1.1), warmup = o.Double("warmup", 3);
         double lineBytes = links * baud / 10.0;
         var result = new ScenarioResult { Scenario = "modems" };
-        result.Inputs["links"] = links;
-        result.Inputs["baud"] = baud;
-        result.Inputs["bulkShare"] = share;
-        result.Inputs["runs"] = runs;
-        result.Inputs["secondsPerRun"] = seconds;
-        result.Inputs["lineRateBytesPerSecond"] = lineBytes;
-        result.Inputs["command"] = $"gateway demo --Gateway:Demo:Links={links} --Gateway:Demo:LineSpeed={baud} --Gateway:Demo:SlowLineSpeed={baud} --Gateway:Demo:BulkShare={share}";
-        result.Units["goodputBytesPerSecond"] = "IP octets per second delivered by the receiver's bundle (gateway -> receiver)";
-        result.Units["writtenBytesPerSecond"] = "octets per second the gateway's modem links wrote toward their lines (HDLC-framed); above the line rate, the modems' bounded queues drop the excess (overrun)";
-        result.Units["framingEfficiency"] = $"{BulkPacket} / {LineOctets}: IP octets of a bulk packet / its octets on the line (see Modems.LineOctets)";
-        result.Units["ratioToFramingLimited"] = "goodput / (lineRate x framingEfficiency)";
-        result.Units["ratioToRawLineRate"] = "goodput / lineRate";
-        result.Inputs["framingEfficiency"] = (double)BulkPacket / LineOctets;
+        result.Inputs = new
+        {
+            links,
+            baud,
+            bulkShare = share,
+            runs,
+            secondsPerRun = seconds,
+            lineRateBytesPerSecond = lineBytes,
+            framingEfficiency = (double)BulkPacket / LineOctets,
+            command = $"gateway demo --Gateway:Demo:Links={links} --Gateway:Demo:LineSpeed={baud} --Gateway:Demo:SlowLineSpeed={baud} --Gateway:Demo:BulkShare={share}",
+        };
+        result.Units = new
+        {
+            goodputBytesPerSecond = "IP octets per second delivered by the receiver's bundle (gateway -> receiver)",
+            writtenBytesPerSecond = "octets per second the gateway's modem links wrote toward their lines (HDLC-framed); above the line rate, the modems' bounded queues drop the excess (overrun)",
+            framingEfficiency = $"{BulkPacket} / {LineOctets}: IP octets of a bulk packet / its octets on the line (see Modems.LineOctets)",
+            ratioToFramingLimited = "goodput / (lineRate x framingEfficiency)",
+            ratioToRawLineRate = "goodput / lineRate",
+        };
 
         using var demo = GatewayProcess.Start(paths, "modems-demo", null, Commands.FreeTcpPort(), ["demo",
             $"--Gateway:Demo:Links={links}", $"--Gateway:Demo:LineSpeed={baud}", $"--Gateway:Demo:SlowLineSpeed={baud}",

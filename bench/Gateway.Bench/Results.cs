@@ -44,10 +44,11 @@ public sealed class ScenarioResult
 
     public Dictionary<string, object> Machine { get; } = MachineInfo.Describe();
 
-    public Dictionary<string, object> Inputs { get; } = [];
+    /// <summary>What the scenario was run with (an anonymous object: names as in the JSON).</summary>
+    public object? Inputs { get; set; }
 
     /// <summary>What each value means and its unit.</summary>
-    public Dictionary<string, string> Units { get; } = [];
+    public object? Units { get; set; }
 
     public List<ResultRow> Rows { get; } = [];
 

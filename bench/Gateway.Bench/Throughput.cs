@@ -23,19 +23,25 @@ public static class Throughput
         double seconds = o.Double("seconds", 3), warmup = o.Double("warmup", 1);
         int window = o.Int("window", 256);
         var result = new ScenarioResult { Scenario = "throughput" };
-        result.Inputs["sublinks"] = sublinkCounts;
-        result.Inputs["packetSizes"] = sizes;
-        result.Inputs["runs"] = runs;
-        result.Inputs["secondsPerRun"] = seconds;
-        result.Inputs["warmupSeconds"] = warmup;
-        result.Inputs["blasterWindowPackets"] = window;
-        result.Inputs["path"] = "UDP blaster (ns lan) -> tun -> gateway process -> N UDP sublinks over 127.0.0.1 -> receiver process -> tun -> sink (ns inet)";
-        result.Inputs["ceiling"] = "the same blaster and sink over a veth pair between ns lan and ns inet";
-        result.Units["mbps"] = "goodput: IP octets of the packets the sink received x 8 / s, 10^6";
-        result.Units["pps"] = "packets the sink received per second";
-        result.Units["cpuSecPerGB"] = "utime+stime of the gateway and receiver processes (/proc/PID/stat) per 10^9 IP octets delivered; for the ceiling, of the harness (blaster + sink)";
-        result.Units["ratio"] = "bundle goodput / ceiling goodput of the same packet size, each the median of the runs, ceiling runs interleaved with the bundle's";
-        result.Units["gatewayRssMB"] = "the gateway's peak RSS (VmHWM) at the end of that case, MiB";
+        result.Inputs = new
+        {
+            sublinks = sublinkCounts,
+            packetSizes = sizes,
+            runs,
+            secondsPerRun = seconds,
+            warmupSeconds = warmup,
+            blasterWindowPackets = window,
+            path = "UDP blaster (ns lan) -> tun -> gateway process -> N UDP sublinks over 127.0.0.1 -> receiver process -> tun -> sink (ns inet)",
+            ceiling = "the same blaster and sink over a veth pair between ns lan and ns inet",
+        };
+        result.Units = new
+        {
+            mbps = "goodput: IP octets of the packets the sink received x 8 / s, 10^6",
+            pps = "packets the sink received per second",
+            cpuSecPerGB = "utime+stime of the gateway and receiver processes (/proc/PID/stat) per 10^9 IP octets delivered; for the ceiling, of the harness (blaster + sink)",
+            ratio = "bundle goodput / ceiling goodput of the same packet size, each the median of the runs, ceiling runs interleaved with the bundle's",
+            gatewayRssMB = "the gateway's peak RSS (VmHWM) at the end of that case, MiB",
+        };
 
         using var ceilingSink = new UdpSink(new IPEndPoint(IPAddress.Any, CeilingPort), inet);
         using var bundleSink = new UdpSink(new IPEndPoint(IPAddress.Any, BundlePort), inet);
