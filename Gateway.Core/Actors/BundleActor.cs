@@ -77,6 +77,8 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     private readonly Dictionary<string, IActorRef> children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, (int Index, string Name)> members = new();
     private readonly IActorRef?[] byIndex = new IActorRef?[32];
+    private readonly PacketGate[] memberGates = Enumerable.Range(0, 32).Select(_ => new PacketGate()).ToArray();
+    private long queueDropsOfFormerMembers;
     private readonly Dictionary<string, int> restarts = new(StringComparer.Ordinal);
     private readonly HashSet<string> closedByOperator = new(StringComparer.Ordinal);
     private DateTimeOffset? upSince;
@@ -104,6 +106,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         Receive<SublinkDown>(d => RemoveMember(d.Sublink, d.Reason));
         Receive<FragmentIn>(f =>
         {
+            f.Gate?.Leave();
             if (members.TryGetValue(f.Sublink, out var m))
                 bundle.ReceiveFragment(m.Index, f.Fragment, MonotonicClock.Now);
         });
@@ -112,7 +115,11 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             if (members.ContainsKey(d.Sublink))
                 bundle.ReceiveDirect(d.Protocol, d.Information, MonotonicClock.Now);
         });
-        Receive<SendIp>(s => SendIp(s.Packet));
+        Receive<SendIp>(s =>
+        {
+            s.Gate?.Leave();
+            SendIp(s.Packet);
+        });
         Receive<StartSublink>(s =>
         {
             specs[s.Name] = new SublinkSpec(s.Name, s.Transport, s.Carrier, s.Remote, s.BytesPerSecond);
@@ -215,6 +222,9 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             return;
         }
         byIndex[index] = up.Sublink;
+        // A fresh gate: fragments still queued to the member that had this index leave the old one.
+        queueDropsOfFormerMembers += memberGates[index].Dropped;
+        memberGates[index] = new PacketGate();
         members[up.Sublink] = (index, up.Name);
         lastBytesIn[index] = bundle.Reassembler?.MemberStatistics(index).BytesIn ?? 0;
         smoothedRate[index] = 0;
@@ -287,8 +297,15 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
 
     void ITrafficOutput.Send(ReadOnlySpan<byte> ipPacket) => SendIp(ipPacket);
 
-    void IBundleHandler.SendFragment(int member, ReadOnlySpan<byte> fragment) =>
-        byIndex[member]?.Tell(new FragmentOut(fragment.ToArray()));
+    void IBundleHandler.SendFragment(int member, ReadOnlySpan<byte> fragment)
+    {
+        if (byIndex[member] is not { } sublink)
+            return;
+        // A sublink that far behind (its socket slower than the fragments come) loses the fragment, counted.
+        var gate = memberGates[member];
+        if (gate.TryEnter())
+            sublink.Tell(new FragmentOut(fragment.ToArray(), gate));
+    }
 
     void IBundleHandler.StartTimer(BundleTimer timer, TimeSpan interval) =>
         Timers.StartSingleTimer(timer, new BundleTimerFired(timer), interval);
@@ -362,7 +379,10 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             upSince,
             reassembly,
             trafficStatus,
-            new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, bundle.UndeliverablePackets, rates.BitsPerSecondIn, rates.BitsPerSecondOut));
+            new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, bundle.UndeliverablePackets, rates.BitsPerSecondIn, rates.BitsPerSecondOut))
+        {
+            QueueDrops = queueDropsOfFormerMembers + memberGates.Sum(g => g.Dropped),
+        };
     }
 
     private sealed record BundleTimerFired(BundleTimer Timer);

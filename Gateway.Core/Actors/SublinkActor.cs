@@ -51,6 +51,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private PppSession session = null!;
     private ISublinkTransport? transport;
     private EchoMonitor? echo;
+    private readonly PacketGate gate = new();
+    private PacketGate? inboundGate;
     private string? peerName;
     private string? lastReason;
     private bool reportedUp;
@@ -72,7 +74,11 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         {
             framesIn++;
             octetsIn += d.Datagram.Length;
+            // The gate is handed on with the fragment (OnPacket) or left here if the session dropped the frame.
+            inboundGate = d.Gate;
             session.ReceiveDatagram(d.Datagram);
+            inboundGate?.Leave();
+            inboundGate = null;
         });
         Receive<IspMessages.UdpReceived>(u =>
         {
@@ -80,7 +86,11 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             octetsIn += u.Payload.Length;
             session.ReceiveDatagram(u.Payload);
         });
-        Receive<FragmentOut>(f => session.SendPacket(PppProtocol.Multilink, f.Fragment));
+        Receive<FragmentOut>(f =>
+        {
+            session.SendPacket(PppProtocol.Multilink, f.Fragment);
+            f.Gate?.Leave();
+        });
         Receive<SessionTimerFired>(t => session.TimerExpired(t.Timer));
         Receive<TransportFailed>(OnTransportFailed);
         Receive<JoinedBundle>(j =>
@@ -114,7 +124,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     protected override void PreStart()
     {
         session = new PppSession(options.Session with { Name = $"{options.Bundle}/{options.Name}" }, this);
-        transport = options.Transport(new ActorDatagramHandler(Self));
+        transport = options.Transport(new ActorDatagramHandler(Self, gate));
         Publish();
         session.Start();
         // Counters and rates for the dashboard once a second (the echo tick publishes while echo runs).
@@ -229,7 +239,10 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     void ISessionHandler.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
     {
         if (protocol == PppProtocol.Multilink)
-            owner.Tell(new FragmentIn(Self, information.ToArray()));
+        {
+            owner.Tell(new FragmentIn(Self, information.ToArray(), inboundGate));
+            inboundGate = null;
+        }
         else if (protocol != PppProtocol.Lqr)
             owner.Tell(new DirectIn(Self, (ushort)protocol, information.ToArray()));
     }
@@ -279,7 +292,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         var counters = new LinkCounters(octetsIn, octetsOut, framesIn, framesOut, session.FramingCounters.InErrors,
             rates.BitsPerSecondIn, rates.BitsPerSecondOut);
         Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
-            options.Bundle, options.Name, options.Carrier, state, peerName, quality, lastReason, counters)));
+            options.Bundle, options.Name, options.Carrier, state, peerName, quality, lastReason, counters) { QueueDrops = gate.Dropped }));
     }
 
     private sealed record EchoTick

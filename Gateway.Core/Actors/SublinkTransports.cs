@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Actors.Messages;
 using Gateway.Core.Transport;
 
@@ -68,14 +70,26 @@ public static class SublinkTransports
     }
 }
 
-/// <summary>Hands what a transport's loop reads to an actor as messages (STYLE.md: the loop never touches actor state).</summary>
-internal sealed class ActorDatagramHandler(IActorRef target) : IDatagramHandler
+/// <summary>
+/// Hands what a transport's loop reads to an actor as messages (STYLE.md: the loop never touches actor state).
+/// Multilink data passes <paramref name="gate"/> (dropped and counted when the actor is that far behind); control
+/// frames (LCP, echo, LQR) always pass, so overload never starves the keepalive.
+/// </summary>
+internal sealed class ActorDatagramHandler(IActorRef target, PacketGate? gate = null) : IDatagramHandler
 {
     public IActorRef Target => target;
 
-    public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender) =>
-        target.Tell(new BundleMessages.DatagramIn(datagram.ToArray()));
+    public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender)
+    {
+        if (gate is null || !IsMultilink(datagram))
+            target.Tell(new BundleMessages.DatagramIn(datagram.ToArray()));
+        else if (gate.TryEnter())
+            target.Tell(new BundleMessages.DatagramIn(datagram.ToArray(), gate));
+    }
 
     public void OnFailure(DatagramPathFailure failure) =>
         target.Tell(new BundleMessages.TransportFailed(failure));
+
+    private static bool IsMultilink(ReadOnlySpan<byte> frame) =>
+        PppHeader.TryRead(frame, out var decoded) == PppHeaderStatus.Ok && decoded.Protocol == (ushort)PppProtocol.Multilink;
 }

@@ -59,6 +59,9 @@ public sealed class TunBridge : IIpPacketSink
     /// <summary>The open devices by bundle name.</summary>
     public IReadOnlyDictionary<string, TunDevice> Devices => attached;
 
+    /// <summary>Bounds the packets read from the devices and not yet taken by their bundles (drops counted there).</summary>
+    public PacketGate IngressGate { get; } = new();
+
     /// <summary>Packets out of a bundle dropped because it had no device open (before IPCP, after it went down).</summary>
     public long DroppedWithoutDevice => Interlocked.Read(ref droppedWithoutDevice);
 
@@ -183,7 +186,7 @@ public sealed class TunBridgeActor : ReceiveActor
             RoutesIfAbsent = ifAbsent,
         });
         bridge.Attach(o.Bundle, device);
-        device.StartReading(new IntoBundle(o.Actor, Self));
+        device.StartReading(new IntoBundle(o.Actor, Self, bridge.IngressGate));
         log.Info("tun bridge: {0} up for bundle {1}: {2} -> {3}", device.Name, o.Bundle, o.Local, o.Peer);
         foreach (var kept in device.RoutesKept)
             log.Warning("tun bridge: {0}: route to {1} exists already and is kept ('add' without '!')", device.Name, kept);
@@ -203,10 +206,17 @@ public sealed class TunBridgeActor : ReceiveActor
 
     private sealed record DeviceFailed(TunDeviceException Error);
 
-    /// <summary>The device's reading thread: each packet goes to the bundle as a message (a copy: the span is the reader's).</summary>
-    private sealed class IntoBundle(IActorRef bundle, IActorRef bridge) : IPacketHandler
+    /// <summary>
+    /// The device's reading thread: each packet goes to the bundle as a message (a copy: the span is the reader's),
+    /// through the gate: when the bundle is that far behind the packet is dropped, as a full interface queue drops.
+    /// </summary>
+    private sealed class IntoBundle(IActorRef bundle, IActorRef bridge, PacketGate gate) : IPacketHandler
     {
-        public void OnPacket(ReadOnlySpan<byte> packet) => bundle.Tell(new SendIp(packet.ToArray()));
+        public void OnPacket(ReadOnlySpan<byte> packet)
+        {
+            if (gate.TryEnter())
+                bundle.Tell(new SendIp(packet.ToArray(), gate));
+        }
 
         public void OnFailure(TunDeviceException error) => bridge.Tell(new DeviceFailed(error));
     }

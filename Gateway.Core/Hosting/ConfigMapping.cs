@@ -44,8 +44,8 @@ public static class ConfigMapping
                 Lcp = LcpSettings.Default with
                 {
                     Accm = null,
-                    Mru = (ushort)Math.Clamp(model.Mru, LcpSettings.MinimumMru, ushort.MaxValue),
-                    Mrru = (ushort)Math.Clamp(model.Mrru, LcpSettings.MinimumMru, ushort.MaxValue),
+                    Mru = SizeOrDefault(model.Mru, LcpSettings.Default.Mru),
+                    Mrru = SizeOrDefault(model.Mrru, LcpSettings.Default.Mrru ?? LcpSettings.Default.Mru),
                     EndpointDiscriminator = discriminator,
                     EnableChap = model.RequireChap,
                     EnablePap = model.RequirePap,
@@ -178,8 +178,8 @@ public static class ConfigMapping
         Lcp = LcpSettings.Default with
         {
             Accm = null,
-            Mru = (ushort)Math.Clamp(model.Mru, LcpSettings.MinimumMru, ushort.MaxValue),
-            Mrru = (ushort)Math.Clamp(model.Mrru, LcpSettings.MinimumMru, ushort.MaxValue),
+            Mru = SizeOrDefault(model.Mru, LcpSettings.Default.Mru),
+            Mrru = SizeOrDefault(model.Mrru, LcpSettings.Default.Mrru ?? LcpSettings.Default.Mru),
             EndpointDiscriminator = ToDiscriminator(model.EndDisc, model.Label, errors),
             EnableShortSequence = model.ShortSeq,
         },
@@ -188,6 +188,13 @@ public static class ConfigMapping
         AuthName = model.AuthName,
         AuthKey = AuthSecret.FromText(model.AuthKey.Reveal()),
     };
+
+    /// <summary>
+    /// <c>set mru</c> / <c>set mrru</c>: 0 (not set) is ppp's default (1500), never the smallest MRU allowed: a
+    /// sublink offering an MRU of 64 would make its peer cut every packet into tiny fragments.
+    /// </summary>
+    private static ushort SizeOrDefault(int configured, ushort fallback) =>
+        configured <= 0 ? fallback : (ushort)Math.Clamp(configured, LcpSettings.MinimumMru, ushort.MaxValue);
 
     /// <summary>FreeBSD's <c>set enddisc</c> as the LCP option value (RFC 1990 5.1.3).</summary>
     public static EndpointDiscriminator? ToDiscriminator(EndDiscSpec spec, string label, List<string> errors)

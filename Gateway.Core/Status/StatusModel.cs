@@ -69,7 +69,11 @@ public sealed record SublinkStatus(
     string? Peer,
     LinkQuality? Quality,
     string? LastReason,
-    LinkCounters Counters);
+    LinkCounters Counters)
+{
+    /// <summary>Multilink frames dropped on arrival because the sublink was too far behind (<see cref="Actors.PacketGate"/>).</summary>
+    public long QueueDrops { get; init; }
+}
 
 /// <summary>Reassembly statistics of a bundle (RFC 1990 4.1).</summary>
 public sealed record ReassemblyStatus(
@@ -100,7 +104,11 @@ public sealed record BundleStatus(
     DateTimeOffset? UpSince,
     ReassemblyStatus Reassembly,
     TrafficStatus? Traffic,
-    LinkCounters Counters);
+    LinkCounters Counters)
+{
+    /// <summary>Fragments dropped on the way to a sublink too far behind (<see cref="Actors.PacketGate"/>).</summary>
+    public long QueueDrops { get; init; }
+}
 
 public enum LogSeverity
 {

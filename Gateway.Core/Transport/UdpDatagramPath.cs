@@ -27,11 +27,11 @@ public sealed record UdpPathOptions
     /// <summary>Datagrams longer than this are counted and dropped (the receive buffer is one byte longer).</summary>
     public int MaxDatagramLength { get; init; } = ushort.MaxValue;
 
-    /// <summary>SO_RCVBUF in bytes; 0 keeps the system default.</summary>
-    public int ReceiveBufferBytes { get; init; }
+    /// <summary>SO_RCVBUF in bytes (the kernel caps it at net.core.rmem_max); 0 keeps the system default.</summary>
+    public int ReceiveBufferBytes { get; init; } = 1 << 20;
 
-    /// <summary>SO_SNDBUF in bytes; 0 keeps the system default.</summary>
-    public int SendBufferBytes { get; init; }
+    /// <summary>SO_SNDBUF in bytes (capped at net.core.wmem_max); 0 keeps the system default.</summary>
+    public int SendBufferBytes { get; init; } = 1 << 20;
 }
 
 /// <summary>

@@ -27,8 +27,11 @@ public sealed record UdpListenerOptions
     /// <summary>Datagrams longer than this are counted and dropped.</summary>
     public int MaxDatagramLength { get; init; } = ushort.MaxValue;
 
-    /// <summary>SO_RCVBUF in bytes; 0 keeps the system default.</summary>
-    public int ReceiveBufferBytes { get; init; }
+    /// <summary>
+    /// SO_RCVBUF in bytes (the kernel caps it at net.core.rmem_max); 0 keeps the system default. The default,
+    /// 4 MiB, absorbs the bursts of every gateway's sublinks while the receive loop catches up.
+    /// </summary>
+    public int ReceiveBufferBytes { get; init; } = 4 << 20;
 
     /// <summary>SO_SNDBUF in bytes; 0 keeps the system default.</summary>
     public int SendBufferBytes { get; init; }

@@ -24,6 +24,7 @@ public class ConfigMappingTests
         Assert.NotNull(receiver);
         Assert.True(receiver.MemberSession.Lcp.EnableChap);
         Assert.Equal((ushort)1500, receiver.MemberSession.Lcp.Mrru);
+        Assert.Equal((ushort)1504, receiver.MemberSession.Lcp.Mru);
         Assert.Equal(IPAddress.Parse("127.0.0.2"), receiver.Bundle.Ipcp.LocalAddress);
         Assert.Equal([IPAddress.Parse("127.0.0.3")], receiver.PeerAddresses);
         Assert.True(receiver.MemberSession.Secrets!.TryGetSecret("vpnname", out var key));
@@ -136,5 +137,30 @@ public class ConfigMappingTests
         Assert.Null(gateway);
         Assert.Contains(errors, e => e.Contains("vpn-in") && e.Contains("REAL-LOCAL-IP"));
         Assert.Contains(errors, e => e.Contains("vpn-nic") && e.Contains("RIP1"));
+    }
+
+    [Fact]
+    public void Without_set_mru_a_sublink_offers_ppps_default_1500_not_the_smallest_mru()
+    {
+        var source = new InMemoryConfigSource().Add("ppp.conf", """
+            vpn:
+             set enddisc LABEL
+             set speed sync
+             set mrru 1500
+             set authname vpnname
+             set authkey vpnkey
+             clone 1
+             link deflink rm
+             link 1 set device 127.0.0.1:6671/udp
+
+            """);
+        var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
+        var errors = new List<string>();
+
+        var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal((ushort)1500, gateway!.Bundles[0].MemberSession.Lcp.Mru);
+        Assert.Equal((ushort)1500, gateway.Bundles[0].MemberSession.Lcp.Mrru);
     }
 }

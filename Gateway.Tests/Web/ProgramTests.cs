@@ -28,4 +28,10 @@ public sealed class ProgramTests
     {
         Assert.Equal(CtlCommand.BadInput, CtlCommand.HashPassword(new StringReader(""), new StringWriter(), new StringWriter()));
     }
+
+    [Fact]
+    public void A_malformed_operator_hash_on_the_command_line_is_a_message_and_exit_1_not_a_crash()
+    {
+        Assert.Equal(1, Program.Main(["run", "receiver", "--urls", "http://127.0.0.1:0", $"--{OperatorCredentials.HashKey}=x"]));
+    }
 }

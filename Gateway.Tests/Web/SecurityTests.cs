@@ -26,7 +26,7 @@ public sealed class SecurityTests
     [Fact]
     public void A_malformed_configured_hash_stops_start_up_with_a_message()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => OperatorCredentials.From("plain-text", null, generateWhenMissing: true));
+        var error = Assert.Throws<Gateway.Web.Hosting.GatewayConfigurationException>(() => OperatorCredentials.From("plain-text", null, generateWhenMissing: true));
         Assert.Contains(OperatorCredentials.HashKey, error.Message);
     }
 

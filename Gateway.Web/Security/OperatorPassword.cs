@@ -88,7 +88,7 @@ public sealed class OperatorCredentials
         if (!string.IsNullOrEmpty(configuredHash))
         {
             if (!PasswordHash.IsWellFormed(configuredHash))
-                throw new InvalidOperationException($"{HashKey} is not a '{PasswordHash.Prefix}$ITERATIONS$SALT$HASH' value (make one with `gateway hash-password`)");
+                throw new Gateway.Web.Hosting.GatewayConfigurationException($"{HashKey} is not a '{PasswordHash.Prefix}$ITERATIONS$SALT$HASH' value (make one with `gateway hash-password`)");
             return new(OperatorPasswordSource.ConfiguredHash, configuredHash, null);
         }
         if (!string.IsNullOrEmpty(environmentPassword))

@@ -15,14 +15,17 @@ public static class BundleMessages
     /// <summary>A sublink left the Network phase or stopped; the bundle stops waiting for it at once.</summary>
     public sealed record SublinkDown(string Name, IActorRef Sublink, string Reason);
 
-    /// <summary>A Multilink fragment (information of a 0x003D frame) that arrived on a sublink.</summary>
-    public sealed record FragmentIn(IActorRef Sublink, byte[] Fragment);
+    /// <summary>
+    /// A Multilink fragment (information of a 0x003D frame) that arrived on a sublink; the bundle leaves
+    /// <paramref name="Gate"/> (the sublink's inbound gate) once it has taken it.
+    /// </summary>
+    public sealed record FragmentIn(IActorRef Sublink, byte[] Fragment, PacketGate? Gate = null);
 
     /// <summary>A network-layer packet that arrived on a sublink without an MP header.</summary>
     public sealed record DirectIn(IActorRef Sublink, ushort Protocol, byte[] Information);
 
-    /// <summary>Send this Multilink fragment on the sublink.</summary>
-    public sealed record FragmentOut(byte[] Fragment);
+    /// <summary>Send this Multilink fragment on the sublink, then leave <paramref name="Gate"/> (the bundle's gate for it).</summary>
+    public sealed record FragmentOut(byte[] Fragment, PacketGate? Gate = null);
 
     /// <summary>The receiver joined the sublink to a bundle: report to <paramref name="Bundle"/> from now on.</summary>
     public sealed record JoinedBundle(IActorRef Bundle, string BundleName);
@@ -39,8 +42,11 @@ public static class BundleMessages
     /// <summary>Close sublink <paramref name="Name"/> at once (ppp.linkdown's <c>pppctl ... link N close</c>).</summary>
     public sealed record StopSublink(string Name, string Reason);
 
-    /// <summary>Send an IP packet into the bundle (a LAN host's packet, a test's probe).</summary>
-    public sealed record SendIp(byte[] Packet);
+    /// <summary>
+    /// Send an IP packet into the bundle (a LAN host's packet, a test's probe); the bundle leaves
+    /// <paramref name="Gate"/> (its producer's gate, e.g. the tun reader's) once it has taken it.
+    /// </summary>
+    public sealed record SendIp(byte[] Packet, PacketGate? Gate = null);
 
     /// <summary>Ask a bundle for its status; answered with a <see cref="Status.BundleStatus"/>.</summary>
     public sealed record GetBundleStatus
@@ -48,8 +54,8 @@ public static class BundleMessages
         public static GetBundleStatus Instance { get; } = new();
     }
 
-    /// <summary>Tells the sublink's owner a datagram from the transport's loop.</summary>
-    internal sealed record DatagramIn(byte[] Datagram);
+    /// <summary>Tells the sublink's owner a datagram from the transport's loop; <paramref name="Gate"/> as for <see cref="FragmentIn"/>.</summary>
+    internal sealed record DatagramIn(byte[] Datagram, PacketGate? Gate = null);
 
     internal sealed record TransportFailed(DatagramPathFailure Failure);
 
