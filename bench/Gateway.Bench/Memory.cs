@@ -21,7 +21,7 @@ public static class Memory
         result.Inputs = new
         {
             loadSeconds = seconds,
-            load = "8 sublinks over loopback, 1400-byte UDP through the tun devices as fast as the bundle takes them (window 256)",
+            load = "8 sublinks over loopback, 1400-byte UDP through the tun devices as fast as the bundle takes them (window 2048)",
             simulatedGateways = gateways,
         };
         result.Units = new
@@ -37,7 +37,7 @@ public static class Memory
         {
             using var sink = new UdpSink(new IPEndPoint(IPAddress.Any, Throughput.BundlePort), inet);
             using var blaster = new UdpBlaster(new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), Throughput.BundlePort), 1400, lan,
-                window: 256, delivered: () => sink.Packets);
+                window: Throughput.DefaultWindow, delivered: () => sink.Packets);
             long maxGateway = 0, maxReceiver = 0;
             long packets0 = sink.Packets;
             var end = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
