@@ -13,11 +13,11 @@ public static class Program
     private const string Usage = """
         usage: Gateway.Bench SCENARIO|PIECE [--option value ...]
           scenarios (write --out DIR/<scenario>.json and print a table; run.sh passes the namespaces):
-            throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 3]
-            failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 8] [--echo-period 0.2]
-            bonding    --lan NS --inet NS --gw NS --rx NS [--seconds 8] [--runs 1]
+            throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 2.5] [--window 2048]
+            failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout]
+            bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
-            modems     [--seconds 15] [--baud 115200]
+            modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
           pieces:
             udp-sink   --listen ADDR:PORT [--netns NS] [--seconds 5]
             udp-blast  --to ADDR:PORT [--netns NS] [--size 1400] [--rate PPS, 0 = as fast as possible] [--seconds 5]

@@ -26,7 +26,7 @@ public static class Throughput
         int[] sublinkCounts = o.Ints("sublinks", "1,2,4,8");
         int[] sizes = o.Ints("sizes", "1400,64");
         int runs = o.Int("runs", 3);
-        double seconds = o.Double("seconds", 3), warmup = o.Double("warmup", 1);
+        double seconds = o.Double("seconds", 2.5), warmup = o.Double("warmup", 0.75);
         int window = o.Int("window", DefaultWindow);
         var result = new ScenarioResult { Scenario = "throughput" };
         result.Inputs = new
