@@ -48,6 +48,7 @@ public static class Failover
             tcpSurvived = "1 when iperf3 ran its whole time and exited without error",
             tcpMbps = "iperf3's received rate over the run",
             maxDelayMs = "largest one-way delay of a delivered probe (one clock stamps both ends)",
+            faultedLinkShare = "share of the gateway's datagrams that went over the faulted link before the fault (from the relays' counters)",
         };
 
         foreach (var fault in cases)
@@ -70,7 +71,7 @@ public static class Failover
                 await using var pair = await BundlePair.StartAsync(paths, $"fo-{fault}", sublinks, lan, inet, pairOptions, TimeSpan.FromSeconds(40));
                 for (int r = 0; r < runs; r++)
                 {
-                    var values = await OneRunAsync(paths, pair, relays[1], fault, lan, inet, seconds, faultAt, tcpRate);
+                    var values = await OneRunAsync(paths, pair, relays, fault, lan, inet, seconds, faultAt, tcpRate);
                     row.Runs.Add(values);
                     Console.WriteLine(Commands.Invariant($"  {fault}, run {r + 1}: longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}, TCP {(values["tcpSurvived"] == 1 ? "survived" : "FAILED")} ({values["tcpMbps"]:F1} Mbit/s)"));
                     Restore(paths, pair, relays[1], fault);
@@ -93,9 +94,10 @@ public static class Failover
         return result;
     }
 
-    private static async Task<Dictionary<string, double?>> OneRunAsync(BenchPaths paths, BundlePair pair, UdpLinkRelay link, string fault,
+    private static async Task<Dictionary<string, double?>> OneRunAsync(BenchPaths paths, BundlePair pair, List<UdpLinkRelay> relays, string fault,
         string lan, string inet, double seconds, double faultAt, string tcpRate)
     {
+        var link = relays[1];
         int port = 5201;
         using var server = Start(inet, "iperf3", "-s", "-1", "-B", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Task.Delay(500);
@@ -103,7 +105,12 @@ public static class Failover
             "-t", ((int)Math.Ceiling(seconds)).ToString(System.Globalization.CultureInfo.InvariantCulture), "-b", tcpRate, "-J");
         var clientOutput = client.StandardOutput.ReadToEndAsync();
         using var probe = new ProbeStream(new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), ProbePort), lan, inet, 1000, TimeSpan.FromSeconds(seconds + 10));
+        long[] offeredBefore = relays.Select(r => r.Upstream.Counters.Offered).ToArray();
         await Task.Delay(TimeSpan.FromSeconds(faultAt));
+        // How much of the gateway's traffic the faulted link carried just before the fault (a link the scheduler
+        // hardly used would make the fault look harmless).
+        long[] offered = relays.Select((r, i) => r.Upstream.Counters.Offered - offeredBefore[i]).ToArray();
+        double share = (double)offered[1] / Math.Max(1, offered.Sum());
         Apply(paths, pair, link, fault);
         await Task.Delay(TimeSpan.FromSeconds(seconds - faultAt));
         var report = probe.Finish(TimeSpan.FromSeconds(0.5), TimeSpan.FromMilliseconds(700));
@@ -122,6 +129,7 @@ public static class Failover
             ["maxDelayMs"] = report.MaxDelayMs,
             ["tcpSurvived"] = survived ? 1 : 0,
             ["tcpMbps"] = mbps,
+            ["faultedLinkShare"] = share,
         };
     }
 

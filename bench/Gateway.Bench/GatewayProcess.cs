@@ -8,14 +8,16 @@ using System.Text.Json;
 namespace Gateway.Bench;
 
 /// <summary>Where the harness finds the product and keeps its files for one run.</summary>
-public sealed record BenchPaths(string GatewayDll, string RunDirectory)
+/// <param name="LogLevel">The gateway processes' log level (<c>--gateway-log</c>; Information shows every state change).</param>
+public sealed record BenchPaths(string GatewayDll, string RunDirectory, string LogLevel = "Warning")
 {
     /// <summary>Child process ids, one a line, for run.sh's clean-up should the harness itself be killed.</summary>
     public string PidFile => Path.Combine(RunDirectory, "pids");
 
     public static BenchPaths From(Options options) => new(
         Path.GetFullPath(options.String("gateway", "Gateway.Web/bin/Release/net10.0/gateway.dll")),
-        Path.GetFullPath(options.String("run-dir", Path.Combine(Path.GetTempPath(), $"gwbench-{Environment.ProcessId}"))));
+        Path.GetFullPath(options.String("run-dir", Path.Combine(Path.GetTempPath(), $"gwbench-{Environment.ProcessId}"))),
+        options.String("gateway-log", "Warning"));
 }
 
 /// <summary>
@@ -75,8 +77,8 @@ public sealed class GatewayProcess : IDisposable
             info.ArgumentList.Add(a);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(api.ToString().TrimEnd('/'));
-        info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
-        info.ArgumentList.Add("--Logging:LogLevel:Gateway=Warning");
+        info.ArgumentList.Add($"--Logging:LogLevel:Default={paths.LogLevel}");
+        info.ArgumentList.Add("--Logging:LogLevel:Microsoft=Warning");
         foreach (var a in extra)
             info.ArgumentList.Add(a);
         info.Environment["GATEWAY_OPERATOR_PASSWORD"] = OperatorPassword;

@@ -25,7 +25,7 @@ public static class Program
             bulk       --to ADDR:PORT [--listen ADDR:PORT] [--sender-netns NS] [--receiver-netns NS] [--bind ADDR] [--tcp] [--seconds 10]
             rss        --pid PID [--seconds 5]
             sim-gateways --receiver ADDR:PORT [--gateways 1000] [--seconds 30]
-          common: --gateway PATH/gateway.dll --run-dir DIR --out DIR
+          common: --gateway PATH/gateway.dll --run-dir DIR --out DIR --gateway-log Warning|Information
         """;
 
     public static async Task<int> Main(string[] args)
@@ -80,7 +80,7 @@ public static class Program
         "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "bundleBeatsMptcp", "target"],
         "memory" => ["gatewayRssMB", "gatewayPeakRssMB", "receiverRssMB", "bundlesUp", "joinSeconds", "receiverKBPerBundle", "simulatorKBPerBundle", "target", "met"],
         "modems" => ["goodputBytesPerSecond", "writtenBytesPerSecond", "ratioToFramingLimited", "ratioToRawLineRate", "target", "met"],
-        "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "tcpMbps", "allTcpSurvived", "target"],
+        "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "faultedLinkShare", "tcpMbps", "allTcpSurvived", "target"],
         _ => [],
     };
 
