@@ -9,6 +9,10 @@
   const fmtRate = bps => bps == null ? "–" : bps >= 1e6 ? (bps / 1e6).toFixed(2) + " Mbit/s" : (bps / 1e3).toFixed(1) + " kbit/s";
   const fmtMs = ms => ms == null ? "–" : ms.toFixed(0) + " ms";
   const fmtPct = p => p == null ? "–" : p.toFixed(1) + " %";
+  // The line's own LQR (RFC 1989) or LCP echo figures.
+  const fmtQuality = q => !q ? "–" : q.method === "lqr"
+    ? `LQR ${q.sent} sent, ${q.received} received, loss in ${fmtPct(q.inboundLossPercent)} out ${fmtPct(q.outboundLossPercent)}`
+    : `echo RTT ${fmtMs(q.roundTripMs)}, ${q.received}/${q.sent} answered`;
   const fmtUptime = since => {
     if (!since) return "–";
     let s = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
@@ -91,6 +95,7 @@
     set(el, "uptime", fmtUptime(l.upSince));
     set(el, "rate", `↑ ${fmtRate(l.counters.bitsPerSecondOut)}  ↓ ${fmtRate(l.counters.bitsPerSecondIn)}`);
     set(el, "reason", l.lastReason || "–");
+    set(el, "quality", fmtQuality(l.quality));
     const sub = [...sublinks.values()].find(s => s.carrier === l.name);
     const q = sub && sub.quality;
     set(el, "lqr", !sub ? "–" : `${sub.name} ${sub.state.toLowerCase()}` +

@@ -78,6 +78,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     private readonly Dictionary<IActorRef, (int Index, string Name)> members = new();
     private readonly IActorRef?[] byIndex = new IActorRef?[32];
     private readonly PacketGate[] memberGates = Enumerable.Range(0, 32).Select(_ => new PacketGate()).ToArray();
+    private readonly MemberDataPath?[] dataPaths = new MemberDataPath?[32];
     private long queueDropsOfFormerMembers;
     private readonly Dictionary<string, int> restarts = new(StringComparer.Ordinal);
     private readonly HashSet<string> closedByOperator = new(StringComparer.Ordinal);
@@ -115,6 +116,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             if (members.ContainsKey(d.Sublink))
                 bundle.ReceiveDirect(d.Protocol, d.Information, MonotonicClock.Now);
         });
+        Receive<MemberPathClosed>(c => RemoveMember(c.Sublink, "its data path closed"));
         Receive<SendIp>(s =>
         {
             s.Gate?.Leave();
@@ -222,6 +224,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             return;
         }
         byIndex[index] = up.Sublink;
+        dataPaths[index] = up.DataPath;
         // A fresh gate: fragments still queued to the member that had this index leave the old one.
         queueDropsOfFormerMembers += memberGates[index].Dropped;
         memberGates[index] = new PacketGate();
@@ -229,6 +232,10 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         lastBytesIn[index] = bundle.Reassembler?.MemberStatistics(index).BytesIn ?? 0;
         smoothedRate[index] = 0;
         restarts.Remove(up.Name);
+        // Our own sublinks learn they are members (the receiver's adopted ones were told in AdoptSublink): their
+        // fragments then come here straight from the socket.
+        if (!options.Adopting)
+            up.Sublink.Tell(new JoinedBundle(Self, Name));
         Log(LogSeverity.Information, $"sublink {up.Name} joined ({bundle.MemberCount} open)");
         PublishStatus();
     }
@@ -238,6 +245,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         if (!members.Remove(sublink, out var m))
             return;
         byIndex[m.Index] = null;
+        dataPaths[m.Index] = null;
         bundle.RemoveMember(m.Index, MonotonicClock.Now);
         Log(LogSeverity.Warning, $"sublink {m.Name} left: {reason} ({bundle.MemberCount} open)");
         PublishStatus();
@@ -301,6 +309,20 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     {
         if (byIndex[member] is not { } sublink)
             return;
+        if (dataPaths[member] is { } path)
+        {
+            if (path.Send(fragment) || !path.IsClosed)
+                return;
+            // The sublink left the Network phase a moment ago: the fragment goes out on another member (any member
+            // may carry any fragment, RFC 1990), and the member is dropped before the next packet is scheduled.
+            Self.Tell(new MemberPathClosed(sublink));
+            foreach (var other in dataPaths)
+            {
+                if (other is { IsClosed: false } && other.Send(fragment))
+                    return;
+            }
+            return;
+        }
         // A sublink that far behind (its socket slower than the fragments come) loses the fragment, counted.
         var gate = memberGates[member];
         if (gate.TryEnter())
@@ -393,6 +415,8 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     {
         public static StatsTick Instance { get; } = new();
     }
+
+    private sealed record MemberPathClosed(IActorRef Sublink);
 
     private sealed record TrafficTick
     {

@@ -8,12 +8,15 @@ using Gateway.Core.Isp;
 using Gateway.Core.Modem.Chat;
 using Gateway.Core.Modem.Redial;
 using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Lqr;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
 using Gateway.Core.Transport;
 using static Gateway.Core.Actors.Messages.IspMessages;
+using LinkCounters = Gateway.Core.Status.LinkCounters;
 
 namespace Gateway.Core.Actors;
 
@@ -34,17 +37,21 @@ namespace Gateway.Core.Actors;
 /// <item>The device stays open between dial attempts (the hang-up is DTR or <c>+++ATH</c>); it is closed on
 /// <see cref="Close"/>, <see cref="Down"/>, giving up, or when the actor stops. ppp closes it after each hang-up; a
 /// socat pseudo-terminal pair would not survive that (socat exits when the slave side closes).</item>
-/// <item>Link quality: LCP echo every <see cref="IspLinkOptions.QualityPeriod"/>, hung up and redialed after
-/// <see cref="IspLinkOptions.MaxMissedEchoes"/> misses. <c>enable lqr</c> offers the Quality-Protocol option (slirp
-/// rejects it); LQR itself plugs in at <see cref="StartQualityMonitor"/> once the RFC 1989 machine is available, and
-/// until then echo runs whatever LCP agreed.</item>
+/// <item>Link quality (FreeBSD's lqr.c), started when LCP opens: with <c>enable lqr</c> the link asks for the
+/// Quality-Protocol option (Reporting-Period <see cref="IspLinkOptions.QualityPeriod"/>) and accepts the peer's. When
+/// LCP agreed on it either way, LQR (RFC 1989, <see cref="LqrSession"/>) runs instead of echo: reports go out on the
+/// period the peer asked of us, or in answer to each of its reports when it asked nothing; received reports feed the
+/// monitor. When the peer rejected it (slirp does), or with only <c>enable echo</c>, LCP echo runs every
+/// <see cref="IspLinkOptions.QualityPeriod"/>. Either way <see cref="IspLinkOptions.MaxMissedEchoes"/> periods in a
+/// row without a report or reply hang the line up and the redial policy decides (<see cref="QualityFailed"/>). The
+/// figures go out in <see cref="IspLinkStatus.Quality"/>.</item>
 /// </list>
 /// </remarks>
 public sealed class ModemLinkActor : ReceiveActor, IWithTimers
 {
     private const string ChatTimerKey = "chat";
     private const string RedialTimerKey = "redial";
-    private const string EchoTimerKey = "echo";
+    private const string QualityTimerKey = "quality";
     private const int ReadSize = 4096;
     private const int MaxBindings = 1024;
 
@@ -75,8 +82,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
     private string? lastReason;
     private string? pendingDownReason;
     private DateTimeOffset? upSince;
-    private int missedEchoes;
-    private byte echoIdentifier;
+    private LqrSession? lqr;
+    private EchoMonitor? echo;
     private long octetsOutBefore, framesOutBefore, octetsInBefore, framesInBefore, errorsBefore;
 
     public ModemLinkActor(IspLinkOptions options, IModemLineFactory lineFactory)
@@ -99,7 +106,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         Receive<ChatTimerExpired>(_ => OnChatTimer());
         Receive<RedialDue>(d => StartAttempt(d.Decision));
         Receive<SessionTimerExpired>(t => session?.TimerExpired(t.Timer));
-        Receive<EchoTick>(_ => OnEchoTick());
+        Receive<QualityTick>(_ => OnQualityTick());
         Receive<SendUdp>(OnSendUdp);
         Receive<BindUdp>(b =>
         {
@@ -324,7 +331,6 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         SetState(IspLinkState.Lcp);
         pendingDownReason = null;
         carrierWatch.Reset();
-        missedEchoes = 0;
         session = new PppSession(SessionSettings(), handler);
         session.Start();
         if (!leftover.IsEmpty)
@@ -336,7 +342,12 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         Name = Name,
         Framing = FramingMode.Async,
         Fsm = options.Fsm,
-        Lcp = LcpSettings.Default with { EnableLqr = options.EnableLqr, AcceptLqr = false },
+        Lcp = LcpSettings.Default with
+        {
+            EnableLqr = options.EnableLqr,
+            AcceptLqr = options.EnableLqr,
+            LqrPeriod = LqrOptions.OptionFromPeriod(options.QualityPeriod),
+        },
         Ipcp = IpcpSettings.Default with { LocalAddress = options.LocalAddress, PeerAddress = options.PeerAddress },
         Compression = options.Compression,
         AuthName = options.AuthName,
@@ -372,8 +383,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
                 if (mapped is { } m && state is not IspLinkState.HangingUp)
                     SetState(m);
                 break;
-            case LinkEstablished established:
-                StartQualityMonitor(established.Negotiated);
+            case LinkEstablished:
+                StartQualityMonitor();
                 break;
             case Authenticated a:
                 log.Info("{0}: {1}: authenticated as {2}", Name, a.Protocol, a.Name);
@@ -392,8 +403,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
                 // During close/down the command is the reason; otherwise IPCP itself went down.
                 AnnounceDown(pendingDownReason ?? "IPCP: network down");
                 break;
-            case EchoReply:
-                missedEchoes = 0;
+            case EchoReply reply:
+                echo?.EchoReplyReceived(reply.Identifier, reply.Magic, Now);
                 break;
             case LinkDown down:
                 log.Info("{0}: link down: {1}", Name, down.Reason);
@@ -403,30 +414,75 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>The seam for link quality: LQR (RFC 1989) will start here when LCP agreed on it; echo otherwise.</summary>
-    private void StartQualityMonitor(LcpNegotiated negotiated)
+    /// <summary>LCP opened (again): LQR when LCP agreed on it in either direction, LCP echo otherwise.</summary>
+    private void StartQualityMonitor()
     {
-        if (!(options.EnableEcho || options.EnableLqr))
+        StopQualityMonitor();
+        if (!(options.EnableEcho || options.EnableLqr) || session?.Link is not { } link)
             return;
-        if (options.EnableLqr && negotiated.ReceiveLqrPeriod is null && negotiated.SendLqrPeriod is null)
-            log.Info("{0}: LQR not agreed by the peer: using LCP echo", Name);
-        missedEchoes = 0;
-        Timers.StartPeriodicTimer(EchoTimerKey, EchoTick.Instance, options.QualityPeriod);
-    }
-
-    private void OnEchoTick()
-    {
-        if (session is null)
-            return;
-        if (missedEchoes >= options.MaxMissedEchoes)
+        lqr = options.EnableLqr ? LqrSession.Start(session, options.MaxMissedEchoes, options.QualityPeriod) : null;
+        if (lqr is not null)
         {
-            var reason = $"LCP: {missedEchoes} echo replies missed";
-            log.Warning("{0}: {1}: hanging up", Name, reason);
-            DropSession(reason);
+            log.Info("{0}: LQR: {1}, checking every {2}", Name,
+                lqr.Monitor.TimerMode ? $"sending every {lqr.Monitor.Options.ReportingPeriod}" : "answering the peer's reports", lqr.Period);
+            Timers.StartPeriodicTimer(QualityTimerKey, QualityTick.Instance, lqr.Period);
             return;
         }
-        if (session.SendEchoRequest(++echoIdentifier, []))
-            missedEchoes++;
+        if (options.EnableLqr)
+            log.Info("{0}: LQR not agreed by the peer: using LCP echo", Name);
+        echo = new EchoMonitor(new EchoOptions
+        {
+            Period = options.QualityPeriod,
+            MaxMissedReplies = options.MaxMissedEchoes,
+            LocalMagic = link.LocalMagic,
+            PeerMagic = link.PeerMagic,
+        });
+        Timers.StartPeriodicTimer(QualityTimerKey, QualityTick.Instance, options.QualityPeriod);
+    }
+
+    private void StopQualityMonitor()
+    {
+        Timers.Cancel(QualityTimerKey);
+        lqr = null;
+        echo = null;
+    }
+
+    private void OnQualityTick()
+    {
+        // While LCP renegotiates its own restart timer watches the peer.
+        if (session is not { LcpState: FsmState.Opened } s)
+            return;
+        if (lqr is not null)
+        {
+            if (lqr.TimerExpired(Now) == LqrTimerAction.LinkFailed)
+                QualityFailed($"LQR: no report from the peer in {options.MaxMissedEchoes} periods");
+            return;
+        }
+        if (echo is null)
+            return;
+        var result = echo.TimerExpired(Now);
+        if (result.Action == EchoTimerAction.SendEchoRequest)
+            s.SendEchoRequest(result.Identifier, []);
+        else if (result.Action == EchoTimerAction.LinkFailed)
+            QualityFailed($"LCP: {options.MaxMissedEchoes} echo replies missed");
+    }
+
+    private void OnQualityReport(ReadOnlySpan<byte> body)
+    {
+        if (lqr is null)
+            return;
+        var result = lqr.Received(body, Now);
+        if (result.Status != LqrReceiveStatus.Accepted)
+            log.Debug("{0}: LQR: report dropped: {1}", Name, result.Status);
+        else if (result.Period is { } period)
+            log.Debug("{0}: LQR: {1}", Name, period);
+    }
+
+    /// <summary>The link quality watch gave up on the peer: hang up, and the redial policy decides (FreeBSD's datalink_Down).</summary>
+    private void QualityFailed(string reason)
+    {
+        log.Warning("{0}: {1}: hanging up", Name, reason);
+        DropSession(reason);
     }
 
     // ---- hang-up ----
@@ -448,7 +504,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         lastReason = reason;
         AnnounceDown(reason);
         Timers.Cancel(ChatTimerKey);
-        Timers.Cancel(EchoTimerKey);
+        StopQualityMonitor();
         foreach (var t in Enum.GetValues<SessionTimer>())
             Timers.Cancel(t);
         CountSession();
@@ -595,8 +651,11 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         rates.Sample(counters.OctetsIn, counters.OctetsOut, MonotonicClock.Now);
         counters = counters with { BitsPerSecondIn = rates.BitsPerSecondIn, BitsPerSecondOut = rates.BitsPerSecondOut };
         return new IspLinkStatus(Name, state, line?.Device ?? string.Join(' ', options.Devices), phone, dialAttempts,
-            addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, lastReason, counters);
+            addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, lastReason, counters, Quality());
     }
+
+    private LinkQuality? Quality() =>
+        lqr is not null ? QualityStatus.Of(lqr.Monitor) : echo is not null ? QualityStatus.Of(echo) : null;
 
     private void CountSession()
     {
@@ -627,9 +686,9 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         public static ChatTimerExpired Instance { get; } = new();
     }
 
-    private sealed record EchoTick
+    private sealed record QualityTick
     {
-        public static EchoTick Instance { get; } = new();
+        public static QualityTick Instance { get; } = new();
     }
 
     /// <summary>Carries out what the session asks, on the actor's thread (the session is only called from there).</summary>
@@ -653,7 +712,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers
         {
             if (protocol == PppProtocol.Ip)
                 actor.OnIpPacket(information);
-            // LQR packets (when a peer sends them) wait for the RFC 1989 machine: dropped here.
+            else if (protocol == PppProtocol.Lqr)
+                actor.OnQualityReport(information);
         }
 
         public void SendIp(ReadOnlySpan<byte> packet) => actor.session?.SendPacket(PppProtocol.Ip, packet);

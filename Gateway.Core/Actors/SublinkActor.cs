@@ -53,6 +53,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private EchoMonitor? echo;
     private readonly PacketGate gate = new();
     private PacketGate? inboundGate;
+    private ActorDatagramHandler? datagrams;
+    private MemberDataPath? dataPath;
     private string? peerName;
     private string? lastReason;
     private bool reportedUp;
@@ -93,9 +95,13 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         });
         Receive<SessionTimerFired>(t => session.TimerExpired(t.Timer));
         Receive<TransportFailed>(OnTransportFailed);
+        // The bundle's sends on our transport threw: our bug, so our supervisor's business (a restart, alone).
+        Receive<DataPathFault>(f => throw new InvalidOperationException($"{options.Name}: sending a fragment failed: {f.Error.Message}", f.Error));
         Receive<JoinedBundle>(j =>
         {
             this.owner = j.Bundle;
+            if (session.Phase == LinkPhase.Network)
+                datagrams?.RouteMultilinkTo(j.Bundle);
             Publish();
         });
         Receive<Refused>(r =>
@@ -124,7 +130,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     protected override void PreStart()
     {
         session = new PppSession(options.Session with { Name = $"{options.Bundle}/{options.Name}" }, this);
-        transport = options.Transport(new ActorDatagramHandler(Self, gate));
+        datagrams = new ActorDatagramHandler(Self, gate);
+        transport = options.Transport(datagrams);
         Publish();
         session.Start();
         // Counters and rates for the dashboard once a second (the echo tick publishes while echo runs).
@@ -263,11 +270,18 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             Timers.StartPeriodicTimer(EchoTimerKey, EchoTick.Instance, period);
         }
         reportedUp = true;
-        owner.Tell(new SublinkUp(options.Name, Self, link, peerName ?? "", options.Remote));
+        var self = Self;
+        dataPath = transport is null
+            ? null
+            : new MemberDataPath(transport, session.SendCompression, link.PeerMru, e => self.Tell(new DataPathFault(e)));
+        owner.Tell(new SublinkUp(options.Name, Self, link, peerName ?? "", options.Remote, dataPath));
     }
 
     private void ReportDown(string reason)
     {
+        // Data stops at once, before the bundle hears of it.
+        datagrams?.StopRouting();
+        dataPath?.Close();
         Timers.Cancel(EchoTimerKey);
         echo = null;
         if (!reportedUp)
@@ -285,11 +299,11 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             LinkPhase.Establish when session.LcpState != FsmState.Initial => SublinkState.Lcp,
             _ => SublinkState.Closed,
         };
-        var quality = echo is null
-            ? null
-            : new LinkQuality("echo", echo.LatestRtt is null ? null : echo.SmoothedRtt.TotalMilliseconds, null, echo.LossRate * 100, echo.ConsecutiveMissedPeriods);
-        rates.Sample(octetsIn, octetsOut, MonotonicClock.Now);
-        var counters = new LinkCounters(octetsIn, octetsOut, framesIn, framesOut, session.FramingCounters.InErrors,
+        var quality = echo is null ? null : QualityStatus.Of(echo);
+        var routed = datagrams?.Routed ?? default;
+        long allOctetsIn = octetsIn + routed.Octets, allOctetsOut = octetsOut + (dataPath?.OctetsOut ?? 0);
+        rates.Sample(allOctetsIn, allOctetsOut, MonotonicClock.Now);
+        var counters = new LinkCounters(allOctetsIn, allOctetsOut, framesIn + routed.Frames, framesOut + (dataPath?.FramesOut ?? 0), session.FramingCounters.InErrors,
             rates.BitsPerSecondIn, rates.BitsPerSecondOut);
         Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
             options.Bundle, options.Name, options.Carrier, state, peerName, quality, lastReason, counters) { QueueDrops = gate.Dropped }));
@@ -299,6 +313,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     {
         public static EchoTick Instance { get; } = new();
     }
+
+    private sealed record DataPathFault(Exception Error);
 
     private sealed record EstablishTimedOut
     {

@@ -72,24 +72,49 @@ public static class SublinkTransports
 
 /// <summary>
 /// Hands what a transport's loop reads to an actor as messages (STYLE.md: the loop never touches actor state).
-/// Multilink data passes <paramref name="gate"/> (dropped and counted when the actor is that far behind); control
-/// frames (LCP, echo, LQR) always pass, so overload never starves the keepalive.
+/// Multilink data passes <paramref name="gate"/> (dropped and counted when the consumer is that far behind); control
+/// frames (LCP, echo, LQR) always pass, so overload never starves the keepalive. Once the sublink has joined its
+/// bundle (<see cref="RouteMultilinkTo"/>), Multilink fragments go straight to the bundle, one actor hop and one copy
+/// less, while everything else still goes to the sublink.
 /// </summary>
 internal sealed class ActorDatagramHandler(IActorRef target, PacketGate? gate = null) : IDatagramHandler
 {
+    private volatile IActorRef? bundle;
+    private long routedFrames;
+    private long routedOctets;
+
     public IActorRef Target => target;
+
+    /// <summary>Frames and octets handed straight to the bundle (the sublink's own counters miss them).</summary>
+    public (long Frames, long Octets) Routed => (Interlocked.Read(ref routedFrames), Interlocked.Read(ref routedOctets));
+
+    /// <summary>From now on Multilink fragments go to <paramref name="joined"/> as <see cref="BundleMessages.FragmentIn"/>.</summary>
+    public void RouteMultilinkTo(IActorRef joined) => bundle = joined;
+
+    /// <summary>Back to the sublink for everything (it left the Network phase).</summary>
+    public void StopRouting() => bundle = null;
 
     public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender)
     {
-        if (gate is null || !IsMultilink(datagram))
+        if (gate is null || PppHeader.TryRead(datagram, out var frame) != PppHeaderStatus.Ok || frame.Protocol != (ushort)PppProtocol.Multilink)
+        {
             target.Tell(new BundleMessages.DatagramIn(datagram.ToArray()));
-        else if (gate.TryEnter())
+            return;
+        }
+        if (!gate.TryEnter())
+            return;
+        if (bundle is { } joined)
+        {
+            Interlocked.Increment(ref routedFrames);
+            Interlocked.Add(ref routedOctets, datagram.Length);
+            joined.Tell(new BundleMessages.FragmentIn(target, frame.Information.ToArray(), gate));
+        }
+        else
+        {
             target.Tell(new BundleMessages.DatagramIn(datagram.ToArray(), gate));
+        }
     }
 
     public void OnFailure(DatagramPathFailure failure) =>
         target.Tell(new BundleMessages.TransportFailed(failure));
-
-    private static bool IsMultilink(ReadOnlySpan<byte> frame) =>
-        PppHeader.TryRead(frame, out var decoded) == PppHeaderStatus.Ok && decoded.Protocol == (ushort)PppProtocol.Multilink;
 }

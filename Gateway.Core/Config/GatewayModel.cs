@@ -41,7 +41,8 @@ public sealed record RemoteEndpoint(string Host, string? Service, int? Port);
 
 /// <summary>
 /// A member link of a Multilink bundle: its name (after <c>rename</c>/<c>clone</c>), transport and remote end, and
-/// the ISP link that carries it (null: an ordinary interface, NIC mode).
+/// the ISP link that carries it (null: an ordinary interface, NIC mode). <see cref="Bandwidth"/> is its
+/// <c>set bandwidth</c> in bit/s (null: not set).
 /// </summary>
 public sealed record SublinkModel(
     string Name,
@@ -52,7 +53,8 @@ public sealed record SublinkModel(
     IReadOnlyList<string> Labels,
     bool Sync,
     int Mru,
-    LinkQuality Quality);
+    LinkQuality Quality,
+    int? Bandwidth = null);
 
 /// <summary>A Multilink bundle the gateway originates (ppp's MP invocation): one bundle actor.</summary>
 public sealed record BundleModel(

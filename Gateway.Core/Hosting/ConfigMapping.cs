@@ -101,7 +101,9 @@ public static class ConfigMapping
             var remote = new IPEndPoint(address, port);
             if (sublink.CarriedBy is null)
             {
-                specs.Add(new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote));
+                var spec = new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote);
+                // `set bandwidth` weighs the sublink for the fragmenter (ppp uses it for Multilink too).
+                specs.Add(sublink.Bandwidth is { } bits ? spec with { BytesPerSecond = bits / 8.0 } : spec);
                 continue;
             }
             if (model.IspLinks.FirstOrDefault(l => l.Label == sublink.CarriedBy) is not { } isp)
@@ -112,7 +114,7 @@ public static class ConfigMapping
             if (links.All(l => l.Name != isp.Label))
                 links.Add(new IspLinkSpec(isp.Label, ModemLinkActor.SupervisedProps(ToIspLink(isp), lines)));
             bindings.Add(new SublinkBinding(isp.Label, bundle.Label, sublink.Name, remote,
-                (ushort)(FirstSublinkPort + bindings.Count), isp.Speed / 10.0));
+                (ushort)(FirstSublinkPort + bindings.Count), sublink.Bandwidth is { } bandwidth ? bandwidth / 8.0 : isp.Speed / 10.0));
         }
         if (errors.Count == before && specs.Count == 0 && bindings.Count == 0)
             errors.Add($"{bundle.Label}: no sublinks (NIC mode needs 'clone' and 'link N set device HOST:PORT/udp'; ISP-carried sublinks need ppp.linkup lines that start them)");

@@ -114,6 +114,7 @@ public static class DemoTopology
                 Redial = new RedialSpec(TimeSpan.FromSeconds(3), TimeSpan.Zero, 10, TimeSpan.FromSeconds(3), 5),
                 AuthName = $"{name}name",
                 AuthKey = Secret.FromText($"{name}key"),
+                EnableLqr = true,
                 EnableEcho = true,
                 QualityPeriod = demo.EchoPeriod,
                 MaxMissedEchoes = 3,

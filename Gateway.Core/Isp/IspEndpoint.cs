@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Lqr;
 using Gateway.Core.Ppp.Session;
 
 namespace Gateway.Core.Isp;
@@ -22,8 +25,8 @@ public enum IspAuthentication : byte
 }
 
 /// <summary>
-/// The seed's <c>isp-in-N</c> label: <c>set ifaddr MYADDR HISADDR</c>, and <c>enable pap</c> or <c>enable chap</c>
-/// against ppp.secret.
+/// The seed's <c>isp-in-N</c> label: <c>set ifaddr MYADDR HISADDR</c>, <c>enable pap</c> or <c>enable chap</c>
+/// against ppp.secret, and ppp's default <c>accept lqr</c> (optionally <c>enable lqr</c>).
 /// </summary>
 /// <param name="Name">The label, for logs (e.g. <c>isp-in-7</c>).</param>
 /// <param name="LocalAddress">The ISP's own address (first <c>set ifaddr</c> address).</param>
@@ -37,12 +40,31 @@ public sealed record IspEndpointOptions(string Name, IPAddress LocalAddress, IPA
 
     /// <summary>At most this many UDP flows are forwarded at once per call (one socket each); older ones are closed.</summary>
     public int MaxFlows { get; init; } = 64;
+
+    /// <summary>
+    /// <c>enable lqr</c>: the ISP asks its callers for LQRs too, every <see cref="LqrPeriod"/>. Without it the ISP
+    /// still accepts a caller's request (<c>accept lqr</c>) and sends its reports on the period the caller asked.
+    /// </summary>
+    public bool EnableLqr { get; init; }
+
+    /// <summary><c>set lqrperiod</c>, for <see cref="EnableLqr"/>.</summary>
+    public TimeSpan LqrPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Periods in a row without a caller's report before the ISP closes the call (ppp's limit of 5).</summary>
+    public int MaxMissedLqrs { get; init; } = 5;
 }
+
+/// <summary>The LQR figures of an ISP's latest call that ran LQR (<see cref="LqrMonitor"/>), copied as they were.</summary>
+/// <param name="OutLqrs">Reports the ISP sent.</param>
+/// <param name="InLqrs">Valid reports it received.</param>
+/// <param name="LastPeriod">The figures of the last period between two received reports.</param>
+public sealed record IspLqrFigures(uint OutLqrs, uint InLqrs, LqrPeriodStatistics? LastPeriod);
 
 /// <summary>
 /// An emulated ISP: our own PPP session in the answering role behind a Hayes modem emulator (or directly on a line),
 /// forwarding the UDP its callers send to the same port on 127.0.0.1 with real sockets (one per inner flow) and the
-/// replies back, answering ICMP echo itself. Several can run in one process (the demo's N ISPs).
+/// replies back, answering ICMP echo itself. LQR (RFC 1989) runs when a caller asks for it or, with
+/// <see cref="IspEndpointOptions.EnableLqr"/>, agrees to it. Several can run in one process (the demo's N ISPs).
 /// </summary>
 public sealed class IspEndpoint : IModemAnswerer, IDisposable
 {
@@ -66,6 +88,23 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
 
     /// <summary>Total calls answered.</summary>
     public int Calls { get; private set; }
+
+    /// <summary>
+    /// While true the ISP's LQR machine stands still: no report goes out (on its timer or in answer) and those that
+    /// arrive are dropped unseen, as on a line that loses them. For tests of a caller's LQR failure.
+    /// </summary>
+    public bool LqrSuspended
+    {
+        get => Volatile.Read(ref lqrSuspended);
+        set => Volatile.Write(ref lqrSuspended, value);
+    }
+
+    private bool lqrSuspended;
+
+    /// <summary>The LQR figures of the latest call that ran LQR, as of its latest report sent or received; null before any.</summary>
+    public IspLqrFigures? LastLqr => Volatile.Read(ref lastLqr);
+
+    private IspLqrFigures? lastLqr;
 
     public ValueTask<Stream?> AnswerAsync(string number, int speed, CancellationToken cancellationToken)
     {
@@ -91,6 +130,9 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
 
     internal void CountNetworkUp() => Interlocked.Increment(ref networkUps);
 
+    internal void Record(LqrMonitor monitor) =>
+        Volatile.Write(ref lastLqr, new IspLqrFigures(monitor.OutLqrs, monitor.InLqrs, monitor.LastPeriod));
+
     internal SessionSettings SessionSettings() => new()
     {
         Name = options.Name,
@@ -99,9 +141,9 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
         {
             EnablePap = options.Authentication == IspAuthentication.Pap,
             EnableChap = options.Authentication == IspAuthentication.Chap,
-            // LQR needs the RFC 1989 machine, which lives elsewhere: do not offer or accept it here.
-            EnableLqr = false,
-            AcceptLqr = false,
+            EnableLqr = options.EnableLqr,
+            AcceptLqr = true,
+            LqrPeriod = LqrOptions.OptionFromPeriod(options.LqrPeriod),
         },
         Ipcp = IpcpSettings.Default with { LocalAddress = options.LocalAddress, PeerAddress = options.PeerAddress },
         Compression = CompressionControl.RefuseAll,
@@ -130,6 +172,9 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
         private readonly Dictionary<(uint, ushort, uint, ushort), Socket> flows = [];
         private readonly Queue<(uint, ushort, uint, ushort)> flowOrder = new();
         private readonly CancellationTokenSource stop = new();
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private LqrSession? lqr;
+        private Timer? lqrTimer;
 
         public IspCall(IspEndpoint owner, Stream line)
         {
@@ -213,7 +258,14 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
         {
             switch (e)
             {
-                case PhaseChanged or ProtocolStateChanged or LinkDown:
+                case LinkEstablished:
+                    StartLqr();
+                    break;
+                case LinkDown:
+                    StopLqr();
+                    owner.Log(e.ToString()!);
+                    break;
+                case PhaseChanged or ProtocolStateChanged:
                     owner.Log(e.ToString()!);
                     break;
                 case NetworkUp up:
@@ -229,7 +281,56 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
         void ISessionHandler.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
         {
             if (protocol == PppProtocol.Ip)
+            {
                 stack.Receive(information, this);
+            }
+            else if (protocol == PppProtocol.Lqr && lqr is not null && !owner.LqrSuspended)
+            {
+                lqr.Received(information, clock.Elapsed);
+                owner.Record(lqr.Monitor);
+            }
+        }
+
+        // Called under the lock, from the session's LinkEstablished (LCP opened, perhaps again).
+        private void StartLqr()
+        {
+            StopLqr();
+            if (stop.IsCancellationRequested)
+                return;
+            lqr = LqrSession.Start(session, owner.options.MaxMissedLqrs, owner.options.LqrPeriod);
+            if (lqr is null)
+                return;
+            owner.Log(lqr.Monitor.TimerMode
+                ? $"LQR: sending every {lqr.Monitor.Options.ReportingPeriod}, checking every {lqr.Period}"
+                : $"LQR: answering the caller's reports, checking every {lqr.Period}");
+            owner.Record(lqr.Monitor);
+            lqrTimer = new Timer(_ => LqrTimerExpired(), null, lqr.Period, lqr.Period);
+        }
+
+        private void StopLqr()
+        {
+            lqrTimer?.Dispose();
+            lqrTimer = null;
+            lqr = null;
+        }
+
+        private void LqrTimerExpired()
+        {
+            lock (gate)
+            {
+                if (stop.IsCancellationRequested || lqr is null || owner.LqrSuspended || session.LcpState != FsmState.Opened)
+                    return;
+                var action = lqr.TimerExpired(clock.Elapsed);
+                owner.Record(lqr.Monitor);
+                if (action == LqrTimerAction.LinkFailed)
+                {
+                    // FreeBSD's datalink_Down: LCP Terminate; the caller hangs up.
+                    var reason = $"LQR: no report from the caller in {owner.options.MaxMissedLqrs} periods";
+                    owner.Log(reason);
+                    StopLqr();
+                    session.Close(reason);
+                }
+            }
         }
 
         void IIpDelivery.SendIp(ReadOnlySpan<byte> packet) => session.SendPacket(PppProtocol.Ip, packet);
@@ -303,6 +404,7 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
                 stop.Cancel();
                 foreach (var t in timers.Values)
                     t.Dispose();
+                StopLqr();
                 foreach (var s in flows.Values)
                     s.Dispose();
                 flows.Clear();

@@ -51,18 +51,19 @@ public sealed record IspLinkOptions(string Name, IReadOnlyList<string> Devices)
     public Secret AuthKey { get; init; } = Secret.Empty;
 
     /// <summary>
-    /// <c>enable lqr</c>: ask the peer for the Quality-Protocol option. Until the RFC 1989 machine is wired in, the link
-    /// never accepts a peer's request for LQR and watches the line with LCP echo whatever LCP agreed (see the actor).
+    /// <c>enable lqr</c> (with ppp's default <c>accept lqr</c>): ask the peer for the Quality-Protocol option and accept
+    /// its request for it. When LCP agrees on it either way the link runs LQR (RFC 1989) instead of LCP echo; when the
+    /// peer rejects it, echo (see the actor).
     /// </summary>
     public bool EnableLqr { get; init; }
 
-    /// <summary><c>enable echo</c>: LCP Echo-Requests every <see cref="QualityPeriod"/>.</summary>
+    /// <summary><c>enable echo</c>: LCP Echo-Requests every <see cref="QualityPeriod"/> (also when LQR was rejected).</summary>
     public bool EnableEcho { get; init; }
 
-    /// <summary><c>set lqrperiod</c>: the LQR and echo period (ppp's default 30 s).</summary>
+    /// <summary><c>set lqrperiod</c>: the Reporting-Period we ask of the peer, and the echo period (ppp's default 30 s).</summary>
     public TimeSpan QualityPeriod { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Echo replies missed in a row before the link is hung up (ppp's LQR/echo limit of 5).</summary>
+    /// <summary>Periods in a row without an LQR or Echo-Reply from the peer before the link is hung up (ppp's limit of 5).</summary>
     public int MaxMissedEchoes { get; init; } = 5;
 
     /// <summary>The address we ask IPCP for; 0.0.0.0 lets the ISP assign it.</summary>

@@ -19,6 +19,7 @@ public enum IspLinkState
 }
 
 /// <summary>One ISP link as the dashboard and <c>GET /api/links</c> show it.</summary>
+/// <param name="Quality">The line's own quality watch (LQR, or LCP echo when the ISP rejected LQR) while LCP is up.</param>
 public sealed record IspLinkStatus(
     string Name,
     IspLinkState State,
@@ -29,7 +30,8 @@ public sealed record IspLinkStatus(
     string? PeerAddress,
     DateTimeOffset? UpSince,
     string? LastReason,
-    LinkCounters Counters);
+    LinkCounters Counters,
+    LinkQuality? Quality = null);
 
 /// <summary>Traffic counters of a link, cumulative since it was created, with the rate over the last second.</summary>
 public sealed record LinkCounters(
@@ -52,13 +54,21 @@ public enum SublinkState
     Open,
 }
 
-/// <summary>Link quality of a sublink from LQR (RFC 1989) or LCP echo, whichever runs.</summary>
+/// <summary>Link quality of a link from LQR (RFC 1989) or LCP echo, whichever runs.</summary>
+/// <param name="Method"><c>lqr</c> or <c>echo</c>.</param>
+/// <param name="InboundLossPercent">LQR: packets the peer sent that we did not receive, over the last period.</param>
+/// <param name="OutboundLossPercent">LQR: packets we sent that the peer did not receive over the last period; echo: requests unanswered.</param>
+/// <param name="ConsecutiveMisses">Periods in a row without a report or reply.</param>
+/// <param name="Sent">LQRs (OutLQRs) or Echo-Requests sent.</param>
+/// <param name="Received">LQRs (InLQRs) or Echo-Replies received and accepted.</param>
 public sealed record LinkQuality(
     string Method,
     double? RoundTripMs,
     double? InboundLossPercent,
     double? OutboundLossPercent,
-    int ConsecutiveMisses);
+    int ConsecutiveMisses,
+    long? Sent = null,
+    long? Received = null);
 
 /// <summary>One member link of a bundle.</summary>
 public sealed record SublinkStatus(

@@ -166,8 +166,10 @@ public class ModemLinkCommandTests : Akka.TestKit.Xunit2.TestKit
     {
         using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
         await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
+        // enable echo alone: with enable lqr our ISP end would agree to LQR, which then watches the line instead
         var options = Options() with
         {
+            EnableLqr = false,
             QualityPeriod = TimeSpan.FromMilliseconds(200),
             MaxMissedEchoes = 3,
             Reconnect = new ReconnectSpec(TimeSpan.FromSeconds(1), 1),

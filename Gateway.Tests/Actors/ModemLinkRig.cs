@@ -4,7 +4,9 @@ using System.Net.Sockets;
 using Gateway.Core.Config;
 using Gateway.Core.Isp;
 using Gateway.Core.Modem.Emulator;
+using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Transport;
 
 namespace Gateway.Tests.Actors;
@@ -35,11 +37,14 @@ internal static class ModemLinkRig
     };
 
     /// <summary>The seed's <c>isp-in-7</c> label (<c>set ifaddr 127.0.2.7 127.0.3.7</c>) with the seed's ppp.secret.</summary>
-    public static IspEndpoint IspIn7(IspAuthentication auth, Action<string>? log = null) =>
+    /// <param name="lqrPeriod">Adds <c>enable lqr</c> and <c>set lqrperiod</c>; null leaves ppp's default <c>accept lqr</c> alone.</param>
+    public static IspEndpoint IspIn7(IspAuthentication auth, Action<string>? log = null, TimeSpan? lqrPeriod = null) =>
         new(new IspEndpointOptions("isp-in-7", IPAddress.Parse("127.0.2.7"), IPAddress.Parse("127.0.3.7"))
         {
             Authentication = auth,
             Secrets = new InMemorySecretStore().Add("isp1name", Secret.FromText("isp1key")),
+            EnableLqr = lqrPeriod is not null,
+            LqrPeriod = lqrPeriod ?? TimeSpan.FromSeconds(30),
         }, log);
 
     public static NumberBehaviour Quick(CallOutcome outcome, TimeSpan? dropAfter = null) =>
@@ -180,15 +185,45 @@ internal sealed class WatchedAnswerer(IModemAnswerer inner) : IModemAnswerer
 /// stream open (a device node that outlives one open of it).</summary>
 internal sealed class ForwardingStream(Stream inner, Action? disposed, bool disposeInner) : Stream
 {
+    public delegate void BytesSeen(ReadOnlySpan<byte> bytes);
+
+    /// <summary>Sees what each read returned.</summary>
+    public BytesSeen? BytesRead { get; init; }
+
+    /// <summary>Sees what each write passes on, before it does.</summary>
+    public BytesSeen? BytesWritten { get; init; }
+
     public override bool CanRead => true;
     public override bool CanWrite => true;
     public override bool CanSeek => false;
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        int n = inner.Read(buffer, offset, count);
+        BytesRead?.Invoke(buffer.AsSpan(offset, n));
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await inner.ReadAsync(buffer, cancellationToken);
+        BytesRead?.Invoke(buffer.Span[..n]);
+        return n;
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        BytesWritten?.Invoke(buffer.AsSpan(offset, count));
+        inner.Write(buffer, offset, count);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        BytesWritten?.Invoke(buffer.Span);
+        return inner.WriteAsync(buffer, cancellationToken);
+    }
+
     public override void Flush() => inner.Flush();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
@@ -202,5 +237,63 @@ internal sealed class ForwardingStream(Stream inner, Action? disposed, bool disp
                 inner.Dispose();
         }
         base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// Wraps an answerer and decodes the PPP frames crossing each answered line, both ways, with decoders of its own: what
+/// went over the wire, whatever either end believes it sent. Counts LQRs and LCP Echo-Requests per direction.
+/// </summary>
+internal sealed class PppWireTap(IModemAnswerer inner) : IModemAnswerer
+{
+    private readonly Lock gate = new();
+    private int lqrsToIsp, lqrsFromIsp, echoRequestsToIsp, echoRequestsFromIsp;
+
+    public int LqrsToIsp { get { lock (gate) return lqrsToIsp; } }
+
+    public int LqrsFromIsp { get { lock (gate) return lqrsFromIsp; } }
+
+    public int EchoRequestsToIsp { get { lock (gate) return echoRequestsToIsp; } }
+
+    public int EchoRequestsFromIsp { get { lock (gate) return echoRequestsFromIsp; } }
+
+    /// <summary>The modem's side of the ISP's line: what the modem writes goes to the ISP, what it reads came from it.</summary>
+    public async ValueTask<Stream?> AnswerAsync(string number, int speed, CancellationToken cancellationToken)
+    {
+        var stream = await inner.AnswerAsync(number, speed, cancellationToken);
+        if (stream is null)
+            return null;
+        // LCP escapes every control character whatever was agreed, so an empty receive ACCM decodes the whole call.
+        var toIsp = new HdlcDecoder { ReceiveAccm = 0 };
+        var fromIsp = new HdlcDecoder { ReceiveAccm = 0 };
+        return new ForwardingStream(stream, null, disposeInner: true)
+        {
+            BytesRead = bytes => Count(fromIsp, bytes, toIsp: false),
+            BytesWritten = bytes => Count(toIsp, bytes, toIsp: true),
+        };
+    }
+
+    private void Count(HdlcDecoder decoder, ReadOnlySpan<byte> bytes, bool toIsp)
+    {
+        lock (gate)
+        {
+            while (decoder.TryReadFrame(ref bytes, out var frame))
+            {
+                if (frame.Protocol == (ushort)PppProtocol.Lqr)
+                {
+                    if (toIsp)
+                        lqrsToIsp++;
+                    else
+                        lqrsFromIsp++;
+                }
+                else if (frame.Protocol == (ushort)PppProtocol.Lcp && frame.Information.Length > 0 && frame.Information[0] == (byte)ControlCode.EchoRequest)
+                {
+                    if (toIsp)
+                        echoRequestsToIsp++;
+                    else
+                        echoRequestsFromIsp++;
+                }
+            }
+        }
     }
 }

@@ -98,6 +98,8 @@ public class ModemLinkSlirpTests : Akka.TestKit.Xunit2.TestKit
         ExpectNoMsg(TimeSpan.FromSeconds(7));
         var status = await link.Ask<IspLinkStatus>(GetStatus.Instance, Patience);
         Assert.Equal(IspLinkState.Up, status.State);
+        Assert.Equal("echo", status.Quality?.Method);
+        Assert.True(status.Quality!.Received >= 3, $"{status.Quality.Received} of {status.Quality.Sent} echoes answered");
         events.ExpectNoMsg(TimeSpan.Zero);
     }
 }

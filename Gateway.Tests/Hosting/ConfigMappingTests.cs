@@ -1,3 +1,4 @@
+using Gateway.Core.Actors;
 using System.Net;
 using Gateway.Core.Config;
 using Gateway.Core.Hosting;
@@ -162,5 +163,31 @@ public class ConfigMappingTests
         Assert.Empty(errors);
         Assert.Equal((ushort)1500, gateway!.Bundles[0].MemberSession.Lcp.Mru);
         Assert.Equal((ushort)1500, gateway.Bundles[0].MemberSession.Lcp.Mrru);
+    }
+
+    [Fact]
+    public void Set_bandwidth_weighs_each_nic_sublink_for_the_fragmenter()
+    {
+        var source = new InMemoryConfigSource().Add("ppp.conf", """
+            vpn:
+             set enddisc LABEL
+             set speed sync
+             set mrru 1500
+             set authname vpnname
+             set authkey vpnkey
+             clone 1 2
+             link deflink rm
+             link 1 set device 127.0.0.1:6671/udp
+             link 1 set bandwidth 5000000
+             link 2 set device 127.0.0.1:6671/udp
+
+            """);
+        var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
+        var errors = new List<string>();
+
+        var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal([625_000.0, new SublinkSpec("", null!, "", null).BytesPerSecond], gateway!.Bundles[0].Sublinks.Select(s => s.BytesPerSecond));
     }
 }

@@ -78,7 +78,7 @@ public static class Bonding
         }
         foreach (var link in links)
             Commands.Run(gw, ["tc", "qdisc", "del", "dev", link, "root"]);
-        result.Notes.Add("the gateway weighs NIC-mode sublinks alike (ppp.conf's `set bandwidth` is not mapped to a sublink weight), so on unequal links it sends each an equal share");
+        result.Notes.Add("the bundle's ppp.conf gives each sublink its link's rate with `link N set bandwidth BITS` (the fragmenter's weight)");
         return result;
     }
 
@@ -106,6 +106,7 @@ public static class Bonding
         UdpLinkRelay? relay = null;
         var options = new PairOptions
         {
+            PerLinkLines = profile.Mbps.Select(m => Commands.Invariant($"set bandwidth {m * 1e6:F0}")).ToList(),
             GatewayNetns = gw,
             ReceiverNetns = rx,
             ReceiverListen = IPAddress.Any,
@@ -121,7 +122,7 @@ public static class Bonding
         };
         try
         {
-            await using var pair = await BundlePair.StartAsync(paths, $"bond-{profile.Mbps.Length}-{profile.DelayedLink}", 4, lan, inet, options, TimeSpan.FromSeconds(40));
+            await using var pair = await BundlePair.StartAsync(paths, $"bond-{string.Concat(profile.Name.Where(char.IsAsciiLetterOrDigit))}", 4, lan, inet, options, TimeSpan.FromSeconds(40));
             return Measure(inet, lan, new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), 7100), null, false, warmup, seconds);
         }
         finally

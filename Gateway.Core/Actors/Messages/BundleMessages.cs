@@ -9,8 +9,11 @@ namespace Gateway.Core.Actors.Messages;
 /// <summary>Messages between a bundle, its sublinks and the receiver.</summary>
 public static class BundleMessages
 {
-    /// <summary>A sublink reached the Network phase (LCP with Multilink, authentication done).</summary>
-    public sealed record SublinkUp(string Name, IActorRef Sublink, LcpNegotiated Link, string PeerName, IPEndPoint? Remote);
+    /// <summary>
+    /// A sublink reached the Network phase (LCP with Multilink, authentication done). <paramref name="DataPath"/>, when
+    /// given, is how the bundle sends fragments on it without a message to the sublink.
+    /// </summary>
+    public sealed record SublinkUp(string Name, IActorRef Sublink, LcpNegotiated Link, string PeerName, IPEndPoint? Remote, MemberDataPath? DataPath = null);
 
     /// <summary>A sublink left the Network phase or stopped; the bundle stops waiting for it at once.</summary>
     public sealed record SublinkDown(string Name, IActorRef Sublink, string Reason);

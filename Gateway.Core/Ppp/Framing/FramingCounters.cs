@@ -4,8 +4,8 @@ namespace Gateway.Core.Ppp.Framing;
 /// Receive counters of a framing decoder. A snapshot: the decoder hands out a copy.
 /// Every octet received lands in <see cref="OctetsIn"/>; every frame that ends lands in exactly one of
 /// <see cref="FramesIn"/>, <see cref="BadFcs"/>, <see cref="Runts"/>, <see cref="TooLong"/>, <see cref="Aborts"/>
-/// or <see cref="BadHeaders"/>. Octet counts are of octets as they arrived on the link, so that LQR
-/// (RFC 1989) can derive InOctets, InGoodOctets and InErrors from them.
+/// or <see cref="BadHeaders"/>. Octet counts are of octets as they arrived on the link, except
+/// <see cref="QualityOctets"/>, which counts as LQR (RFC 1989) does.
 /// </summary>
 public struct FramingCounters
 {
@@ -15,8 +15,15 @@ public struct FramingCounters
     /// <summary>Frames delivered to the caller.</summary>
     public long FramesIn { get; internal set; }
 
-    /// <summary>Octets of delivered frames as received: address through FCS, escape octets and the closing flag (InGoodOctets).</summary>
+    /// <summary>Octets of delivered frames as received: address through FCS, escape octets and the closing flag.</summary>
     public long GoodOctets { get; internal set; }
+
+    /// <summary>
+    /// Octets of delivered frames as RFC 1989 section 2.2 counts them (LQR InGoodOctets): address through FCS after
+    /// transparency removal and one flag per frame (async), the whole datagram (sync); escapes and extra flags are not
+    /// counted, so the figure matches the sender's OutOctets whatever was escaped.
+    /// </summary>
+    public long QualityOctets { get; internal set; }
 
     /// <summary>Octets, as received, of frames dropped for any error counted below.</summary>
     public long ErrorOctets { get; internal set; }

@@ -33,6 +33,9 @@ public static class Hdlc
     /// </summary>
     public const int MinimumFrameLengthFcs16 = 4;
 
+    /// <summary>Flag octets LQR counts per frame, whatever was sent (RFC 1989 section 2.2).</summary>
+    public const int QualityFlagOctets = 1;
+
     /// <summary>True when octet <paramref name="c"/> is a control character that <paramref name="accm"/> maps.</summary>
     public static bool IsMapped(uint accm, byte c) => c < ControlCharacterLimit && (accm & (1u << c)) != 0;
 }

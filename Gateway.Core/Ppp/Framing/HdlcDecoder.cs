@@ -230,7 +230,10 @@ public sealed class HdlcDecoder
         }
         else
         {
-            return counters.CountByHeader(PppHeader.TryRead(content[..^fcsLength], out frame), octets);
+            if (!counters.CountByHeader(PppHeader.TryRead(content[..^fcsLength], out frame), octets))
+                return false;
+            counters.QualityOctets += frameLength + Hdlc.QualityFlagOctets;
+            return true;
         }
 
         counters.ErrorOctets += octets;

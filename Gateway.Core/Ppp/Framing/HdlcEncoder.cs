@@ -40,8 +40,14 @@ public sealed class HdlcEncoder
     /// <summary>Frames encoded so far.</summary>
     public long FramesOut { get; private set; }
 
-    /// <summary>Octets encoded so far, flags and escapes included (LQR OutOctets).</summary>
+    /// <summary>Octets encoded so far, flags and escapes included.</summary>
     public long OctetsOut { get; private set; }
+
+    /// <summary>
+    /// Octets encoded so far as RFC 1989 section 2.2 counts them (LQR OutOctets): address through FCS before
+    /// transparency and one flag per frame; escapes and the second flag are not counted.
+    /// </summary>
+    public long QualityOctetsOut { get; private set; }
 
     /// <summary>
     /// Largest encoding of an information field of <paramref name="informationLength"/> octets, whatever
@@ -102,6 +108,7 @@ public sealed class HdlcEncoder
         bytesWritten = position;
         FramesOut++;
         OctetsOut += position;
+        QualityOctetsOut += header.Length + information.Length + fcs.Length + Hdlc.QualityFlagOctets;
         return true;
     }
 

@@ -65,6 +65,9 @@ public sealed class SyncFrameDecoder
     public bool TryDecode(ReadOnlySpan<byte> datagram, out PppFrame frame)
     {
         counters.OctetsIn += datagram.Length;
-        return counters.CountByHeader(PppHeader.TryRead(datagram, out frame), datagram.Length);
+        if (!counters.CountByHeader(PppHeader.TryRead(datagram, out frame), datagram.Length))
+            return false;
+        counters.QualityOctets += datagram.Length;
+        return true;
     }
 }

@@ -1,3 +1,5 @@
+using Gateway.Core.Ppp.Lcp;
+
 namespace Gateway.Core.Ppp.Lqr;
 
 /// <summary>Settings of one link's Link Quality Monitoring (RFC 1989).</summary>
@@ -16,12 +18,47 @@ public sealed record LqrOptions
     /// </summary>
     public TimeSpan? ReportingPeriod { get; init; }
 
+    /// <summary>
+    /// How often the peer's reports are due: the Reporting-Period we asked of it and it acknowledged. Null when we did
+    /// not ask (or asked for zero). In answer-only mode the caller's timer runs at it.
+    /// </summary>
+    public TimeSpan? PeerReportingPeriod { get; init; }
+
     /// <summary>The link fails after this many consecutive periods with no valid report from the peer.</summary>
     public int MaxMissedReports { get; init; } = 5;
+
+    /// <summary>
+    /// The period of the caller's timer: our <see cref="ReportingPeriod"/> when we send on a timer, else the
+    /// <see cref="PeerReportingPeriod"/>; null when neither is known (the caller picks one, e.g. <c>set lqrperiod</c>).
+    /// </summary>
+    public TimeSpan? TimerPeriod => ReportingPeriod ?? PeerReportingPeriod;
 
     /// <summary>Converts the option's Reporting-Period (hundredths of a second, RFC 1989 2.5) into a period; 0 gives null.</summary>
     public static TimeSpan? PeriodFromOption(uint hundredths) =>
         hundredths == 0 ? null : TimeSpan.FromMilliseconds(hundredths * 10.0);
+
+    /// <summary>The option's Reporting-Period (hundredths of a second, RFC 1989 2.5) for <paramref name="period"/>, at least 1.</summary>
+    public static uint OptionFromPeriod(TimeSpan period) =>
+        (uint)Math.Clamp(Math.Round(period.TotalMilliseconds / 10.0), 1, uint.MaxValue);
+
+    /// <summary>
+    /// The options for a link whose LCP agreed on the Quality-Protocol in at least one direction (RFC 1989 2.5);
+    /// null when it agreed on none (the peer rejected our request and made none: LCP echo is left).
+    /// </summary>
+    public static LqrOptions? Negotiated(LcpNegotiated link, int maxMissedReports)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        if (link.SendLqrPeriod is null && link.ReceiveLqrPeriod is null)
+            return null;
+        return new LqrOptions
+        {
+            LocalMagic = link.LocalMagic,
+            PeerMagic = link.PeerMagic,
+            ReportingPeriod = link.SendLqrPeriod is { } send ? PeriodFromOption(send) : null,
+            PeerReportingPeriod = link.ReceiveLqrPeriod is { } receive ? PeriodFromOption(receive) : null,
+            MaxMissedReports = maxMissedReports,
+        };
+    }
 }
 
 public enum LqrTimerAction : byte

@@ -2,6 +2,7 @@ using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Lqr;
 
 namespace Gateway.Core.Ppp.Session;
 
@@ -75,6 +76,9 @@ public sealed class PppSession
     /// <summary>What LCP agreed, while it is Opened.</summary>
     public LcpNegotiated? Link => lcp.Negotiated;
 
+    /// <summary>The header compression LCP agreed for what we send (fixed from the Network phase on).</summary>
+    public PppHeaderCompression SendCompression => sendCompression;
+
     /// <summary>MYADDR / HISADDR / DNS, while IPCP is Opened.</summary>
     public Ipcp.IpcpNegotiated? Network => ipcp?.Negotiated;
 
@@ -91,6 +95,28 @@ public sealed class PppSession
     public long FramesOut { get; private set; }
 
     public long OctetsOut { get; private set; }
+
+    /// <summary>
+    /// This link's counters as LQR reports them (RFC 1989 section 2.2, 32-bit and wrapping): frames sent, LQRs
+    /// included; octets as that section counts them (no escapes, one flag per frame); good frames received; frames
+    /// received with errors; good frames discarded (before their phase, of a protocol we do not run, IP before IPCP).
+    /// </summary>
+    public LinkCounters QualityCounters
+    {
+        get
+        {
+            var framing = FramingCounters;
+            long discards = Counters.DiscardedByPhase + Counters.ProtocolRejectsSent + Counters.UnknownProtocolDropped + Counters.IpDroppedNotOpen;
+            return new LinkCounters(
+                OutPackets: (uint)FramesOut,
+                OutOctets: (uint)(hdlcEncoder?.QualityOctetsOut ?? OctetsOut),
+                InPackets: (uint)framing.FramesIn,
+                InOctets: (uint)framing.OctetsIn,
+                InGoodOctets: (uint)framing.QualityOctets,
+                InErrors: (uint)framing.InErrors,
+                InDiscards: (uint)discards);
+        }
+    }
 
     /// <summary>Counters of the authentication roles of the current link, when they ran.</summary>
     public AuthCounters? AuthenticateSelfCounters => authenticateSelf?.Counters;
@@ -209,6 +235,14 @@ public sealed class PppSession
             return false;
         SendFrame((ushort)PppProtocol.Lcp, packet);
         return true;
+    }
+
+    /// <summary>Sends a Link-Quality-Report (RFC 1989 section 2.6); false, counted, when LCP is not Opened.</summary>
+    public bool SendQualityReport(in LqrPacket report)
+    {
+        Span<byte> body = stackalloc byte[LqrPacket.Length];
+        report.WriteTo(body);
+        return SendPacket(PppProtocol.Lqr, body);
     }
 
     private void Dispatch(ushort protocol, ReadOnlySpan<byte> information)

@@ -131,7 +131,15 @@ internal sealed class SessionPair
 
         public void OnEvent(SessionEvent sessionEvent) => Events.Add(sessionEvent);
 
-        public void OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information) => Packets.Add((protocol, information.ToArray()));
+        /// <summary>Called with each packet as it arrives, before the next frame is decoded (e.g. to feed LQRs to a monitor).</summary>
+        public Action<PppProtocol, byte[]>? PacketArrived { get; set; }
+
+        public void OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
+        {
+            var data = information.ToArray();
+            Packets.Add((protocol, data));
+            PacketArrived?.Invoke(protocol, data);
+        }
 
         internal PendingTimer? NextTimer() =>
             timers.Count == 0 ? null : timers.Select(t => new PendingTimer(t.Value, t.Key, this)).Min();

@@ -1,0 +1,87 @@
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Framing;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>
+/// The data plane of one member link, used on its bundle's thread: it frames a Multilink fragment with the header
+/// compression LCP agreed and sends it straight on the sublink's transport, so data does not queue behind the
+/// sublink actor's mailbox (one actor hop and one copy less per fragment). The sublink actor keeps the control
+/// plane (LCP, authentication, echo) and closes this path the moment it leaves the Network phase. Transports'
+/// <see cref="Transport.IDatagramSender.Send"/> is safe from any thread.
+/// </summary>
+public sealed class MemberDataPath
+{
+    private readonly ISublinkTransport transport;
+    private readonly PppHeaderCompression compression;
+    private readonly int peerMru;
+    private readonly Action<Exception> onFault;
+    private byte[] scratch = new byte[2048];
+    private long framesOut;
+    private long octetsOut;
+    private long refused;
+    private volatile bool closed;
+
+    /// <param name="onFault">
+    /// Told (once) when the transport throws: a bug in the sublink's code path is the sublink's fault, so it goes to
+    /// the sublink actor (and its supervisor), never up the bundle's stack.
+    /// </param>
+    public MemberDataPath(ISublinkTransport transport, PppHeaderCompression compression, int peerMru, Action<Exception> onFault)
+    {
+        this.transport = transport;
+        this.compression = compression;
+        this.peerMru = peerMru;
+        this.onFault = onFault;
+    }
+
+    public long FramesOut => Interlocked.Read(ref framesOut);
+
+    public long OctetsOut => Interlocked.Read(ref octetsOut);
+
+    /// <summary>Fragments not sent: the path was closed, the fragment exceeded the peer's MRU, or the transport refused it.</summary>
+    public long Refused => Interlocked.Read(ref refused);
+
+    public bool IsClosed => closed;
+
+    /// <summary>Sends one fragment (MP header and data); false when it was not sent (counted). One caller at a time.</summary>
+    public bool Send(ReadOnlySpan<byte> fragment)
+    {
+        if (closed || fragment.Length > peerMru)
+        {
+            Interlocked.Increment(ref refused);
+            return false;
+        }
+        int needed = SyncFrameEncoder.MaxEncodedLength(fragment.Length);
+        if (scratch.Length < needed)
+            scratch = new byte[needed];
+        int written = SyncFrameEncoder.Encode(PppProtocol.Multilink, fragment, scratch, compression);
+        bool sent;
+        try
+        {
+            sent = transport.Send(scratch.AsSpan(0, written));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The sublink stopped between our check and the send.
+            sent = false;
+        }
+        catch (Exception e)
+        {
+            closed = true;
+            sent = false;
+            onFault(e);
+        }
+        if (!sent)
+        {
+            Interlocked.Increment(ref refused);
+            return false;
+        }
+        Interlocked.Increment(ref framesOut);
+        Interlocked.Add(ref octetsOut, written);
+        return true;
+    }
+
+    /// <summary>No more sends: called by the sublink as it leaves the Network phase.</summary>
+    public void Close() => closed = true;
+}
