@@ -124,7 +124,7 @@ public static class MachineInfo
             ["loadAverageAtStart"] = Read("/proc/loadavg"),
         };
         if (Git("rev-parse", "--short", "HEAD") is { } commit)
-            info["commit"] = commit + (Git("status", "--porcelain", "--untracked-files=no") is { Length: > 0 } ? "+changes" : "");
+            info["commit"] = commit + (Git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results") is { Length: > 0 } ? "+changes" : "");
         return info;
     }
 
