@@ -84,7 +84,8 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     {
         if (!links.TryGetValue(command.Link, out var link))
         {
-            Sender.Tell(new LinkCommandResult(command.Link, command.Kind, false, $"no ISP link named '{command.Link}'"));
+            if (!OnNicSublinkCommand(command))
+                Sender.Tell(new LinkCommandResult(command.Link, command.Kind, false, $"no ISP link named '{command.Link}'"));
             return;
         }
         if (command.Kind == LinkCommandKind.Close && options.Bindings.Any(b => b.IspLink == command.Link))
@@ -113,6 +114,26 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             LinkCommandKind.Close => "closed",
             _ => "down",
         }));
+    }
+
+    /// <summary>
+    /// NIC mode (<c>vpn-nic</c>) has no ISP links: there the operator's commands name a sublink (<c>1</c>, <c>2</c>, ...),
+    /// as FreeBSD's <c>link 2 close</c> / <c>link 2 dial</c> would. <c>close</c> and <c>down</c> close it gracefully (LCP
+    /// Terminate, so the receiver drops it at once) and it stays down; <c>dial</c> starts it again. False when no
+    /// bundle has a NIC sublink of that name.
+    /// </summary>
+    private bool OnNicSublinkCommand(LinkCommand command)
+    {
+        var owners = options.Bundles.Where(b => b.Sublinks.Any(s => s.Name == command.Link)).ToList();
+        if (owners.Count != 1 || !bundles.TryGetValue(owners[0].Settings.Name, out var bundle))
+            return false;
+        var spec = owners[0].Sublinks.First(s => s.Name == command.Link);
+        bundle.Tell(command.Kind == LinkCommandKind.Dial
+            ? new BundleMessages.StartSublink(spec.Name, spec.Transport, spec.Remote, spec.Carrier, spec.BytesPerSecond)
+            : new BundleMessages.StopSublink(spec.Name, "closed by the operator"));
+        log.Info("gateway: operator {0} sublink {1} of {2}", command.Kind.ToString().ToLowerInvariant(), spec.Name, owners[0].Settings.Name);
+        Sender.Tell(new LinkCommandResult(command.Link, command.Kind, true, command.Kind == LinkCommandKind.Dial ? "dialing" : "closed"));
+        return true;
     }
 
     private void OnIspLinkUp(IspMessages.IspLinkUp up)

@@ -11,7 +11,7 @@ public sealed record GatewayModel(
     IReadOnlyList<OtherLabel> OtherLabels);
 
 /// <summary>How a link watches its quality: LQR (RFC 1989) and/or LCP echo, every <see cref="PeriodSeconds"/>.</summary>
-public sealed record LinkQuality(bool Lqr, bool LqrAccepted, bool Echo, int PeriodSeconds)
+public sealed record LinkQuality(bool Lqr, bool LqrAccepted, bool Echo, double PeriodSeconds)
 {
     public static LinkQuality Of(LinkProfile link) => new(link.Lqr.Enabled, link.Lqr.Accepted, link.Echo, link.LqrPeriod);
 }
@@ -92,7 +92,8 @@ public sealed record ReceiverModel(
     bool RequirePap,
     IfAddrSpec? IfAddr,
     string? Server,
-    IReadOnlyList<ReceiverSecret> Secrets);
+    IReadOnlyList<ReceiverSecret> Secrets,
+    LinkQuality? Quality = null);
 
 /// <summary>A label that is none of the above, and why.</summary>
 public sealed record OtherLabel(string Label, string Reason);

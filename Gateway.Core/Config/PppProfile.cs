@@ -94,8 +94,12 @@ public sealed class LinkProfile
     /// <summary>LCP Echo-Requests sent every <see cref="LqrPeriod"/> (only enable/disable apply).</summary>
     public bool Echo { get; internal set; }
 
-    /// <summary>Seconds between LQRs or echoes (ppp's DEF_LQRPERIOD is 30).</summary>
-    public int LqrPeriod { get; internal set; } = 30;
+    /// <summary>
+    /// Seconds between LQRs or echoes (ppp's DEF_LQRPERIOD is 30). FreeBSD takes whole seconds; a fraction such as
+    /// <c>0.2</c> is accepted here too (at least <see cref="ProfileResolver.MinimumQualityPeriod"/>), so a bonding
+    /// gateway can notice a silently dead sublink within a second.
+    /// </summary>
+    public double LqrPeriod { get; internal set; } = 30;
 
     /// <summary>MRU to ask for; 0: ppp's default (1500).</summary>
     public int Mru { get; internal set; }
@@ -195,7 +199,7 @@ public sealed class PppProfile
     public CcpSettings MpCcp { get; internal set; } = new();
 
     /// <summary>LQR period of the Multilink bundle's own link (a CX_OPT command run with MRRU set and no link).</summary>
-    public int MpLqrPeriod { get; internal set; } = 30;
+    public double MpLqrPeriod { get; internal set; } = 30;
 
     /// <summary>The enable/disable-only options (idcheck, loopback, sroutes, ...), by name.</summary>
     public IReadOnlyDictionary<string, bool> Options => options;

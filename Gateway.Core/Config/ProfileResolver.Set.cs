@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Gateway.Core.Config;
 
 public sealed partial class ProfileResolver
@@ -209,9 +211,9 @@ public sealed partial class ProfileResolver
 
     private void SetLqrPeriod(Call c)
     {
-        if (c.Rest.Count != 1 || !TryNumber(c.First, out var period) || period < 1)
+        if (c.Rest.Count != 1 || !TryPeriod(c.First, out var period))
         {
-            diagnostics.Error(c.At, $"{c.Prefix} {c.First}: invalid period (a number of seconds, at least 1)");
+            diagnostics.Error(c.At, $"{c.Prefix} {c.First}: invalid period (seconds: a whole number as in FreeBSD, or a fraction down to {MinimumQualityPeriod.ToString(CultureInfo.InvariantCulture)})");
             return;
         }
         var link = ChooseLink(c.Cx);

@@ -149,6 +149,20 @@ public sealed partial class ProfileResolver
             diagnostics.Warn(call.At, $"{call.Prefix}: only {allowed} argument(s) used, the rest ignored (quote a value that has blanks)");
     }
 
+    /// <summary>Shortest LQR or echo period <c>set lqrperiod</c> takes, in seconds.</summary>
+    public const double MinimumQualityPeriod = 0.1;
+
+    /// <summary>A whole number of seconds (FreeBSD), or a decimal fraction such as <c>0.25</c>, at least <see cref="MinimumQualityPeriod"/>.</summary>
+    private static bool TryPeriod(string text, out double seconds)
+    {
+        seconds = 0;
+        int dot = text.IndexOf('.');
+        bool digits = text.Length is > 0 and <= 9 && text.All(ch => char.IsAsciiDigit(ch) || ch == '.') && dot == text.LastIndexOf('.')
+            && dot != 0 && dot != text.Length - 1;
+        return digits && double.TryParse(text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out seconds)
+            && seconds >= MinimumQualityPeriod;
+    }
+
     private static bool TryNumber(string text, out int value)
     {
         value = 0;

@@ -61,6 +61,7 @@ public static class ConfigMapping
                 Ipcp = IpcpSettings.Default with { LocalAddress = local },
             },
             PeerAddresses = pool,
+            EchoPeriod = EchoPeriod(model.Quality),
         };
     }
 
@@ -148,8 +149,12 @@ public static class ConfigMapping
     /// notice within seconds (docs/DESIGN.md).
     /// </summary>
     public static TimeSpan SublinkEchoPeriod(BundleModel bundle) =>
-        bundle.Sublinks.Select(s => s.Quality).FirstOrDefault(q => q.Echo || q.Lqr) is { } quality
-            ? TimeSpan.FromSeconds(Math.Max(1, quality.PeriodSeconds))
+        EchoPeriod(bundle.Sublinks.Select(s => s.Quality).FirstOrDefault(q => q.Echo || q.Lqr));
+
+    /// <summary>The same rule for the receiver's sublinks: <c>vpn-in</c>'s <c>set lqrperiod</c> where it enables echo or lqr.</summary>
+    private static TimeSpan EchoPeriod(LinkQuality? quality) =>
+        quality is { } q && (q.Echo || q.Lqr)
+            ? TimeSpan.FromSeconds(Math.Max(ProfileResolver.MinimumQualityPeriod, q.PeriodSeconds))
             : TimeSpan.FromSeconds(1);
 
     /// <summary>An ISP label (<c>isp1</c>) as its modem link actor needs it.</summary>

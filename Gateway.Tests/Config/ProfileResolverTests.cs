@@ -30,6 +30,17 @@ public class ProfileResolverTests
         Assert.Empty(r.Diagnostics);
     }
 
+    [Theory]
+    [InlineData("30", 30.0)]
+    [InlineData("0.25", 0.25)]
+    [InlineData("0.1", 0.1)]
+    public void TheQualityPeriodIsWholeSecondsAsInFreeBsdOrAFractionDownToATenth(string period, double seconds)
+    {
+        var r = Resolve($"a:\n enable echo\n set echoperiod {period}\n", "a");
+        Assert.Empty(r.Diagnostics);
+        Assert.Equal(seconds, r.Profile.Links[0].LqrPeriod);
+    }
+
     [Fact]
     public void AmbiguousPrefixIsAnErrorAtItsLine()
     {
@@ -210,6 +221,10 @@ public class ProfileResolverTests
     [InlineData("set mrru 100", 2)]
     [InlineData("set mru 5000", 2)]
     [InlineData("set lqrperiod 0", 2)]
+    [InlineData("set lqrperiod 0.05", 2)]
+    [InlineData("set echoperiod .5", 2)]
+    [InlineData("set echoperiod 1.", 2)]
+    [InlineData("set echoperiod 0.2.5", 2)]
     [InlineData("set enddisc bogus", 2)]
     [InlineData("set ifaddr 10.0.0.1/40", 2)]
     [InlineData("set", 2)]

@@ -90,6 +90,41 @@ public class ConfigMappingTests
         Assert.Equal(["127.0.2.7:6671", "127.0.2.6:6671", "127.0.2.4:6671"], gateway.Bundles[0].Sublinks.Select(s => s.Remote!.ToString()));
     }
 
+    [Theory]
+    [InlineData(" enable echo\n set echoperiod 0.2\n", 200)]
+    [InlineData(" enable lqr\n set lqrperiod 2\n", 2000)]
+    [InlineData(" set echoperiod 0.2\n", 1000)]
+    public void The_sublinks_echo_period_is_ppp_confs_lqrperiod_where_echo_or_lqr_is_enabled(string lines, int milliseconds)
+    {
+        var source = new InMemoryConfigSource().Add("ppp.conf",
+            // Before `set mrru`: after it, a link command with no link names the bundle's own link (as in FreeBSD).
+            "vpn-nic:\n" + lines + " set mrru 1500\n set authname n\n set authkey k\n clone 1 2\n link deflink rm\n" +
+            " link 1 set device 127.0.0.1:6671/udp\n link 2 set device 127.0.0.1:6672/udp\n");
+        var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
+        var errors = new List<string>();
+
+        var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), gateway!.Bundles[0].EchoPeriod);
+    }
+
+    [Theory]
+    [InlineData(" enable echo\n set echoperiod 0.25\n", 250)]
+    [InlineData("", 1000)]
+    public void The_receivers_echo_period_is_vpn_ins_lqrperiod_where_echo_is_enabled(string lines, int milliseconds)
+    {
+        var source = new InMemoryConfigSource().Add("ppp.conf",
+            "vpn-in:\n" + lines + " set mrru 1500\n enable chap\n set ifaddr 10.0.0.1 10.0.0.2\n");
+        var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
+        var errors = new List<string>();
+
+        var receiver = ConfigMapping.ToReceiver(model.Receivers.Single(), new IPEndPoint(IPAddress.Loopback, 6671), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver!.EchoPeriod);
+    }
+
     [SkippableFact]
     public void The_seeds_placeholders_are_errors_that_name_the_label_and_the_value()
     {

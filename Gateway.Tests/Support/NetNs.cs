@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Gateway.Core.Transport;
 
 namespace Gateway.Tests.Support;
@@ -8,12 +7,11 @@ namespace Gateway.Tests.Support;
 /// whose ends live only in namespaces this helper made. Dispose deletes, by their own names, every interface
 /// and namespace it created. Needs root (or CAP_SYS_ADMIN and CAP_NET_ADMIN).
 /// </summary>
-internal sealed partial class NetNs : IDisposable
+internal sealed class NetNs : IDisposable
 {
     /// <summary>The reason root-only tests give when skipped.</summary>
     public const string SkipReason = "needs root for network namespaces (CI runs as root)";
 
-    private const int CloneNewNet = 0x40000000; // CLONE_NEWNET, <linux/sched.h>
     private static int _counter;
     private readonly List<string> _interfaces = [];
     private bool _disposed;
@@ -116,33 +114,10 @@ internal sealed partial class NetNs : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="create"/> on a fresh thread switched into the namespace (setns affects only the
-    /// calling thread), so sockets it creates belong to the namespace; they keep working from any thread.
+    /// Runs <paramref name="create"/> on a fresh thread switched into the namespace, so sockets it creates belong to
+    /// the namespace; they keep working from any thread.
     /// </summary>
-    public T RunInside<T>(Func<T> create)
-    {
-        T? result = default;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                using var handle = File.OpenHandle($"/var/run/netns/{Name}");
-                if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-                    throw new IOException($"setns {Name}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-                result = create();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-            throw new InvalidOperationException($"in namespace {Name}: {failure.Message}", failure);
-        return result!;
-    }
+    public T RunInside<T>(Func<T> create) => NetworkNamespace.RunInside(Name, create);
 
     /// <summary>Deletes the veth pairs and the namespace this helper created, by name; never throws.</summary>
     public void Dispose()
@@ -154,9 +129,6 @@ internal sealed partial class NetNs : IDisposable
             TryRun("ip", "-n", Name, "link", "del", name);
         TryRun("ip", "netns", "del", Name);
     }
-
-    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetNs(int fd, int namespaceType);
 
     private static string Run(string program, params string[] arguments)
     {

@@ -1,0 +1,107 @@
+using System.Net;
+
+namespace Gateway.Bench;
+
+/// <summary>What a <see cref="BundlePair"/> is started with beyond the defaults.</summary>
+public sealed record PairOptions
+{
+    /// <summary>Where each sublink sends (NIC mode); null: every sublink to the receiver's port on 127.0.0.1.</summary>
+    public Func<int, IReadOnlyList<IPEndPoint>>? Sublinks { get; init; }
+
+    /// <summary>Lines for ppp.conf's <c>vpn</c> section.</summary>
+    public IReadOnlyList<string> BundleLines { get; init; } = [];
+
+    /// <summary>Lines for ppp.conf's <c>vpn-in</c> section.</summary>
+    public IReadOnlyList<string> ReceiverLines { get; init; } = [];
+
+    /// <summary>A line per sublink (after <c>link N</c>), e.g. <c>set bandwidth 5000000</c>.</summary>
+    public IReadOnlyList<string>? PerLinkLines { get; init; }
+
+    /// <summary>Namespaces the gateway and the receiver processes run in (null: here, the root namespace).</summary>
+    public string? GatewayNetns { get; init; }
+
+    public string? ReceiverNetns { get; init; }
+
+    /// <summary>The receiver's address to listen on, in its namespace.</summary>
+    public IPAddress ReceiverListen { get; init; } = IPAddress.Loopback;
+}
+
+/// <summary>
+/// A receiver (<c>gateway run --label vpn-in</c>) and a gateway (<c>--label vpn-nic</c>) from one ppp.conf written for
+/// the case, each with its tun device moved into a namespace (<c>--tun NAME --tun-netns NS</c>): the gateway's in
+/// "lan", the receiver's in "inet". Started, then waited for until the bundle is up with every sublink and both tun
+/// devices exist.
+/// </summary>
+public sealed class BundlePair : IAsyncDisposable
+{
+    public const string GatewayTun = "gwbgw";
+
+    /// <summary>The receiver numbers a device per bundle: its first is <c>gwbrx0</c>.</summary>
+    public const string ReceiverTun = "gwbrx";
+
+    private BundlePair(GatewayProcess receiver, GatewayProcess gateway, int receiverPort, string conf)
+    {
+        Receiver = receiver;
+        Gateway = gateway;
+        ReceiverPort = receiverPort;
+        Conf = conf;
+    }
+
+    public GatewayProcess Receiver { get; }
+
+    public GatewayProcess Gateway { get; }
+
+    public int ReceiverPort { get; }
+
+    public string Conf { get; }
+
+    public static Task<BundlePair> StartAsync(BenchPaths paths, string tag, int sublinks, string lan, string inet, Options o) =>
+        StartAsync(paths, tag, sublinks, lan, inet, new PairOptions(), TimeSpan.FromSeconds(o.Double("start-timeout", 40)));
+
+    public static async Task<BundlePair> StartAsync(BenchPaths paths, string tag, int sublinks, string lan, string inet, PairOptions options, TimeSpan timeout)
+    {
+        int receiverPort = options.ReceiverNetns is null ? Commands.FreeUdpPort() : 6671;
+        var endpoints = options.Sublinks?.Invoke(receiverPort)
+            ?? Enumerable.Range(0, sublinks).Select(_ => new IPEndPoint(IPAddress.Loopback, receiverPort)).ToList();
+        var (conf, secret) = PppFiles.Write(paths.RunDirectory, tag, endpoints, options.BundleLines, options.ReceiverLines, options.PerLinkLines);
+        var receiver = GatewayProcess.Start(paths, $"{tag}-receiver", options.ReceiverNetns, Commands.FreeTcpPort(),
+            ["run", "--config", conf, "--secret", secret, "--label", "vpn-in", "--listen", $"{options.ReceiverListen}:{receiverPort}",
+             "--tun", ReceiverTun, "--tun-netns", inet]);
+        GatewayProcess? gateway = null;
+        try
+        {
+            gateway = GatewayProcess.Start(paths, $"{tag}-gateway", options.GatewayNetns, Commands.FreeTcpPort(),
+                ["run", "--config", conf, "--secret", secret, "--label", "vpn-nic", "--tun", GatewayTun, "--tun-netns", lan]);
+            await gateway.WaitForBundleAsync(endpoints.Count, timeout);
+            await WaitForTunAsync(lan, GatewayTun, PppFiles.GatewayAddress, timeout);
+            await WaitForTunAsync(inet, ReceiverTun + "0", PppFiles.ReceiverAddress, timeout);
+            return new BundlePair(receiver, gateway, receiverPort, conf);
+        }
+        catch
+        {
+            gateway?.Dispose();
+            receiver.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task WaitForTunAsync(string netns, string name, string address, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (code, output) = Commands.Run(null, ["ip", "-n", netns, "-4", "addr", "show", "dev", name]);
+            if (code == 0 && output.Contains($"inet {address}", StringComparison.Ordinal) && output.Contains("UP", StringComparison.Ordinal))
+                return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"tun {name} with {address} did not appear in namespace {netns}");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Gateway.Dispose();
+        Receiver.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

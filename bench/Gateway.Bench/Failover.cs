@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Gateway.Core.Transport.LinkEmulator;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// Scenario 2: a 1000 packets/s probe and an iperf3 TCP stream from "lan" to "inet" through a bundle whose sublinks
+/// each pass a link emulator relay (Gateway.Core's <see cref="UdpLinkRelay"/>, in this process, on loopback); one link
+/// fails in the middle: (a) set down: the relay closes its sockets, so the kernel answers ICMP port unreachable, as
+/// for a dead interface; (b) blackholed silently; (c) closed gracefully with <c>gateway ctl URL close 2</c>; (d)
+/// browned out: 30 % loss and +300 ms each way. Sub-second LCP echo is configured in ppp.conf
+/// (<c>enable echo</c>, <c>set echoperiod 0.2</c>).
+/// </summary>
+public static class Failover
+{
+    private const int ProbePort = 7001;
+    private static readonly string[] Cases = ["none", "down", "blackhole", "graceful", "brownout"];
+
+    public static async Task<ScenarioResult> RunAsync(Options o, BenchPaths paths)
+    {
+        string lan = o.Required("lan"), inet = o.Required("inet");
+        int sublinks = o.Int("sublinks", 4);
+        int runs = o.Int("runs", 3);
+        double seconds = o.Double("seconds", 7), faultAt = o.Double("fault-at", 2.5);
+        string echo = o.String("echo-period", "0.2");
+        string tcpRate = o.String("tcp-rate", "20M");
+        var cases = o.String("cases", string.Join(',', Cases)).Split(',');
+        var result = new ScenarioResult { Scenario = "failover" };
+        result.Inputs = new
+        {
+            sublinks,
+            runs,
+            secondsPerRun = seconds,
+            faultAtSecond = faultAt,
+            probeRate = 1000,
+            echoPeriodSeconds = echo,
+            echoMisses = 3,
+            tcp = $"iperf3 -c (ns lan) -> -s (ns inet) through the bundle, -b {tcpRate}, for the whole run",
+            path = "ns lan -> tun -> gateway process -> sublink UDP -> UdpLinkRelay (one per sublink, loopback) -> receiver process -> tun -> ns inet",
+            faultedLink = "sublink 2",
+        };
+        result.Units = new
+        {
+            longestGapMs = "longest time between two consecutive probe deliveries over the whole run (probes sent every 1 ms)",
+            lost = "probes sent and never delivered",
+            tcpSurvived = "1 when iperf3 ran its whole time and exited without error",
+            tcpMbps = "iperf3's received rate over the run",
+            maxDelayMs = "largest one-way delay of a delivered probe (one clock stamps both ends)",
+            faultedLinkShare = "share of the gateway's datagrams that went over the faulted link before the fault (from the relays' counters)",
+        };
+
+        foreach (var fault in cases)
+        {
+            var relays = new List<UdpLinkRelay>();
+            var pairOptions = new PairOptions
+            {
+                BundleLines = ["enable echo", $"set echoperiod {echo}"],
+                ReceiverLines = ["enable echo", $"set echoperiod {echo}"],
+                Sublinks = port =>
+                {
+                    for (int i = 0; i < sublinks; i++)
+                        relays.Add(new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), new IPEndPoint(IPAddress.Loopback, port), seed: i + 1));
+                    return relays.Select(r => r.ListenEndPoint).ToList();
+                },
+            };
+            var row = result.Row(("fault", fault));
+            try
+            {
+                await using var pair = await BundlePair.StartAsync(paths, $"fo-{fault}", sublinks, lan, inet, pairOptions, TimeSpan.FromSeconds(40));
+                for (int r = 0; r < runs; r++)
+                {
+                    var values = await OneRunAsync(paths, pair, relays, fault, lan, inet, seconds, faultAt, tcpRate);
+                    row.Runs.Add(values);
+                    Console.WriteLine(Commands.Invariant($"  {fault}, run {r + 1}: longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}, TCP {(values["tcpSurvived"] == 1 ? "survived" : "FAILED")} ({values["tcpMbps"]:F1} Mbit/s)"));
+                    Restore(paths, pair, relays[1], fault);
+                    await pair.Gateway.WaitForBundleAsync(sublinks, TimeSpan.FromSeconds(20));
+                }
+            }
+            finally
+            {
+                foreach (var relay in relays)
+                    relay.Dispose();
+            }
+            row.ComputeMedians();
+            row.Derived["worstGapMs"] = row.Runs.Max(v => v["longestGapMs"]);
+            row.Derived["allTcpSurvived"] = row.Runs.All(v => v["tcpSurvived"] == 1);
+            double target = fault switch { "down" => 300, "blackhole" => 1000, "graceful" => 0, _ => double.NaN };
+            if (!double.IsNaN(target))
+                row.Derived["target"] = fault == "graceful" ? "no gap, no loss" : $"gap <= {target} ms";
+        }
+        result.Notes.Add("a gap is the longest time with no probe delivered; with probes every 1 ms, about 1-2 ms is no gap at all. 'graceful' meets its target when no probe is lost.");
+        return result;
+    }
+
+    private static async Task<Dictionary<string, double?>> OneRunAsync(BenchPaths paths, BundlePair pair, List<UdpLinkRelay> relays, string fault,
+        string lan, string inet, double seconds, double faultAt, string tcpRate)
+    {
+        var link = relays[1];
+        int port = 5201;
+        using var server = Start(inet, "iperf3", "-s", "-1", "-B", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Task.Delay(500);
+        using var client = Start(lan, "iperf3", "-c", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-t", ((int)Math.Ceiling(seconds)).ToString(System.Globalization.CultureInfo.InvariantCulture), "-b", tcpRate, "-J");
+        var clientOutput = client.StandardOutput.ReadToEndAsync();
+        using var probe = new ProbeStream(new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), ProbePort), lan, inet, 1000, TimeSpan.FromSeconds(seconds + 10));
+        long[] offeredBefore = relays.Select(r => r.Upstream.Counters.Offered).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(faultAt));
+        // How much of the gateway's traffic the faulted link carried just before the fault (a link the scheduler
+        // hardly used would make the fault look harmless).
+        long[] offered = relays.Select((r, i) => r.Upstream.Counters.Offered - offeredBefore[i]).ToArray();
+        double share = (double)offered[1] / Math.Max(1, offered.Sum());
+        Apply(paths, pair, link, fault);
+        await Task.Delay(TimeSpan.FromSeconds(seconds - faultAt));
+        var report = probe.Finish(TimeSpan.FromSeconds(0.5), TimeSpan.FromMilliseconds(700));
+        bool exited = await Task.Run(() => client.WaitForExit(TimeSpan.FromSeconds(seconds + 15)));
+        if (!exited)
+            client.Kill();
+        if (!server.HasExited)
+            server.Kill();
+        var (survived, mbps) = ParseIperf(exited ? await clientOutput : "", exited ? client.ExitCode : -1);
+        return new Dictionary<string, double?>
+        {
+            ["longestGapMs"] = report.LongestGapMs,
+            ["lost"] = report.Lost,
+            ["sent"] = report.Sent,
+            ["medianDelayMs"] = report.MedianDelayMs,
+            ["maxDelayMs"] = report.MaxDelayMs,
+            ["tcpSurvived"] = survived ? 1 : 0,
+            ["tcpMbps"] = mbps,
+            ["faultedLinkShare"] = share,
+        };
+    }
+
+    private static void Apply(BenchPaths paths, BundlePair pair, UdpLinkRelay link, string fault)
+    {
+        switch (fault)
+        {
+            case "none":
+                break;
+            case "down":
+                link.HardDown = true;
+                break;
+            case "blackhole":
+                link.Blackhole = true;
+                break;
+            case "graceful":
+                var (code, output) = pair.Gateway.Ctl(paths, "close", "2");
+                if (code != 0)
+                    throw new InvalidOperationException($"gateway ctl close 2: {output}");
+                break;
+            case "brownout":
+                foreach (var direction in new[] { link.Upstream, link.Downstream })
+                {
+                    direction.LossProbability = 0.3;
+                    direction.Delay = TimeSpan.FromMilliseconds(300);
+                }
+                break;
+            default:
+                throw new UsageException($"unknown failover case '{fault}' (down, blackhole, graceful, brownout)");
+        }
+    }
+
+    private static void Restore(BenchPaths paths, BundlePair pair, UdpLinkRelay link, string fault)
+    {
+        link.HardDown = false;
+        link.Blackhole = false;
+        foreach (var direction in new[] { link.Upstream, link.Downstream })
+        {
+            direction.LossProbability = 0;
+            direction.Delay = TimeSpan.Zero;
+        }
+        if (fault == "graceful")
+            pair.Gateway.Ctl(paths, "dial", "2");
+    }
+
+    private static (bool Survived, double Mbps) ParseIperf(string json, int exitCode)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.TryGetProperty("error", out _))
+                return (false, double.NaN);
+            double bps = doc.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
+            return (exitCode == 0, bps / 1e6);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return (false, double.NaN);
+        }
+    }
+
+    internal static Process Start(string? netns, params string[] command)
+    {
+        var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["netns", "exec", netns!, .. command])
+            info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// The issue 8 benchmark harness. bench/run.sh makes the namespaces and calls the scenarios; the pieces are
+/// subcommands too, for trying one thing by hand.
+/// </summary>
+public static class Program
+{
+    private const string Usage = """
+        usage: Gateway.Bench SCENARIO|PIECE [--option value ...]
+          scenarios (write --out DIR/<scenario>.json and print a table; run.sh passes the namespaces):
+            throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 2.5] [--window 2048]
+            failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout]
+            bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1]
+            memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
+            modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
+          pieces:
+            udp-sink   --listen ADDR:PORT [--netns NS] [--seconds 5]
+            udp-blast  --to ADDR:PORT [--netns NS] [--size 1400] [--rate PPS, 0 = as fast as possible] [--seconds 5]
+            probe      --to ADDR:PORT [--sender-netns NS] [--receiver-netns NS] [--rate 1000] [--seconds 10]
+            bulk       --to ADDR:PORT [--listen ADDR:PORT] [--sender-netns NS] [--receiver-netns NS] [--bind ADDR] [--tcp] [--seconds 10]
+            rss        --pid PID [--seconds 5]
+            sim-gateways --receiver ADDR:PORT [--gateways 1000] [--seconds 30]
+          common: --gateway PATH/gateway.dll --run-dir DIR --out DIR --gateway-log Warning|Information
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var o = new Options(args[1..]);
+            var paths = BenchPaths.From(o);
+            Directory.CreateDirectory(paths.RunDirectory);
+            string output = o.String("out", "bench/results");
+            ScenarioResult? result = args[0] switch
+            {
+                "throughput" => await Throughput.RunAsync(o, paths),
+                "failover" => await Failover.RunAsync(o, paths),
+                "bonding" => await Bonding.RunAsync(o, paths),
+                "memory" => await Memory.RunAsync(o, paths),
+                "modems" => await Modems.RunAsync(o, paths),
+                "udp-sink" => Piece(o, UdpSinkPiece),
+                "udp-blast" => Piece(o, UdpBlastPiece),
+                "probe" => Piece(o, ProbePiece),
+                "bulk" => Piece(o, BulkPiece),
+                "rss" => Piece(o, RssPiece),
+                _ => throw new UsageException($"unknown subcommand '{args[0]}'"),
+            };
+            o.RejectUnknown();
+            if (result is not null)
+            {
+                Console.WriteLine();
+                Console.WriteLine(result.Table(TableColumns(result.Scenario)));
+                foreach (var note in result.Notes)
+                    Console.WriteLine("- " + note);
+                result.Write(output);
+            }
+            return 0;
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"Gateway.Bench: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    public static string[] TableColumns(string scenario) => scenario switch
+    {
+        "throughput" => ["mbps", "pps", "cpuSecPerGB", "ratio", "gatewayRssMB"],
+        "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "bundleBeatsMptcp", "target"],
+        "memory" => ["gatewayRssMB", "gatewayPeakRssMB", "receiverRssMB", "bundlesUp", "joinSeconds", "receiverKBPerBundle", "simulatorKBPerBundle", "target", "met"],
+        "modems" => ["goodputBytesPerSecond", "writtenBytesPerSecond", "ratioToFramingLimited", "ratioToRawLineRate", "target", "met"],
+        "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "faultedLinkShare", "tcpMbps", "allTcpSurvived", "target"],
+        _ => [],
+    };
+
+    private static ScenarioResult? Piece(Options o, Func<Options, object> piece)
+    {
+        var value = piece(o);
+        o.RejectUnknown();
+        Console.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true }));
+        return null;
+    }
+
+    private static object UdpSinkPiece(Options o)
+    {
+        using var sink = new UdpSink(IPEndPoint.Parse(o.Required("listen")), o.Get("netns"));
+        var w = Window.Of(sink, o.Double("seconds", 5), []);
+        return new { w.Packets, w.Bytes, Mbps = w.BitsPerSecond / 1e6, Pps = w.PacketsPerSecond };
+    }
+
+    private static object UdpBlastPiece(Options o)
+    {
+        double seconds = o.Double("seconds", 5);
+        using var blaster = new UdpBlaster(IPEndPoint.Parse(o.Required("to")), o.Int("size", 1400), o.Get("netns"), o.Double("rate", 0));
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return new { blaster.Sent, PacketsPerSecond = blaster.Sent / seconds, blaster.SendErrors };
+    }
+
+    private static object ProbePiece(Options o)
+    {
+        double seconds = o.Double("seconds", 10);
+        using var probe = new ProbeStream(IPEndPoint.Parse(o.Required("to")), o.Get("sender-netns"), o.Get("receiver-netns"), o.Double("rate", 1000),
+            TimeSpan.FromSeconds(seconds + 5));
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        var report = probe.Finish(TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
+        return new { report.Sent, report.Delivered, report.Lost, report.Duplicates, report.LongestGapMs, report.MedianDelayMs, report.MaxDelayMs };
+    }
+
+    private static object BulkPiece(Options o)
+    {
+        var to = IPEndPoint.Parse(o.Required("to"));
+        var listen = o.Get("listen") is { } l ? IPEndPoint.Parse(l) : new IPEndPoint(IPAddress.Any, to.Port);
+        using var bulk = new TcpBulk(listen, o.Get("receiver-netns"), mptcp: !o.Flag("tcp"));
+        bulk.StartSending(to, o.Get("sender-netns"), o.Get("bind") is { } b ? IPAddress.Parse(b) : null);
+        Thread.Sleep(1000);
+        double bps = bulk.Measure(o.Double("seconds", 10));
+        return new { Protocol = bulk.Protocol.ToString(), Mbps = bps / 1e6, Error = bulk.SendError?.Message };
+    }
+
+    private static object RssPiece(Options o)
+    {
+        int pid = o.Int("pid", 0);
+        var samples = new List<long>();
+        var end = DateTime.UtcNow + TimeSpan.FromSeconds(o.Double("seconds", 5));
+        while (DateTime.UtcNow < end && ProcStats.Rss(pid) is { } rss)
+        {
+            samples.Add(rss);
+            Thread.Sleep(200);
+        }
+        return new
+        {
+            Pid = pid,
+            MaxRssMB = samples.Count > 0 ? samples.Max() / 1048576.0 : double.NaN,
+            PeakRssMB = (ProcStats.Rss(pid, peak: true) ?? 0) / 1048576.0,
+            CpuSeconds = ProcStats.CpuSeconds(pid),
+            Samples = samples.Count,
+        };
+    }
+
+    internal static string F(double value, string format = "F1") => value.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using Akka.Hosting;
+using Gateway.Core.Config;
+using Gateway.Core.Hosting;
+using Gateway.Core.Actors;
+using Gateway.Core.Ppp.Multilink;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// Many minimal gateways in this one process: one actor system wired by the product's own <c>WithGatewayActors</c>,
+/// with N bundles of one NIC-mode sublink each, every one built by <c>ConfigMapping.ToGateway</c> from a ppp.conf
+/// <c>vpn-nic</c> label and given its own endpoint discriminator (so the receiver keeps N bundles, as for N gateways).
+/// No traffic: idle bundles with their LCP echo.
+/// </summary>
+public sealed class SimulatedGateways : IAsyncDisposable
+{
+    private readonly IHost host;
+
+    private SimulatedGateways(IHost host) => this.host = host;
+
+    public static async Task<SimulatedGateways> StartAsync(string directory, IPEndPoint receiver, int count)
+    {
+        var (conf, _) = PppFiles.Write(directory, "sim", [receiver]);
+        var files = new GatewayConfigFiles(PppConfReader.Read(conf, new InMemoryConfigSource().Add(conf, File.ReadAllText(conf))));
+        var model = GatewayModelBuilder.Build(files).Model;
+        var errors = new List<string>();
+        var template = ConfigMapping.ToGateway(model, model.Bundles.Single(b => b.Label == "vpn-nic"), errors)
+            ?? throw new InvalidOperationException(string.Join("; ", errors));
+        var bundle = template.Bundles[0];
+        var bundles = Enumerable.Range(1, count).Select(i =>
+        {
+            string name = $"sim{i:D4}";
+            EndpointDiscriminator.TryCreateLabel(name, out var discriminator, out _);
+            return bundle with
+            {
+                Settings = bundle.Settings with { Name = name },
+                MemberSession = bundle.MemberSession with { Lcp = bundle.MemberSession.Lcp with { EndpointDiscriminator = discriminator } },
+                Traffic = null,
+            };
+        }).ToList();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka("simulated-gateways", akka =>
+        {
+            akka.ConfigureLoggers(l =>
+            {
+                l.LogLevel = Akka.Event.LogLevel.ErrorLevel;
+                l.ClearLoggers();
+            });
+            akka.AddHocon("akka.stdout-loglevel = OFF", HoconAddMode.Prepend);
+            akka.WithGatewayActors(template with { Bundles = bundles });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return new SimulatedGateways(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
