@@ -80,6 +80,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     private readonly PacketGate[] memberGates = Enumerable.Range(0, 32).Select(_ => new PacketGate()).ToArray();
     private readonly MemberDataPath?[] dataPaths = new MemberDataPath?[32];
     private long queueDropsOfFormerMembers;
+    private long redirectedFragments;
     private readonly Dictionary<string, int> restarts = new(StringComparer.Ordinal);
     private readonly HashSet<string> closedByOperator = new(StringComparer.Ordinal);
     private DateTimeOffset? upSince;
@@ -333,14 +334,19 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             return;
         if (dataPaths[member] is { } path)
         {
-            if (path.Send(fragment) || !path.IsClosed)
+            if (path.Send(fragment))
                 return;
-            // The sublink left the Network phase a moment ago: the fragment goes out on another member (any member
-            // may carry any fragment, RFC 1990), and the member is dropped before the next packet is scheduled.
-            Self.Tell(new MemberPathClosed(sublink));
+            // The sublink left the Network phase a moment ago, or its interface queue is full (the kernel said
+            // ENOBUFS): the fragment goes out on another member (any member may carry any fragment, RFC 1990), so
+            // a full queue on one link is not a loss while another has room; a closed member is dropped before the
+            // next packet is scheduled.
+            if (path.IsClosed)
+                Self.Tell(new MemberPathClosed(sublink));
+            else
+                redirectedFragments++;
             foreach (var other in dataPaths)
             {
-                if (other is { IsClosed: false } && other.Send(fragment))
+                if (other is not null && other != path && !other.IsClosed && other.Send(fragment))
                     return;
             }
             return;
@@ -426,6 +432,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, bundle.UndeliverablePackets, rates.BitsPerSecondIn, rates.BitsPerSecondOut))
         {
             QueueDrops = queueDropsOfFormerMembers + memberGates.Sum(g => g.Dropped),
+            RedirectedFragments = redirectedFragments,
         };
     }
 

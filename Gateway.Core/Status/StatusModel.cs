@@ -118,6 +118,9 @@ public sealed record BundleStatus(
 {
     /// <summary>Fragments dropped on the way to a sublink too far behind (<see cref="Actors.PacketGate"/>).</summary>
     public long QueueDrops { get; init; }
+
+    /// <summary>Fragments a member's full interface queue refused that went out on another member instead.</summary>
+    public long RedirectedFragments { get; init; }
 }
 
 public enum LogSeverity
