@@ -151,8 +151,9 @@ public sealed class MpReassembler
     // The ring and the arrival FIFO (a few hundred KB with long sequence numbers) are allocated with the first
     // fragment: a bundle that carries nothing (an idle gateway on a busy receiver) does not pay for them.
     private Slot[] ring = [];
-    private readonly byte[][] pool;
-    private readonly int[] freeBuffers;
+    private byte[][] pool = [];
+    private int[] freeBuffers = [];
+    private readonly int maxFragments;
     private int freeCount;
     private int poolAllocated;
     private readonly byte[] assembly;
@@ -199,9 +200,7 @@ public sealed class MpReassembler
         if (options.MaxBufferedFragments < 1 || options.MaxBufferedBytes < 1 || options.MaxFragmentSize < 1 || options.MaxMembers is < 1 or > 1024)
             throw new ArgumentOutOfRangeException(nameof(options));
         ringMask = window - 1;
-        int maxFragments = Math.Min(options.MaxBufferedFragments, window);
-        pool = new byte[maxFragments][];
-        freeBuffers = new int[maxFragments];
+        maxFragments = Math.Min(options.MaxBufferedFragments, window);
         maxPacketLength = options.Mrru + 2;
         assembly = new byte[maxPacketLength];
         arrivalMask = window * 2 - 1;
@@ -316,6 +315,8 @@ public sealed class MpReassembler
         if (ring.Length == 0)
         {
             ring = new Slot[window];
+            pool = new byte[maxFragments][];
+            freeBuffers = new int[maxFragments];
             arrivalSequence = new long[window * 2];
             arrivalTicks = new long[window * 2];
         }
