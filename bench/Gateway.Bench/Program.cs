@@ -53,6 +53,7 @@ public static class Program
                 "probe" => Piece(o, ProbePiece),
                 "bulk" => Piece(o, BulkPiece),
                 "rss" => Piece(o, RssPiece),
+                "sim-gateways" => Piece(o, options => SimGatewaysPiece(options, paths)),
                 _ => throw new UsageException($"unknown subcommand '{args[0]}'"),
             };
             o.RejectUnknown();
@@ -126,6 +127,26 @@ public static class Program
         Thread.Sleep(1000);
         double bps = bulk.Measure(o.Double("seconds", 10));
         return new { Protocol = bulk.Protocol.ToString(), Mbps = bps / 1e6, Error = bulk.SendError?.Message };
+    }
+
+    /// <summary>The memory scenario's simulated gateways on their own, against a receiver started by hand.</summary>
+    private static object SimGatewaysPiece(Options o, BenchPaths paths)
+    {
+        int gateways = o.Int("gateways", 1000);
+        double seconds = o.Double("seconds", 30);
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        long before = ProcStats.Rss(process.Id) ?? 0;
+        var simulated = SimulatedGateways.StartAsync(paths.RunDirectory, IPEndPoint.Parse(o.Required("receiver")), gateways).GetAwaiter().GetResult();
+        try
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(seconds));
+            long after = ProcStats.Rss(process.Id) ?? 0;
+            return new { Gateways = gateways, Seconds = seconds, KBPerGateway = (after - before) / 1024.0 / gateways };
+        }
+        finally
+        {
+            simulated.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
     private static object RssPiece(Options o)
