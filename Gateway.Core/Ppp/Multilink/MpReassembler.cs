@@ -510,8 +510,19 @@ public sealed class MpReassembler
                 scanTotal = total;
                 return;
             }
-            if (bufferedCount == 0 && expected >= MinimumLast())
+            if (bufferedCount == 0)
+            {
+                // Nothing held: whatever every member has already passed is lost, all of it in one step (stepping
+                // one number at a time would walk up to a window's worth of numbers for nothing).
+                long m = MinimumLast();
+                if (expected < m)
+                {
+                    lostFragments += m - expected;
+                    expected = m;
+                    lossPending = true;
+                }
                 return;
+            }
             if (!IsLost(expected, now))
                 return;
             PassMissingHead();
@@ -538,9 +549,14 @@ public sealed class MpReassembler
         lossPending = true;
     }
 
-    /// <summary>M of RFC 1990 4.1: the smallest most-recent sequence number over active members.</summary>
+    /// <summary>
+    /// M of RFC 1990 4.1: the smallest most-recent sequence number over active members; <see cref="long.MinValue"/>
+    /// (no bound: only the reorder timeout gives a gap up) while a member has sent nothing, or when no member is left.
+    /// </summary>
     private long MinimumLast()
     {
+        if (members.Count == 0)
+            return long.MinValue;
         long m = long.MaxValue;
         for (int k = 0; k < members.Count; k++)
         {

@@ -95,6 +95,43 @@ public class MpReassemblerTests
     }
 
     [Fact]
+    public async Task Removing_the_last_member_returns_and_a_member_added_later_carries_on_from_the_same_numbers()
+    {
+        var r = New(members: 2, timeout: TimeSpan.FromHours(1));
+        var sink = new CollectingSink();
+        r.Receive(0, Frag(true, true, 0, 0x21, 0), T0, sink);
+        r.Receive(1, Frag(true, false, 2, 0x21, 2), T0, sink);   // 1 was in flight on member 0; 2 waits for its end
+        r.RemoveMember(0, T0, sink);                              // M = 2: 1 is lost
+        Assert.Equal(1, r.Statistics.LostFragments);
+
+        // With no member left there is no M: this once stepped `expected` towards long.MaxValue, one number at a time,
+        // and held the bundle actor's thread for good (a gateway whose only sublink left). Run it where a hang fails.
+        var removal = Task.Run(() => r.RemoveMember(1, T0, sink));
+        Assert.True(await removal.WaitAsync(TimeSpan.FromSeconds(30)), "RemoveMember of the last member did not return");
+        Assert.Equal(2u, r.ExpectedSequence);                     // the buffered half of packet 2 is still held
+
+        Assert.True(r.AddMember(0));                              // the sublink comes back
+        r.Receive(0, Frag(false, true, 3, 3), T0, sink);
+        r.Receive(0, Frag(true, true, 4, 0x21, 4), T0, sink);
+        Assert.Equal(new byte[][] { [0], [2, 3], [4] }, sink.Packets.Select(p => p.Information).ToArray());
+        Assert.Equal(1, r.Statistics.LostFragments);
+    }
+
+    [Fact]
+    public void With_nothing_buffered_every_number_all_members_passed_is_counted_lost_in_one_step()
+    {
+        var r = New(members: 2, timeout: TimeSpan.FromHours(1));
+        var sink = new CollectingSink();
+        r.Receive(0, Frag(true, true, 0, 0x21, 0), T0, sink);
+        r.Receive(1, Frag(true, true, 0x20, 0x21, 1), T0, sink);   // 1..0x1f went missing on member 0
+        Assert.Single(sink.Packets);
+        r.Receive(0, Frag(true, true, 0x21, 0x21, 2), T0, sink);   // member 0 passes them too: M = 0x20
+        Assert.Equal(new byte[] { 0, 1, 2 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+        Assert.Equal(0x1f, r.Statistics.LostFragments);
+        Assert.Equal(0x22u, r.ExpectedSequence);
+    }
+
+    [Fact]
     public void After_a_member_is_removed_a_gap_a_silent_member_could_still_fill_waits_until_that_member_moves_past_it()
     {
         var r = New(members: 3, timeout: TimeSpan.FromHours(1));
