@@ -147,9 +147,12 @@ public sealed class MpReassembler
     private readonly uint sequenceMask;
     private readonly long sequenceSpace;
     private readonly int window;
-    private readonly long ringMask;
-    // The ring and the arrival FIFO (a few hundred KB with long sequence numbers) are allocated with the first
-    // fragment: a bundle that carries nothing (an idle gateway on a busy receiver) does not pay for them.
+    // The ring, the arrival FIFO and the buffer pool come with the first fragment (a bundle that carries nothing pays
+    // nothing), start small, and double while the reorder depth asks for more, up to the window: a bundle that only
+    // ever sees its IPCP exchange and a trickle (an idle gateway on a concentrator) keeps a few KB instead of the
+    // ~75 KB a full window costs. The invariant: every buffered sequence lies in [expected, expected + ring.Length).
+    private const int InitialRing = 64, InitialPool = 16;
+    private long ringMask;
     private Slot[] ring = [];
     private byte[][] pool = [];
     private int[] freeBuffers = [];
@@ -162,7 +165,7 @@ public sealed class MpReassembler
     // arrival-order FIFO of buffered fragments (lazy deletion), to find the one that has waited longest
     private long[] arrivalSequence = [];
     private long[] arrivalTicks = [];
-    private readonly int arrivalMask;
+    private int arrivalMask;
     private int arrivalHead, arrivalCount;
 
     private readonly MemberSet members;
@@ -199,11 +202,9 @@ public sealed class MpReassembler
             throw new ArgumentOutOfRangeException(nameof(options), "Window must be a power of two, at least 8 and at most half the sequence space");
         if (options.MaxBufferedFragments < 1 || options.MaxBufferedBytes < 1 || options.MaxFragmentSize < 1 || options.MaxMembers is < 1 or > 1024)
             throw new ArgumentOutOfRangeException(nameof(options));
-        ringMask = window - 1;
         maxFragments = Math.Min(options.MaxBufferedFragments, window);
         maxPacketLength = options.Mrru + 2;
         assembly = new byte[maxPacketLength];
-        arrivalMask = window * 2 - 1;
         int n = options.MaxMembers;
         members = new MemberSet(n);
         hasLast = new bool[n];
@@ -314,11 +315,15 @@ public sealed class MpReassembler
         }
         if (ring.Length == 0)
         {
-            ring = new Slot[window];
-            pool = new byte[maxFragments][];
-            freeBuffers = new int[maxFragments];
-            arrivalSequence = new long[window * 2];
-            arrivalTicks = new long[window * 2];
+            int size = Math.Min(InitialRing, window);
+            ring = new Slot[size];
+            ringMask = size - 1;
+            int poolSize = Math.Min(InitialPool, maxFragments);
+            pool = new byte[poolSize][];
+            freeBuffers = new int[poolSize];
+            arrivalSequence = new long[size * 2];
+            arrivalTicks = new long[size * 2];
+            arrivalMask = size * 2 - 1;
         }
         memberFragments[member]++;
         memberBytes[member] += fragment.Length;
@@ -361,6 +366,8 @@ public sealed class MpReassembler
             hasLast[member] = true;
         }
 
+        if (sequence - expected >= ring.Length)
+            GrowRing(sequence - expected);
         ref Slot slot = ref ring[sequence & ringMask];
         if (slot.State == Buffered && slot.Sequence == sequence)
         {
@@ -375,7 +382,7 @@ public sealed class MpReassembler
         }
 
         // stay under the caps: give up the oldest partial packet(s) first
-        while (bufferedCount > 0 && (bufferedBytes + data.Length > options.MaxBufferedBytes || bufferedCount + 1 > pool.Length))
+        while (bufferedCount > 0 && (bufferedBytes + data.Length > options.MaxBufferedBytes || bufferedCount + 1 > maxFragments))
         {
             capEvictions++;
             EvictHead();
@@ -649,13 +656,42 @@ public sealed class MpReassembler
     {
         if (freeCount > 0)
             return freeBuffers[--freeCount];
+        if (poolAllocated == pool.Length)
+        {
+            int size = Math.Min(pool.Length * 2, maxFragments);
+            Array.Resize(ref pool, size);
+            Array.Resize(ref freeBuffers, size);
+        }
         int index = poolAllocated++;
         pool[index] = new byte[options.MaxFragmentSize];
         return index;
     }
 
+    /// <summary>Doubles the ring until <paramref name="span"/> (a sequence's distance from expected, under the window) fits.</summary>
+    private void GrowRing(long span)
+    {
+        int size = ring.Length;
+        while (size <= span)
+            size *= 2;
+        size = Math.Min(size, window);
+        var bigger = new Slot[size];
+        long mask = size - 1;
+        // distinct indices modulo the old size stay distinct modulo a multiple of it: no two slots collide
+        foreach (ref readonly Slot old in ring.AsSpan())
+        {
+            if (old.State != Empty)
+                bigger[old.Sequence & mask] = old;
+        }
+        ring = bigger;
+        ringMask = mask;
+    }
+
     private void PushArrival(long sequence, long ticks)
     {
+        if (arrivalCount == arrivalSequence.Length)
+            TryOldestArrival(out _); // drops the entries of fragments already gone from the head
+        if (arrivalCount == arrivalSequence.Length && arrivalSequence.Length < window * 2)
+            GrowArrivals();
         if (arrivalCount == arrivalSequence.Length)
         {
             arrivalHead = (arrivalHead + 1) & arrivalMask;
@@ -665,6 +701,23 @@ public sealed class MpReassembler
         arrivalSequence[at] = sequence;
         arrivalTicks[at] = ticks;
         arrivalCount++;
+    }
+
+    private void GrowArrivals()
+    {
+        int size = arrivalSequence.Length * 2;
+        var sequences = new long[size];
+        var ticks = new long[size];
+        for (int i = 0; i < arrivalCount; i++)
+        {
+            int at = (arrivalHead + i) & arrivalMask;
+            sequences[i] = arrivalSequence[at];
+            ticks[i] = arrivalTicks[at];
+        }
+        arrivalSequence = sequences;
+        arrivalTicks = ticks;
+        arrivalMask = size - 1;
+        arrivalHead = 0;
     }
 
     private bool TryOldestArrival(out long ticks)

@@ -427,8 +427,41 @@ public class MpReassemblerTests
         Run(2000);
         long before = GC.GetAllocatedBytesForCurrentThread();
         Run(10_000);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Under one byte a packet: no allocation per packet (the smallest object is 24 bytes), while a one-off
+        // allocation of the runtime's own on this thread (it happened once, tiering) does not fail the test.
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 10_000 - 1);
         Assert.Equal(12_000, sink.Count);
+    }
+
+    [Fact]
+    public void A_bundle_that_carried_one_packet_holds_a_few_KB_not_a_window()
+    {
+        var ipcp = Frag(true, true, 0, 0x80, 0x21, 1, 1, 0, 4); // a Configure-Request's worth
+        var sink = new CountingSink();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var r = New(members: 1, maxFragments: 1024, maxBytes: 1 << 20);
+        r.Receive(0, ipcp, T0, sink);
+        long held = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(1, sink.Count);
+        // the full long-sequence window (ring, arrival FIFO, pool table) that came with the first fragment was
+        // ~400 KB; an idle bundle on a concentrator now keeps a few KB until its traffic asks for more
+        Assert.InRange(held, 0, 16 * 1024);
+    }
+
+    [Fact]
+    public void A_reorder_deeper_than_the_first_ring_grows_it_and_loses_nothing()
+    {
+        var r = New(members: 2, maxFragments: 1024, maxBytes: 1 << 20, timeout: TimeSpan.FromHours(1));
+        var sink = new CollectingSink();
+        // member 1 runs 500 fragments ahead (in reverse order, to stir the arrival FIFO); member 0 holds the head back
+        for (uint seq = 500; seq >= 1; seq--)
+            Assert.Equal(MpReceiveStatus.Accepted, r.Receive(1, Frag(true, true, seq, 0x21, (byte)seq, (byte)(seq >> 8)), T0, sink));
+        Assert.Empty(sink.Packets);
+        Assert.Equal(500, r.Statistics.ReorderDepth);
+        r.Receive(0, Frag(true, true, 0, 0x21, 0, 0), T0, sink);
+        Assert.Equal(Enumerable.Range(0, 501).ToArray(), sink.Packets.Select(p => p.Information[0] | p.Information[1] << 8).ToArray());
+        Assert.Equal(0, r.Statistics.LostFragments);
+        Assert.Equal(0, r.Statistics.DiscardedFragments);
     }
 
     private sealed class CountingSink : IMpPacketSink
