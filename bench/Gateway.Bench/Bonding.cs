@@ -21,6 +21,7 @@ public static class Bonding
         string[] links = o.Required("links").Split(',');
         double seconds = o.Double("seconds", 6), warmup = o.Double("warmup", 1.5);
         int runs = o.Int("runs", 1);
+        mss = o.Int("mss", 1460);
         Profile[] profiles =
         [
             new("equal", [20, 20, 20, 20]),
@@ -35,6 +36,9 @@ public static class Bonding
             runs,
             shaping = "tbf rate R burst 20kb latency 50ms (the burst holds a 9000-octet frame: the veths have MTU 9000 so a whole sublink datagram needs no IP fragmentation) on the gateway side of each veth (gw -> rx, the direction of the stream)",
             stream = "one TCP connection (the harness's bulk sender/receiver, 64 KiB writes), plain TCP alone and through the bundle, IPPROTO_MPTCP for MPTCP",
+            maxSegment = mss > 0
+                ? $"TCP_MAXSEG {mss} on both ends of every stream (alone, bundle, MPTCP): the segments of a 1500-octet Internet path everywhere, where the 9000-MTU veths alone would give the plain and MPTCP streams 8960-octet segments and a header overhead no tunnel of 1500-octet packets can match"
+                : "each path's own MSS (8960 on the veths alone and for MPTCP, 1460 through the bundle's 1500-octet tun)",
             mptcp = "ip mptcp limits set subflow 8 add_addr_accepted 8; endpoints 10.12-14.0.1 subflow; policy routing by source address",
             delay = "+40 ms each way on link 4 for the bundle's UDP by a UdpLinkRelay in ns gw; MPTCP's subflow on link 4 cannot be delayed here (no netem in this kernel), so MPTCP is not run in that profile",
         };
@@ -59,14 +63,17 @@ public static class Bonding
                 {
                     double alone = Measure(rx, gw, new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.2"), 7000 + i), IPAddress.Parse($"10.1{i + 1}.0.1"), false, warmup, seconds) / 1e6;
                     values[$"link{i + 1}Mbps"] = alone;
+                    values["aloneMss"] = lastMss;
                     sum += alone;
                 }
                 values["sumAloneMbps"] = sum;
                 values["bundleMbps"] = await BundleAsync(paths, profile, lan, inet, gw, rx, warmup, seconds) / 1e6;
+                values["bundleMss"] = lastMss;
                 values["mptcpMbps"] = profile.DelayedLink < 0
                     ? Measure(rx, gw, new IPEndPoint(IPAddress.Parse("10.11.0.2"), 7200), null, true, warmup, seconds) / 1e6
                     : null;
                 values["mptcpSubflows"] = profile.DelayedLink < 0 ? lastSubflows : null;
+                values["mptcpMss"] = profile.DelayedLink < 0 ? lastMss : null;
                 values["bundleEfficiency"] = values["bundleMbps"] / sum;
                 values["mptcpEfficiency"] = values["mptcpMbps"] / sum;
                 row.Runs.Add(values);
@@ -83,18 +90,21 @@ public static class Bonding
     }
 
     private static double lastSubflows;
+    private static double? lastMss;
+    private static int mss;
 
     /// <summary>One TCP (or MPTCP) stream from ns <paramref name="senderNs"/> to a receiver in <paramref name="receiverNs"/>: goodput in bit/s.</summary>
     private static double Measure(string receiverNs, string senderNs, IPEndPoint to, IPAddress? bind, bool mptcp, double warmup, double seconds)
     {
-        using var bulk = new TcpBulk(new IPEndPoint(IPAddress.Any, to.Port), receiverNs, mptcp);
+        using var bulk = new TcpBulk(new IPEndPoint(IPAddress.Any, to.Port), receiverNs, mptcp, mss);
         bulk.StartSending(to, senderNs, bind);
         Thread.Sleep(TimeSpan.FromSeconds(warmup));
+        // the sender's (sub)flows as the kernel runs them: how many, and the largest segment size they use
+        var (_, ss) = Commands.Run(senderNs, ["ss", "-tni", "state", "established", "dport", Commands.Invariant($"= :{to.Port}")]);
         if (mptcp)
-        {
-            var (_, ss) = Commands.Run(senderNs, ["ss", "-tn", "state", "established", "dport", Commands.Invariant($"= :{to.Port}")]);
             lastSubflows = ss.Split('\n').Count(l => l.Contains(Commands.Invariant($":{to.Port}"), StringComparison.Ordinal));
-        }
+        var segments = System.Text.RegularExpressions.Regex.Matches(ss, @"\bmss:(\d+)").Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        lastMss = segments.Count > 0 ? segments.Max() : null;
         double bps = bulk.Measure(seconds);
         if (bulk.SendError is { } error)
             Console.WriteLine($"  stream to {to} failed: {error.Message}");

@@ -15,7 +15,7 @@ public static class Program
           scenarios (write --out DIR/<scenario>.json and print a table; run.sh passes the namespaces):
             throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 2.5] [--window 2048]
             failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout]
-            bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1]
+            bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
             modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
           pieces:
@@ -78,7 +78,7 @@ public static class Program
     public static string[] TableColumns(string scenario) => scenario switch
     {
         "throughput" => ["mbps", "pps", "cpuSecPerGB", "ratio", "gatewayRssMB"],
-        "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "bundleBeatsMptcp", "target"],
+        "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "aloneMss", "bundleMss", "mptcpMss", "bundleBeatsMptcp", "target"],
         "memory" => ["gatewayRssMB", "gatewayPeakRssMB", "receiverRssMB", "bundlesUp", "joinSeconds", "receiverKBPerBundle", "simulatorKBPerBundle", "target", "met"],
         "modems" => ["goodputBytesPerSecond", "writtenBytesPerSecond", "ratioToFramingLimited", "ratioToRawLineRate", "target", "met"],
         "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "faultedLinkShare", "tcpMbps", "allTcpSurvived", "target"],

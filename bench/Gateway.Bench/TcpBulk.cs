@@ -23,13 +23,17 @@ public sealed partial class TcpBulk : IDisposable
     private volatile bool stopping;
 
     /// <summary>Listens on <paramref name="listen"/> in <paramref name="receiverNetns"/>.</summary>
-    public TcpBulk(IPEndPoint listen, string? receiverNetns, bool mptcp)
+    /// <param name="maxSegment">TCP_MAXSEG on both ends (0: the path's own), so that runs over paths of different
+    /// MTUs compare the same segment size.</param>
+    public TcpBulk(IPEndPoint listen, string? receiverNetns, bool mptcp, int maxSegment = 0)
     {
         Protocol = mptcp ? Mptcp : ProtocolType.Tcp;
+        MaxSegment = maxSegment;
         listener = Namespaces.RunIn(receiverNetns, () =>
         {
             var s = Open(Protocol);
             s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            LimitSegment(s);
             s.Bind(listen);
             s.Listen(4);
             return s;
@@ -39,6 +43,16 @@ public sealed partial class TcpBulk : IDisposable
     }
 
     public ProtocolType Protocol { get; }
+
+    public int MaxSegment { get; }
+
+    private const int IpProtoTcp = 6, TcpMaxSeg = 2; // <netinet/in.h>, <netinet/tcp.h>; .NET has no name for TCP_MAXSEG
+
+    private void LimitSegment(Socket s)
+    {
+        if (MaxSegment > 0)
+            s.SetRawSocketOption(IpProtoTcp, TcpMaxSeg, BitConverter.GetBytes(MaxSegment));
+    }
 
     public long Received => Interlocked.Read(ref received);
 
@@ -54,6 +68,7 @@ public sealed partial class TcpBulk : IDisposable
             // Blocking calls return now and then, so that no Dispose has to interrupt one (closing an MPTCP socket
             // under a blocked call hangs in .NET's close, which cannot abort it).
             s.SendTimeout = (int)PollInterval.TotalMilliseconds;
+            LimitSegment(s);
             if (localAddress is not null)
                 s.Bind(new IPEndPoint(localAddress, 0));
             s.Connect(destination);
