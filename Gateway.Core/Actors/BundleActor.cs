@@ -110,7 +110,27 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         {
             f.Gate?.Leave();
             if (members.TryGetValue(f.Sublink, out var m))
+            {
+                if (bundle.Suspended.Count > 0 && bundle.Resume(m.Index))
+                    Log(LogSeverity.Information, $"sublink {m.Name} heard from again: data goes out on it again");
                 bundle.ReceiveFragment(m.Index, f.Fragment, MonotonicClock.Now);
+            }
+        });
+        Receive<MemberUnreachable>(u =>
+        {
+            if (members.TryGetValue(u.Sublink, out var m) && bundle.Suspend(m.Index))
+            {
+                Log(LogSeverity.Warning, $"sublink {m.Name}: peer unreachable ({u.Reason}); no data on it until it answers");
+                PublishStatus();
+            }
+        });
+        Receive<MemberReachable>(r =>
+        {
+            if (members.TryGetValue(r.Sublink, out var m) && bundle.Resume(m.Index))
+            {
+                Log(LogSeverity.Information, $"sublink {m.Name} heard from again: data goes out on it again");
+                PublishStatus();
+            }
         });
         Receive<DirectIn>(d =>
         {
@@ -433,6 +453,7 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
         {
             QueueDrops = queueDropsOfFormerMembers + memberGates.Sum(g => g.Dropped),
             RedirectedFragments = redirectedFragments,
+            Paused = members.Values.Where(m => bundle.Suspended.Contains(m.Index)).Select(m => m.Name).Order(StringComparer.Ordinal).ToArray(),
         };
     }
 

@@ -62,6 +62,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     private bool stopping;
     private bool restarting;
     private DateTime lastTransportWarning;
+    private bool reportedUnreachable;
     private long octetsIn;
     private long octetsOut;
     private long framesIn;
@@ -76,6 +77,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         {
             framesIn++;
             octetsIn += d.Datagram.Length;
+            HeardFromPeer();
             // The gate is handed on with the fragment (OnPacket) or left here if the session dropped the frame.
             inboundGate = d.Gate;
             session.ReceiveDatagram(d.Datagram);
@@ -86,6 +88,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         {
             framesIn++;
             octetsIn += u.Payload.Length;
+            HeardFromPeer();
             session.ReceiveDatagram(u.Payload);
         });
         Receive<FragmentOut>(f =>
@@ -164,8 +167,14 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     {
         if (!failed.Failure.Fatal)
         {
-            // ICMP port unreachable, a failed send: the keepalive decides whether the path is really gone.
+            // ICMP port unreachable, a failed send: the keepalive decides whether the path is really gone, but data
+            // stops going out on it now (one ICMP could be spurious: the first word from the peer brings it back).
             // One line a second at most: a dead path fails every fragment sent on it.
+            if (reportedUp && !reportedUnreachable)
+            {
+                reportedUnreachable = true;
+                owner.Tell(new MemberUnreachable(Self, failed.Failure.ToString()));
+            }
             if (DateTime.UtcNow - lastTransportWarning >= TimeSpan.FromSeconds(1))
             {
                 lastTransportWarning = DateTime.UtcNow;
@@ -272,11 +281,21 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             Timers.StartPeriodicTimer(EchoTimerKey, EchoTick.Instance, period);
         }
         reportedUp = true;
+        reportedUnreachable = false;
         var self = Self;
         dataPath = transport is null
             ? null
             : new MemberDataPath(transport, session.SendCompression, link.PeerMru, e => self.Tell(new DataPathFault(e)));
         owner.Tell(new SublinkUp(options.Name, Self, link, peerName ?? "", options.Remote, dataPath));
+    }
+
+    private void HeardFromPeer()
+    {
+        if (!reportedUnreachable)
+            return;
+        reportedUnreachable = false;
+        if (reportedUp)
+            owner.Tell(new MemberReachable(Self));
     }
 
     private void ReportDown(string reason)
@@ -289,6 +308,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         if (!reportedUp)
             return;
         reportedUp = false;
+        reportedUnreachable = false;
         owner.Tell(new SublinkDown(options.Name, Self, reason));
     }
 

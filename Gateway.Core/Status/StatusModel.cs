@@ -121,6 +121,9 @@ public sealed record BundleStatus(
 
     /// <summary>Fragments a member's full interface queue refused that went out on another member instead.</summary>
     public long RedirectedFragments { get; init; }
+
+    /// <summary>Members given no data for now: their socket reported the peer unreachable and nothing came back yet.</summary>
+    public IReadOnlyList<string> Paused { get; init; } = [];
 }
 
 public enum LogSeverity

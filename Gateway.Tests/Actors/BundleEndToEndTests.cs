@@ -13,6 +13,7 @@ using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
 using Gateway.Core.Transport;
+using Gateway.Core.Transport.LinkEmulator;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Actors;
@@ -93,24 +94,9 @@ public class BundleEndToEndTests(ITestOutputHelper output)
         await using var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink)));
         var listening = await ListeningAsync(receiver);
         var paths = new ConcurrentDictionary<string, UdpDatagramPath>();
-        SublinkTransportFactory Nic(string name) => handler =>
-        {
-            var path = new UdpDatagramPath(new UdpPathOptions { Remote = listening });
-            path.Start(handler);
-            paths[name] = path;
-            return new CapturedPath(path);
-        };
         var options = new GatewayOptions
         {
-            Bundles =
-            [
-                new BundleOptions
-                {
-                    Settings = new BundleSettings { Name = "vpn", Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any } },
-                    MemberSession = GatewayMember(),
-                    Sublinks = new[] { "1", "2", "3" }.Select(n => new SublinkSpec(n, Nic(n), "nic", listening)).ToArray(),
-                },
-            ],
+            Bundles = [Vpn(new[] { "1", "2", "3" }.Select(n => new SublinkSpec(n, Nic(listening, p => paths[n] = p), "nic", listening)).ToArray())],
         };
         var downs = new ConcurrentQueue<BundleStatus>();
         await using var gateway = await ActorHost.StartAsync("gateway", a => a.WithGatewayActors(options));
@@ -143,6 +129,79 @@ public class BundleEndToEndTests(ITestOutputHelper output)
         Assert.True(got.Count > total * 0.95, $"lost {total - got.Count} packets, more than the dead sublink could have had in flight");
         Assert.Empty(downs);                                          // the bundle never went down
         Assert.True(restored.Up);
+    }
+
+    [Fact]
+    public async Task A_sublink_whose_peer_port_is_unreachable_gets_no_data_at_once_and_gets_it_again_when_the_peer_answers()
+    {
+        var sink = new ProbeSink();
+        // Keepalives that ask every second but never give up: only the ICMP can explain a pause, and an answer ends it.
+        await using var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink) with { EchoMisses = 1000 }));
+        var listening = await ListeningAsync(receiver);
+        using var relay = new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), listening);
+        var options = new GatewayOptions
+        {
+            Bundles =
+            [
+                Vpn([
+                    new SublinkSpec("1", Nic(listening), "nic", listening),
+                    new SublinkSpec("2", Nic(relay.ListenEndPoint), "nic via relay", relay.ListenEndPoint),
+                ]) with { EchoMisses = 1000 },
+            ],
+        };
+        await using var gateway = await ActorHost.StartAsync("gateway", a => a.WithGatewayActors(options));
+        var bundle = await BundleAsync(gateway, "vpn");
+        await WaitForBundleAsync(bundle, s => s.Up && s.Members.Count == 2, TimeSpan.FromSeconds(30));
+
+        // The relay's port goes away: the kernel answers sublink 2's datagrams with ICMP port unreachable.
+        relay.HardDown = true;
+        int seq = 0;
+        var paused = await SendUntilAsync(bundle, () => seq++, s => s.Paused.Contains("2"));
+        Assert.Equal(["1", "2"], paused.Members);                    // still a member: its keepalive decides that
+        int pausedAt = seq;
+        for (int i = 0; i < 200; i++)
+            bundle.Tell(new BundleMessages.SendIp(ProbeSink.Packet(seq++)));
+        await sink.WaitForQuietAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(30));
+        var after = sink.Sequences().Where(s => s >= pausedAt).ToList();
+        Assert.Equal(Enumerable.Range(pausedAt, 200), after);        // nothing sent after the pause was lost
+
+        // The port is back: the next word from the peer (echo replies, fragments) lifts the pause.
+        relay.HardDown = false;
+        var resumed = await SendUntilAsync(bundle, () => seq++, s => s.Paused.Count == 0);
+        Assert.Equal(2, resumed.Members.Count);
+    }
+
+    /// <summary>A NIC-mode sublink's transport: a UDP socket to <paramref name="remote"/>, shown to <paramref name="opened"/>.</summary>
+    private static SublinkTransportFactory Nic(IPEndPoint remote, Action<UdpDatagramPath>? opened = null) => handler =>
+    {
+        var path = new UdpDatagramPath(new UdpPathOptions { Remote = remote });
+        path.Start(handler);
+        opened?.Invoke(path);
+        return new CapturedPath(path);
+    };
+
+    /// <summary>The gateway's bundle "vpn" over <paramref name="sublinks"/>, its address from the receiver.</summary>
+    private static BundleOptions Vpn(IReadOnlyList<SublinkSpec> sublinks) => new()
+    {
+        Settings = new BundleSettings { Name = "vpn", Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any } },
+        MemberSession = GatewayMember(),
+        Sublinks = sublinks,
+    };
+
+    /// <summary>Sends probes until the bundle's status meets <paramref name="condition"/>.</summary>
+    private static async Task<BundleStatus> SendUntilAsync(IActorRef bundle, Func<int> next, Func<BundleStatus, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            for (int i = 0; i < 20; i++)
+                bundle.Tell(new BundleMessages.SendIp(ProbeSink.Packet(next())));
+            var status = await bundle.Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(5));
+            if (condition(status))
+                return status;
+            await Task.Delay(20);
+        }
+        throw new Xunit.Sdk.XunitException("the bundle's status never met the condition");
     }
 
     private sealed class CapturedPath(UdpDatagramPath path) : ISublinkTransport

@@ -19,6 +19,16 @@ public static class BundleMessages
     public sealed record SublinkDown(string Name, IActorRef Sublink, string Reason);
 
     /// <summary>
+    /// The sublink's socket reported that its peer cannot be reached (ICMP port, host or network unreachable, or a
+    /// send that failed): the bundle sends no data on it until it hears from the peer again (<see cref="MemberReachable"/>
+    /// or a fragment), while the sublink's keepalive decides whether the link is gone.
+    /// </summary>
+    public sealed record MemberUnreachable(IActorRef Sublink, string Reason);
+
+    /// <summary>The peer of a sublink reported unreachable answered again: data goes out on it again.</summary>
+    public sealed record MemberReachable(IActorRef Sublink);
+
+    /// <summary>
     /// A Multilink fragment (information of a 0x003D frame) that arrived on a sublink; the bundle leaves
     /// <paramref name="Gate"/> (the sublink's inbound gate) once it has taken it.
     /// </summary>

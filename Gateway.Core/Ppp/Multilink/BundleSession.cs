@@ -68,6 +68,9 @@ public sealed class BundleSession : IMpPacketSink
     private MpReassembler? reassembler;
     private MultilinkLinkParameters parameters;
     private readonly HashSet<int> members = new();
+    // members the fragmenter sends nothing to for now (their peer was reported unreachable), with what re-adds them
+    private readonly Dictionary<int, (int Mru, double Weight)> suspended = new();
+    private readonly Dictionary<int, (int Mru, double Weight)> sendParameters = new();
     private TimeSpan now;
 
     public BundleSession(BundleSettings settings, IBundleHandler handler)
@@ -145,6 +148,7 @@ public sealed class BundleSession : IMpPacketSink
         }
         bool first = members.Count == 0;
         members.Add(member);
+        sendParameters[member] = (link.PeerMru, Math.Max(1, bytesPerSecond));
         if (first)
         {
             // RFC 1990 2: the NCPs run once the bundle exists, over the bundle.
@@ -168,7 +172,15 @@ public sealed class BundleSession : IMpPacketSink
         this.now = now;
         if (!members.Remove(member))
             return;
+        suspended.Remove(member);
+        sendParameters.Remove(member);
         fragmenter!.RemoveMember(member);
+        if (fragmenter.ActiveMemberCount == 0)
+        {
+            // only suspended members are left: sending on a path in doubt beats sending nothing
+            foreach (int s in suspended.Keys.ToList())
+                Resume(s);
+        }
         reassembler!.RemoveMember(member, now, this);
         ArmReassemblyTimer();
         if (members.Count == 0)
@@ -180,7 +192,38 @@ public sealed class BundleSession : IMpPacketSink
     }
 
     /// <summary>Member weight for the fragmenter: its measured rate or <c>set bandwidth</c>, in bytes per second.</summary>
-    public void SetWeight(int member, double bytesPerSecond) => fragmenter?.SetWeight(member, Math.Max(1, bytesPerSecond));
+    public void SetWeight(int member, double bytesPerSecond)
+    {
+        if (sendParameters.TryGetValue(member, out var p))
+            sendParameters[member] = p with { Weight = Math.Max(1, bytesPerSecond) };
+        fragmenter?.SetWeight(member, Math.Max(1, bytesPerSecond));
+    }
+
+    /// <summary>Members the fragmenter skips for now (<see cref="Suspend"/>).</summary>
+    public IReadOnlyCollection<int> Suspended => suspended.Keys;
+
+    /// <summary>
+    /// The member stays in the bundle (it still receives, the reassembler still counts on it) but is given nothing
+    /// to send until <see cref="Resume"/>: its path was reported dead and its keepalive has not decided yet. The last
+    /// member still sending is never suspended (nothing would go out at all). Returns whether it was suspended.
+    /// </summary>
+    public bool Suspend(int member)
+    {
+        if (!members.Contains(member) || suspended.ContainsKey(member) || fragmenter is null || fragmenter.ActiveMemberCount <= 1)
+            return false;
+        suspended[member] = sendParameters[member];
+        fragmenter.RemoveMember(member);
+        return true;
+    }
+
+    /// <summary>A suspended member is given data again. Returns whether it was suspended.</summary>
+    public bool Resume(int member)
+    {
+        if (!suspended.Remove(member, out var p) || fragmenter is null)
+            return false;
+        fragmenter.AddMember(member, p.Mru, sendParameters.GetValueOrDefault(member, p).Weight);
+        return true;
+    }
 
     /// <summary>A Multilink fragment (the information of a 0x003D frame) arrived on <paramref name="member"/>.</summary>
     public void ReceiveFragment(int member, ReadOnlySpan<byte> fragment, TimeSpan now)

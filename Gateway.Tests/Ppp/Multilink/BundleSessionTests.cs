@@ -69,6 +69,55 @@ public class BundleSessionTests
     }
 
     [Fact]
+    public void A_suspended_member_is_sent_nothing_yet_stays_in_the_bundle_and_carries_again_once_resumed()
+    {
+        var net = new BundleNet(3);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        var fragmenter = net.Gateway.Bundle.Fragmenter!;
+
+        // Its socket said the peer is unreachable; the keepalive has not decided: it stays a member, gets nothing.
+        net.Cut(1);
+        Assert.True(net.Gateway.Bundle.Suspend(1));
+        Assert.False(net.Gateway.Bundle.Suspend(1));
+        long before = fragmenter.MemberStatistics(1).Fragments;
+        for (int i = 0; i < 60; i++)
+            net.Gateway.Bundle.SendIp(Packet(i, 1400), net.Now);
+        net.Run(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(before, fragmenter.MemberStatistics(1).Fragments);
+        Assert.Equal(3, net.Gateway.Bundle.MemberCount);
+        Assert.Equal([1], net.Gateway.Bundle.Suspended);
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => Packet(i, 1400)), net.Receiver.Received.Where(p => p[0] == 0x45));
+
+        // It answers again: it is given its share again.
+        net.Restore(1);
+        Assert.True(net.Gateway.Bundle.Resume(1));
+        for (int i = 60; i < 120; i++)
+            net.Gateway.Bundle.SendIp(Packet(i, 1400), net.Now);
+        net.Run(TimeSpan.FromMilliseconds(500));
+        Assert.True(fragmenter.MemberStatistics(1).Fragments > before);
+        Assert.Equal(Enumerable.Range(0, 120).Select(i => Packet(i, 1400)), net.Receiver.Received.Where(p => p[0] == 0x45));
+    }
+
+    [Fact]
+    public void The_last_member_sending_is_never_suspended_and_a_suspended_one_takes_over_when_the_others_leave()
+    {
+        var bundle = new BundleSession(new BundleSettings(), new NullBundleHandler());
+        var link = new LcpNegotiated { PeerMrru = 1500, LocalMrru = 1500 };
+        Assert.True(bundle.AddMember(0, link, 1000, TimeSpan.Zero, out _));
+        Assert.False(bundle.Suspend(0));                // the only one: suspending it would send nothing at all
+        Assert.True(bundle.AddMember(1, link, 1000, TimeSpan.Zero, out _));
+        Assert.True(bundle.Suspend(0));
+        Assert.False(bundle.Suspend(1));                // now the last one sending
+        Assert.Equal(1, bundle.Fragmenter!.ActiveMemberCount);
+
+        bundle.RemoveMember(1, TimeSpan.Zero);          // the healthy one leaves: the doubtful one is all there is
+        Assert.Empty(bundle.Suspended);
+        Assert.True(bundle.Fragmenter.IsMember(0));
+        Assert.False(bundle.Resume(0));
+    }
+
+    [Fact]
     public void A_link_with_a_different_mrru_is_refused_with_a_reason()
     {
         var bundle = new BundleSession(new BundleSettings(), new NullBundleHandler());
@@ -141,6 +190,8 @@ public class BundleSessionTests
         }
 
         public void Cut(int link) => cut.Add(link);
+
+        public void Restore(int link) => cut.Remove(link);
 
         internal void Send(Member to, ReadOnlySpan<byte> bytes)
         {
