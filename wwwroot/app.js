@@ -111,7 +111,9 @@
     set(el, "goodput", fmtRate(t ? t.goodputBitsPerSecond : b.counters.bitsPerSecondOut));
     set(el, "rtt", fmtMs(t && t.probeRoundTripMs));
     set(el, "loss", fmtPct(t && t.probeLossPercent));
-    set(el, "members", `${b.members.length}: ${b.members.join(", ") || "none"}`);
+    // a paused member is still in the bundle but given no data: its socket said the peer is unreachable
+    const paused = new Set(b.paused || []);
+    set(el, "members", `${b.members.length}: ${b.members.map(m => paused.has(m) ? m + " (paused)" : m).join(", ") || "none"}`);
     set(el, "mrru", b.mrru == null ? "–" : String(b.mrru));
     set(el, "addresses", `${b.localAddress || "–"} → ${b.peerAddress || "–"}`);
     const r = b.reassembly;
