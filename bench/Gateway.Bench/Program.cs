@@ -134,13 +134,12 @@ public static class Program
     {
         int gateways = o.Int("gateways", 1000);
         double seconds = o.Double("seconds", 30);
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        long before = ProcStats.Rss(process.Id) ?? 0;
+        long before = ProcStats.Rss(Environment.ProcessId) ?? 0;
         var simulated = SimulatedGateways.StartAsync(paths.RunDirectory, IPEndPoint.Parse(o.Required("receiver")), gateways).GetAwaiter().GetResult();
         try
         {
             Thread.Sleep(TimeSpan.FromSeconds(seconds));
-            long after = ProcStats.Rss(process.Id) ?? 0;
+            long after = ProcStats.Rss(Environment.ProcessId) ?? 0;
             return new { Gateways = gateways, Seconds = seconds, KBPerGateway = (after - before) / 1024.0 / gateways };
         }
         finally

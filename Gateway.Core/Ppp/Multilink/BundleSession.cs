@@ -68,8 +68,9 @@ public sealed class BundleSession : IMpPacketSink
     private MpReassembler? reassembler;
     private MultilinkLinkParameters parameters;
     private readonly HashSet<int> members = new();
-    // members the fragmenter sends nothing to for now (their peer was reported unreachable), with what re-adds them
-    private readonly Dictionary<int, (int Mru, double Weight)> suspended = new();
+    // members the fragmenter sends nothing to for now (their peer was reported unreachable)
+    private readonly HashSet<int> suspended = new();
+    // each member's MRU and weight, which re-add a suspended member to the fragmenter
     private readonly Dictionary<int, (int Mru, double Weight)> sendParameters = new();
     private TimeSpan now;
 
@@ -178,7 +179,7 @@ public sealed class BundleSession : IMpPacketSink
         if (fragmenter.ActiveMemberCount == 0)
         {
             // only suspended members are left: sending on a path in doubt beats sending nothing
-            foreach (int s in suspended.Keys.ToList())
+            foreach (int s in suspended.ToList())
                 Resume(s);
         }
         reassembler!.RemoveMember(member, now, this);
@@ -200,7 +201,7 @@ public sealed class BundleSession : IMpPacketSink
     }
 
     /// <summary>Members the fragmenter skips for now (<see cref="Suspend"/>).</summary>
-    public IReadOnlyCollection<int> Suspended => suspended.Keys;
+    public IReadOnlyCollection<int> Suspended => suspended;
 
     /// <summary>
     /// The member stays in the bundle (it still receives, the reassembler still counts on it) but is given nothing
@@ -209,9 +210,9 @@ public sealed class BundleSession : IMpPacketSink
     /// </summary>
     public bool Suspend(int member)
     {
-        if (!members.Contains(member) || suspended.ContainsKey(member) || fragmenter is null || fragmenter.ActiveMemberCount <= 1)
+        if (!members.Contains(member) || suspended.Contains(member) || fragmenter is null || fragmenter.ActiveMemberCount <= 1)
             return false;
-        suspended[member] = sendParameters[member];
+        suspended.Add(member);
         fragmenter.RemoveMember(member);
         return true;
     }
@@ -219,9 +220,10 @@ public sealed class BundleSession : IMpPacketSink
     /// <summary>A suspended member is given data again. Returns whether it was suspended.</summary>
     public bool Resume(int member)
     {
-        if (!suspended.Remove(member, out var p) || fragmenter is null)
+        if (!suspended.Remove(member) || fragmenter is null)
             return false;
-        fragmenter.AddMember(member, p.Mru, sendParameters.GetValueOrDefault(member, p).Weight);
+        var (mru, weight) = sendParameters[member];
+        fragmenter.AddMember(member, mru, weight);
         return true;
     }
 
