@@ -14,7 +14,7 @@ public class CheckCommandTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    [SkippableFact]
+    [Fact]
     public void ReadmeCommandPrintsTheModelAndExitsZero()
     {
         var (code, output, errors) = Run(null, "--secret", SeedFiles.Path_("ppp.secret.span-isp"), SeedFiles.Path_("ppp.conf.span-isp"), "vpn");
@@ -26,7 +26,7 @@ public class CheckCommandTests
         Assert.Contains("warning: |: invalid command", errors);
     }
 
-    [SkippableFact]
+    [Fact]
     public void TextFormatShowsTablesWithSecretsMasked()
     {
         var (code, output, _) = Run(null, "--format", "text", "--linkup", SeedFiles.Path_("ppp.linkup.span-isp"), SeedFiles.Path_("ppp.conf.span-isp"));
@@ -95,7 +95,7 @@ public class DiskConfigSourceTests
 
 public class CheckCommandSeedTests
 {
-    [SkippableFact]
+    [Fact]
     public void FlattenedSeedChecksWithWarningsOnlyAndTheSameModel()
     {
         string ModelOf(string conf)

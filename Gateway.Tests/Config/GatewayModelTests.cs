@@ -19,7 +19,7 @@ public class GatewayModelTests
     private static GatewayModelResult Seed(string conf) =>
         SeedFiles.Build(conf, "ppp.linkup.span-isp", "ppp.linkdown.span-isp", "ppp.secret.span-isp");
 
-    [SkippableFact]
+    [Fact]
     public void RestoredSeedResolvesToTheGoldenModel()
     {
         var result = Seed("ppp.conf.span-isp");
@@ -27,7 +27,7 @@ public class GatewayModelTests
         AssertGolden("span-isp.model.json", result.Model);
     }
 
-    [SkippableFact]
+    [Fact]
     public void FlattenedSeedResolvesToTheSameModel()
     {
         var result = Seed("000_b840cbdcaaba3992.txt");
@@ -37,7 +37,7 @@ public class GatewayModelTests
         Assert.Equal(193, result.Diagnostics.Count(d => d.Message.Contains("before the first label")));
     }
 
-    [SkippableFact]
+    [Fact]
     public void SeedModelHasTheIspLinksBundleAndReceiverItDescribes()
     {
         var model = Seed("ppp.conf.span-isp").Model;
@@ -83,7 +83,7 @@ public class GatewayModelTests
         Assert.Equal("vpnname", Assert.Single(receiver.Secrets).Name);
     }
 
-    [SkippableFact]
+    [Fact]
     public void WorkingVariantResolvesToItsLoopbackEndpointsAndAnsweringLabels()
     {
         var result = SeedFiles.Build("ppp.conf.span-isp.working", "ppp.linkup.span-isp.working", "ppp.linkdown.span-isp.working", "ppp.secret.span-isp.working");
@@ -96,7 +96,7 @@ public class GatewayModelTests
         AssertGolden("span-isp.working.model.json", model);
     }
 
-    [SkippableFact]
+    [Fact]
     public void FreeBsd2012RevisionLoads()
     {
         var result = Seed("ppp.conf.span-isp.freebsd-2012");
@@ -108,7 +108,7 @@ public class GatewayModelTests
         AssertGolden("span-isp.freebsd-2012.model.json", result.Model);
     }
 
-    [SkippableFact]
+    [Fact]
     public void ModelJsonNeverShowsASecret()
     {
         var model = Seed("ppp.conf.span-isp").Model;

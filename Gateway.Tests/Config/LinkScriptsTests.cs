@@ -40,7 +40,7 @@ public class LinkScriptsTests
         Assert.Equal(2, Assert.Single(scripts.Diagnostics).Line);
     }
 
-    [SkippableFact]
+    [Fact]
     public void SeedLinkScriptsStartAndCloseMemberLinks()
     {
         var disk = new Gateway.Web.Cli.DiskConfigSource();

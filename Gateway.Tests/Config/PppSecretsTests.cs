@@ -67,7 +67,7 @@ public class PppSecretsTests
         Assert.Equal(2, Assert.Single(binary.Diagnostics).Line);
     }
 
-    [SkippableFact]
+    [Fact]
     public void SeedSecretHasTheVpnName()
     {
         var secrets = PppSecrets.Read(SeedFiles.Path_("ppp.secret.span-isp"), new Gateway.Web.Cli.DiskConfigSource());

@@ -13,7 +13,7 @@ public class ConfigMappingTests
     private static GatewayModel Working() =>
         SeedFiles.Build("ppp.conf.span-isp.working", "ppp.linkup.span-isp.working", "ppp.linkdown.span-isp.working", "ppp.secret.span-isp.working").Model;
 
-    [SkippableFact]
+    [Fact]
     public void The_working_seeds_receiver_listens_with_chap_its_address_pair_and_the_secrets()
     {
         var model = Working();
@@ -33,7 +33,7 @@ public class ConfigMappingTests
         Assert.Equal(EndpointDiscriminatorClass.LocallyAssigned, receiver.MemberSession.Lcp.EndpointDiscriminator!.Class);
     }
 
-    [SkippableFact]
+    [Fact]
     public void The_working_seeds_bundle_rides_one_isp_modem_link_per_sublink_to_its_127_0_2_x_endpoint()
     {
         var model = Working();
@@ -54,7 +54,7 @@ public class ConfigMappingTests
         Assert.True(bundle.MemberSession.AuthKey.Matches("vpnkey"u8));
     }
 
-    [SkippableFact]
+    [Fact]
     public void An_isp_label_maps_to_its_modem_link_with_the_defaults_section_applied()
     {
         var model = SeedFiles.Build("ppp.conf.span-isp", "ppp.linkup.span-isp", "ppp.linkdown.span-isp", "ppp.secret.span-isp").Model;
@@ -74,7 +74,7 @@ public class ConfigMappingTests
         Assert.Equal(TimeSpan.FromSeconds(15), isp1.QualityPeriod);
     }
 
-    [SkippableFact]
+    [Fact]
     public void A_bundle_whose_sublinks_are_nic_mode_gets_a_udp_socket_each_and_no_isp_links()
     {
         var model = Working();
@@ -125,7 +125,7 @@ public class ConfigMappingTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver!.EchoPeriod);
     }
 
-    [SkippableFact]
+    [Fact]
     public void The_seeds_placeholders_are_errors_that_name_the_label_and_the_value()
     {
         var model = SeedFiles.Build("ppp.conf.span-isp", "ppp.linkup.span-isp", "ppp.linkdown.span-isp", "ppp.secret.span-isp").Model;

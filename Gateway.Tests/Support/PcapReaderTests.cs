@@ -68,24 +68,22 @@ public class PcapReaderTests
         Assert.Equal(First[..^2], Assert.Single(packets).Data);
     }
 
-    [SkippableTheory]
+    [Theory]
     [InlineData("interop/freertr_ppp_chap_mp.pcapng", 23, 1u)]
     [InlineData("interop/freertr_tester_conn-ppp11.pcapng", 208, 1u)]
     [InlineData("malformed/mlppp-oobr.pcap", 1, 9u)]
     [InlineData("malformed/heapoverflow-ppp_hdlc_if_print.pcap", 1, 50u)]
     public void Reads_the_corpus_captures_packet_for_packet(string capture, int count, uint linkType)
     {
-        Skip.If(Corpus.Directory is null, Corpus.MissingReason);
-        IReadOnlyList<PcapPacket> packets = PcapReader.ReadFile(Path.Combine(Corpus.Directory!, capture));
+        IReadOnlyList<PcapPacket> packets = PcapReader.ReadFile(Fixtures.Path("corpus", capture));
         Assert.Equal(count, packets.Count);
         Assert.All(packets, p => Assert.Equal(linkType, p.LinkType));
     }
 
-    [SkippableFact]
+    [Fact]
     public void Finds_the_udp_ports_of_the_interop_capture()
     {
-        Skip.If(Corpus.Directory is null, Corpus.MissingReason);
-        IReadOnlyList<PcapPacket> packets = PcapReader.ReadFile(Path.Combine(Corpus.Directory!, "interop/freertr_ppp_chap_mp.pcapng"));
+        IReadOnlyList<PcapPacket> packets = PcapReader.ReadFile(Fixtures.Path("corpus", "interop", "freertr_ppp_chap_mp.pcapng"));
         Assert.All(packets, p =>
         {
             Assert.True(CapturedLayers.TryGetUdp(p.LinkType, p.Data, out CapturedUdp udp));

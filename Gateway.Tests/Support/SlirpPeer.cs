@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Gateway.Tests.Support;
 
 /// <summary>
-/// slirp-fullbolt, a PPP server descended from pppd 2.2, behind a socat pseudo-terminal (shared/docs/PEERS.md):
+/// slirp-fullbolt, a PPP server descended from pppd 2.2, behind a socat pseudo-terminal:
 /// an ISP nobody on this project wrote. Its address 10.0.2.2 stands for the host's 127.0.0.1.
 /// </summary>
 internal sealed class SlirpPeer : IDisposable

@@ -39,7 +39,7 @@ public sealed class RunModemLinksTests(ITestOutputHelper output) : IAsyncLifetim
     [SkippableFact]
     public async Task The_seeds_vpn_over_three_emulated_modems_loses_only_the_dropped_isps_sublink_and_gets_it_back()
     {
-        string seed = SeedFiles.Require();
+        string seed = SeedFiles.Directory;
         string? why = EmulatedModemOnPty.WhyUnavailable();
         Skip.If(why is not null, why);
         int port = FreeUdpPort();

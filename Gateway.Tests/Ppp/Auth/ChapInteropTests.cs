@@ -4,7 +4,7 @@ namespace Gateway.Tests.Ppp.Auth;
 
 /// <summary>
 /// Golden frames from an implementation nobody here wrote: freeRtr's CHAP exchange in
-/// /work/shared/corpus/interop/freertr_ppp_chap_mp.pcapng (frames 7 to 9, after <c>FF 03 C2 23</c>).
+/// Fixtures/corpus/interop/freertr_ppp_chap_mp.pcapng (frames 7 to 9, after <c>FF 03 C2 23</c>).
 /// freeRtr (UDP 26012) challenges with an empty Name; the client answers as "c" with secret "c".
 /// </summary>
 public class ChapInteropTests

@@ -5,14 +5,14 @@ using static Gateway.Tests.Ppp.Framing.FramingTestKit;
 
 namespace Gateway.Tests.Ppp.Framing;
 
-/// <summary>The framing decoders against the shared captures: golden frames from freeRtr and tcpdump's malformed ones.</summary>
+/// <summary>The framing decoders against the captures of Fixtures/corpus: golden frames from freeRtr and tcpdump's malformed ones.</summary>
 public class CorpusTests
 {
     public static TheoryData<string> InteropCaptures() => NamesOf("interop", "*.pcapng");
 
     public static TheoryData<string> MalformedCaptures() => NamesOf("malformed", "*.pcap");
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(InteropCaptures))]
     public void Every_interop_datagram_decodes_with_the_sync_decoder(string capture)
     {
@@ -49,7 +49,7 @@ public class CorpusTests
         }
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(InteropCaptures))]
     public void Interop_frames_survive_async_framing_and_come_back_the_same(string capture)
     {
@@ -68,7 +68,7 @@ public class CorpusTests
         Assert.Equal(expected, DecodeAll(new HdlcDecoder(), stream.ToArray().Chunk(7).ToArray()));
     }
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(MalformedCaptures))]
     public void Every_malformed_frame_is_decoded_or_counted_and_the_decoders_carry_on(string capture)
     {
@@ -112,18 +112,12 @@ public class CorpusTests
     private static TheoryData<string> NamesOf(string subdirectory, string pattern)
     {
         var data = new TheoryData<string>();
-        foreach (string file in Corpus.Files(subdirectory, pattern))
+        foreach (string file in Fixtures.Files(Path.Combine("corpus", subdirectory), pattern))
             data.Add(Path.Combine(subdirectory, Path.GetFileName(file)));
-        if (data.Count == 0)
-            data.Add(Path.Combine(subdirectory, "(missing)"));
         return data;
     }
 
-    private static string PathOf(string capture)
-    {
-        Skip.If(Corpus.Directory is null || capture.EndsWith("(missing)", StringComparison.Ordinal), Corpus.MissingReason);
-        return Path.Combine(Corpus.Directory!, capture);
-    }
+    private static string PathOf(string capture) => Fixtures.Path("corpus", capture);
 
     private static List<byte[]> InteropDatagrams(string capture)
     {

@@ -4,6 +4,7 @@ using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Tests.Ppp.Fsm;
+using Gateway.Tests.Support;
 using static Gateway.Tests.Ppp.Lcp.LcpTestKit;
 
 namespace Gateway.Tests.Ppp.Lcp;
@@ -11,8 +12,10 @@ namespace Gateway.Tests.Ppp.Lcp;
 /// <summary>Frames from an independent implementation (freeRtr) and from tcpdump's malformed-PPP regression files.</summary>
 public class LcpCaptureTests
 {
+    private static IReadOnlyList<PcapPacket> Capture(string file) => PcapReader.ReadFile(Fixtures.Path("corpus", file));
+
     private static IEnumerable<byte[]> SyncPppFrames(string file) =>
-        CaptureCorpus.Frames(file).Select(f => CaptureCorpus.UdpPayload(f.Frame)).OfType<byte[]>()
+        Capture(file).Select(p => CapturedLayers.TryGetUdp(p.LinkType, p.Data, out CapturedUdp udp) ? udp.Payload : null).OfType<byte[]>()
             .Where(p => p.Length >= 4 && p[0] == 0xFF && p[1] == 0x03);
 
     /// <summary>
@@ -21,12 +24,11 @@ public class LcpCaptureTests
     /// request whose Endpoint-Discriminator length is one short, leaving a stray byte: as pppd does, that tail is
     /// Configure-Rejected and counted (freeRtr itself Acked it).
     /// </summary>
-    [SkippableTheory]
+    [Theory]
     [InlineData("interop/freertr_ppp_chap_mp.pcapng")]
     [InlineData("interop/freertr_tester_conn-ppp11.pcapng")]
     public void Every_freertr_lcp_configure_request_is_acked_as_sent(string file)
     {
-        Skip.If(CaptureCorpus.Root is null, "capture corpus not found");
         var requests = SyncPppFrames(file)
             .Where(p => p[2] == 0xC0 && p[3] == 0x21 && p[4] == (byte)ControlCode.ConfigureRequest)
             .Select(p => p[4..]).ToList();
@@ -50,18 +52,17 @@ public class LcpCaptureTests
         }
     }
 
-    [SkippableTheory]
+    [Theory]
     [InlineData("interop/freertr_ppp_chap_mp.pcapng")]
     [InlineData("interop/freertr_tester_conn-ppp11.pcapng")]
     public void Every_freertr_control_packet_parses(string file)
     {
-        Skip.If(CaptureCorpus.Root is null, "capture corpus not found");
         var control = SyncPppFrames(file).Where(p => p[2] >= 0x80).ToList();
         Assert.NotEmpty(control);
         Assert.All(control, p => Assert.Equal(ControlPacketError.None, ControlPacket.TryParse(p.AsSpan(4), out _)));
     }
 
-    [SkippableTheory]
+    [Theory]
     [InlineData("malformed/ppp-invalid-lengths.pcap")]
     [InlineData("malformed/ppp_error_hexdump.pcap")]
     [InlineData("malformed/ppp_ccp_config_deflate_option_asan.pcap")]
@@ -70,12 +71,11 @@ public class LcpCaptureTests
     [InlineData("malformed/ppp_ip_udp_dns.pcap")]
     public void Malformed_captures_fed_at_every_control_protocol_offset_never_break_the_session(string file)
     {
-        Skip.If(CaptureCorpus.Root is null, "capture corpus not found");
         var (lcp, _, lcpPump) = LcpTestKit.OpenedPair();
         var ipcp = OpenedNcpPair(new IpControlProtocol(new IpcpSettings { PeerAddress = System.Net.IPAddress.Parse("192.0.2.2") }), new IpControlProtocol());
         var ccp = OpenedNcpPair(new CompressionControlProtocol(), new CompressionControlProtocol());
 
-        foreach (var (_, frame) in CaptureCorpus.Frames(file))
+        foreach (byte[] frame in Capture(file).Select(p => p.Data))
         {
             for (var i = 0; i + 2 <= frame.Length; i++)
             {
