@@ -20,9 +20,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+results=$(mktemp -d)
+trap 'rm -rf "$log" "$results"' EXIT
 set +e
-dotnet test Gateway.sln -c Release "$@" 2>&1 | tee "$log"
+dotnet test Gateway.sln -c Release --logger trx --results-directory "$results" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One plain closing line over every test assembly: "N passed, N failed, N skipped".
@@ -31,4 +32,13 @@ awk '/(Passed|Failed)! +- +Failed:/ {
          if ($i == "Failed:") f += v; if ($i == "Passed:") p += v; if ($i == "Skipped:") s += v }
      }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# Every skipped test with its reason, from the TRX results (a skip must say why; only opt-in ones are expected).
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  awk '/<UnitTestResult / && /outcome="NotExecuted"/ {
+         match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+       want && /<Message>/ { m = $0; sub(/.*<Message>/, "", m); sub(/<\/Message>.*/, "", m); print "skipped: " name ": " m; want = 0 }
+       /<\/UnitTestResult>/ { want = 0 }' "$trx" |
+    sed -e "s/&apos;/'/g" -e 's/&quot;/"/g' -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
+done
 exit "$status"

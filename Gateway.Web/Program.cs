@@ -6,7 +6,7 @@ namespace Gateway.Web;
 /// <summary>
 /// The <c>gateway</c> program: one executable for every role and tool.
 /// <c>gateway</c> / <c>gateway demo</c> / <c>gateway run [demo|gateway|receiver]</c> start the web host;
-/// <c>gateway check ...</c>, <c>gateway ctl URL ...</c> and <c>gateway hash-password</c> are tools.
+/// <c>gateway check ...</c>, <c>gateway ctl URL ...</c>, <c>gateway modems ...</c> and <c>gateway hash-password</c> are tools.
 /// </summary>
 public static class Program
 {
@@ -16,6 +16,8 @@ public static class Program
             return CheckCommand.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "ctl")
             return CtlCommand.Run(args[1..], Console.Out, Console.Error, Console.In);
+        if (args.Length > 0 && args[0] == "modems")
+            return ModemsCommand.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "hash-password")
             return CtlCommand.HashPassword(Console.In, Console.Out, Console.Error);
 
@@ -25,6 +27,7 @@ public static class Program
             Console.Error.WriteLine(RoleCommandLine.Usage);
             Console.Error.WriteLine(CheckCommand.Usage);
             Console.Error.WriteLine(CtlCommand.Usage);
+            Console.Error.WriteLine(ModemsCommand.Usage);
             return CheckCommand.BadInput;
         }
         try

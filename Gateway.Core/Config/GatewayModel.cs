@@ -79,7 +79,8 @@ public sealed record ReceiverSecret(string Name, ConfigSecret Key, string? PeerA
 
 /// <summary>
 /// A label that answers calls (ppp <c>-direct</c>): the Multilink receiver (<c>vpn-in</c>) with its UDP port, or an
-/// answering single link such as the <c>.working</c> files' <c>isp-in-N</c>.
+/// answering single link such as the <c>.working</c> files' <c>isp-in-N</c>. <see cref="Phone"/> is its
+/// <c>set phone</c> (null when not set): <c>gateway modems</c> lets such a label answer the calls to those numbers.
 /// </summary>
 public sealed record ReceiverModel(
     string Label,
@@ -93,7 +94,8 @@ public sealed record ReceiverModel(
     IfAddrSpec? IfAddr,
     string? Server,
     IReadOnlyList<ReceiverSecret> Secrets,
-    LinkQuality? Quality = null);
+    LinkQuality? Quality = null,
+    PhoneList? Phone = null);
 
 /// <summary>A label that is none of the above, and why.</summary>
 public sealed record OtherLabel(string Label, string Reason);

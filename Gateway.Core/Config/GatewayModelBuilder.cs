@@ -265,7 +265,8 @@ public static class GatewayModelBuilder
                 ? (files.Secrets?.Entries ?? []).Select(e => new ReceiverSecret(e.Name, e.Key, e.PeerAddress, e.Label, e.Callback)).ToList()
                 : [];
             return new ReceiverModel(label, profile.Mrru > 0, listen, profile.Mrru, link?.Mru ?? 0, profile.EndDisc,
-                requireChap, requirePap, profile.IfAddr, profile.Server, secrets, link is null ? null : LinkQuality.Of(link));
+                requireChap, requirePap, profile.IfAddr, profile.Server, secrets, link is null ? null : LinkQuality.Of(link),
+                link is { Phone.Text.Length: > 0 } ? link.Phone : null);
         }
 
         private static List<ConfigDiagnostic> Order(List<ConfigDiagnostic> items)

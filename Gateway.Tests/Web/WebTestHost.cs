@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
 using Gateway.Core.Status;
+using Gateway.Tests.Support;
 using Gateway.Web.Hosting;
 using Gateway.Web.Security;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -19,7 +20,7 @@ namespace Gateway.Tests.Web;
 public sealed class WebTestHost : IAsyncDisposable
 {
     public const string Password = "test-operator-secret";
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Json = GatewayApi.Json;
 
     private WebTestHost(GatewayWebApp app)
     {
@@ -55,16 +56,7 @@ public sealed class WebTestHost : IAsyncDisposable
     }
 
     /// <summary>Gateway.Web's folder in this source tree, so the dashboard is served from ../wwwroot as in `dotnet run`.</summary>
-    public static string WebProjectDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Gateway.sln")))
-                    return Path.Combine(dir.FullName, "Gateway.Web");
-            throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string WebProjectDirectory => Path.Combine(Repository.Root, "Gateway.Web");
 
     public HttpClient Client(string? password = null)
     {
@@ -74,8 +66,7 @@ public sealed class WebTestHost : IAsyncDisposable
         return client;
     }
 
-    public static AuthenticationHeaderValue Basic(string password, string user = OperatorCredentials.UserName) =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+    public static AuthenticationHeaderValue Basic(string password, string user = OperatorCredentials.UserName) => GatewayApi.Basic(password, user);
 
     public HubConnection Hub(string? password = null) =>
         new HubConnectionBuilder()
@@ -87,59 +78,15 @@ public sealed class WebTestHost : IAsyncDisposable
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .Build();
 
-    public async Task<IspLinkStatus> LinkAsync(string name)
-    {
-        using var client = Client();
-        var links = await client.GetFromJsonAsync<IspLinkStatus[]>("api/links", Json);
-        return links!.Single(l => l.Name == name);
-    }
+    /// <summary>The REST API as the operator.</summary>
+    public GatewayApi Api => new(BaseAddress, Password);
+
+    public Task<IspLinkStatus> LinkAsync(string name) => Api.LinkAsync(name);
 
     /// <summary>Polls the REST API until the link reaches the state, or fails after the timeout.</summary>
-    public async Task WaitForLinkStateAsync(string name, IspLinkState state, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        IspLinkStatus? last = null;
-        do
-        {
-            using var client = Client(Password);
-            var links = await client.GetFromJsonAsync<IspLinkStatus[]>("api/links", Json);
-            last = links!.SingleOrDefault(l => l.Name == name);
-            if (last?.State == state)
-                return;
-        }
-        while (await WaitTick(timer, cts.Token));
-        Assert.Fail($"{name} is {last?.State}, not {state}, after {timeout}");
-    }
+    public Task WaitForLinkStateAsync(string name, IspLinkState state, TimeSpan timeout) => Api.WaitForLinkStateAsync(name, state, timeout);
 
-    public async Task WaitForBundleAsync(string name, Func<BundleStatus, bool> condition, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        BundleStatus? last = null;
-        do
-        {
-            using var client = Client(Password);
-            var bundles = await client.GetFromJsonAsync<BundleStatus[]>("api/bundles", Json);
-            last = bundles!.SingleOrDefault(b => b.Name == name);
-            if (last is not null && condition(last))
-                return;
-        }
-        while (await WaitTick(timer, cts.Token));
-        Assert.Fail($"bundle {name} did not reach the expected state after {timeout}; last: {last}");
-    }
-
-    private static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken token)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(token);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    public Task WaitForBundleAsync(string name, Func<BundleStatus, bool> condition, TimeSpan timeout) => Api.WaitForBundleAsync(name, condition, timeout);
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
 }

@@ -78,57 +78,21 @@ public static class CheckCommand
         return etc.Status == ConfigFileStatus.Read ? ServiceTable.Parse(etc.Text) : ServiceTable.BuiltInOnly;
     }
 
+    private static readonly HashSet<string> KnownOptions = ["--secret", "--linkup", "--linkdown", "--format"];
+
     private static bool TryParse(IReadOnlyList<string> args, out Options options, out string? error)
     {
         options = new Options();
-        error = null;
-        var positional = new List<string>();
-        var onlyPositional = false;
-        for (var i = 0; i < args.Count; i++)
+        if (!CliArguments.TryParse(args, KnownOptions, out var named, out var positional, out error))
+            return false;
+        options.Secret = named.GetValueOrDefault("--secret");
+        options.LinkUp = named.GetValueOrDefault("--linkup");
+        options.LinkDown = named.GetValueOrDefault("--linkdown");
+        options.Format = named.GetValueOrDefault("--format", "json");
+        if (options.Format is not ("json" or "text"))
         {
-            var arg = args[i];
-            if (onlyPositional || !arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                positional.Add(arg);
-                continue;
-            }
-            if (arg == "--")
-            {
-                onlyPositional = true;
-                continue;
-            }
-
-            var eq = arg.IndexOf('=');
-            var name = eq > 0 ? arg[..eq] : arg;
-            string? value = eq > 0 ? arg[(eq + 1)..] : null;
-            if (name is not ("--secret" or "--linkup" or "--linkdown" or "--format"))
-            {
-                error = $"unknown option {name}";
-                return false;
-            }
-            if (value is null)
-            {
-                if (i + 1 >= args.Count)
-                {
-                    error = $"{name} needs a value";
-                    return false;
-                }
-                value = args[++i];
-            }
-            switch (name)
-            {
-                case "--secret": options.Secret = value; break;
-                case "--linkup": options.LinkUp = value; break;
-                case "--linkdown": options.LinkDown = value; break;
-                default:
-                    if (value is not ("json" or "text"))
-                    {
-                        error = $"--format {value}: expected json or text";
-                        return false;
-                    }
-                    options.Format = value;
-                    break;
-            }
+            error = $"--format {options.Format}: expected json or text";
+            return false;
         }
         if (positional.Count == 0)
         {

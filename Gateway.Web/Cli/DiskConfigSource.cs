@@ -7,7 +7,7 @@ namespace Gateway.Web.Cli;
 /// Reads configuration files from the disk for the pure readers of Gateway.Core.Config. A relative path that does
 /// not exist from the current directory is tried from <paramref name="alternateBase"/>: the program passes the
 /// shell's <c>$PWD</c>, because <c>dotnet run</c> starts a web project in its own directory, so that
-/// <c>dotnet run --project Gateway.Web -- check ../shared/seed/...</c> means what it says from the repository root.
+/// <c>dotnet run --project Gateway.Web -- check examples/span-isp/ppp.conf</c> means what it says from the repository root.
 /// </summary>
 public sealed class DiskConfigSource(string? alternateBase = null) : IConfigSource
 {

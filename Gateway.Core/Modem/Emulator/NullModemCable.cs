@@ -45,14 +45,19 @@ public sealed class NullModemCable : IDisposable
         return null;
     }
 
-    /// <summary>Starts socat with both links in <paramref name="directory"/> and waits (up to <paramref name="timeout"/>, default 10 s) until both exist.</summary>
+    /// <summary>Starts socat with both links in <paramref name="directory"/> (<c>ttyA</c>, <c>ttyB</c>) and waits (up to <paramref name="timeout"/>, default 10 s) until both exist.</summary>
     /// <exception cref="InvalidOperationException">socat is missing, exited, or the links did not appear in time.</exception>
-    public static async Task<NullModemCable> StartAsync(string directory, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public static Task<NullModemCable> StartAsync(string directory, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(directory);
+        return StartAsync(Path.Combine(directory, "ttyA"), Path.Combine(directory, "ttyB"), timeout, cancellationToken);
+    }
+
+    /// <summary>Starts socat with its links at <paramref name="a"/> and <paramref name="b"/> and waits (up to <paramref name="timeout"/>, default 10 s) until both exist.</summary>
+    /// <exception cref="InvalidOperationException">socat is missing, exited, or the links did not appear in time.</exception>
+    public static async Task<NullModemCable> StartAsync(string a, string b, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var socat = FindSocat(out var reason) ?? throw new InvalidOperationException(reason);
-        Directory.CreateDirectory(directory);
-        var a = Path.Combine(directory, "ttyA");
-        var b = Path.Combine(directory, "ttyB");
         var info = new ProcessStartInfo(socat)
         {
             RedirectStandardError = true,
@@ -111,8 +116,13 @@ public sealed class NullModemCable : IDisposable
         }
     }
 
+    private int disposed;
+
+    /// <summary>Kills socat and removes the links; safe to call more than once, from any thread.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+            return;
         try
         {
             if (!process.HasExited)

@@ -82,4 +82,48 @@ public class NullModemIntegrationTests
         Assert.False(File.Exists(cable.PortA) || File.Exists(cable.PortB), "the pty links outlived the cable");
         Directory.Delete(dir);
     }
+
+    /// <summary>
+    /// <c>gateway modems</c>' modem: the computer opens the device, dials through it, closes it, and the modem is
+    /// still there for the next open (as a modem stays on its port when ppp closes it); disposing it unplugs it.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_modem_on_a_pseudo_terminal_answers_again_after_the_computer_closed_its_device()
+    {
+        Skip.If(NullModemCable.FindSocat(out var reason) is null, reason);
+        var dir = Directory.CreateTempSubdirectory("gw-ptymodem-").FullName;
+        string device = Path.Combine(dir, "cuaa0");
+        var exchange = new TelephoneExchange();
+        var calls = new List<InMemoryLine>();
+        Assert.True(exchange.TryConnect("555-0101", new DelegateAnswerer((_, _, _) =>
+        {
+            var line = new InMemoryLine();
+            lock (calls)
+                calls.Add(line);
+            return ValueTask.FromResult<Stream?>(line.ModemSide);
+        })));
+        var modem = await PseudoTerminalModem.StartAsync(device, exchange.Directory(), exchange);
+        try
+        {
+            for (int open = 1; open <= 2; open++)
+            {
+                using var computer = NullModemCable.OpenPort(device);
+                var seen = new StringBuilder();
+                await computer.WriteAsync("ATE0\r"u8.ToArray());
+                await ReadUntilAsync(computer, seen, "OK\r\n");
+                await computer.WriteAsync("ATDT5550101\r"u8.ToArray());
+                await ReadUntilAsync(computer, seen, "CONNECT");
+                lock (calls)
+                    Assert.Equal(open, calls.Count);
+                calls[^1].RemoteSide.Dispose(); // the ISP hangs up: the modem is back in command mode
+                await ReadUntilAsync(computer, seen, "NO CARRIER");
+            }
+        }
+        finally
+        {
+            await modem.DisposeAsync();
+        }
+        Assert.False(File.Exists(device), "the device outlived the modem");
+        Directory.Delete(dir, recursive: true);
+    }
 }
