@@ -18,6 +18,8 @@ public static class Program
             return CtlCommand.Run(args[1..], Console.Out, Console.Error, Console.In);
         if (args.Length > 0 && args[0] == "hash-password")
             return CtlCommand.HashPassword(Console.In, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "keygen")
+            return KeygenCommand.Run(args[1..], Console.Out, Console.Error);
 
         if (!RoleCommandLine.TryParse(args, out var role, out var options, out var error))
         {
@@ -25,6 +27,7 @@ public static class Program
             Console.Error.WriteLine(RoleCommandLine.Usage);
             Console.Error.WriteLine(CheckCommand.Usage);
             Console.Error.WriteLine(CtlCommand.Usage);
+            Console.Error.WriteLine(KeygenCommand.Usage);
             return CheckCommand.BadInput;
         }
         try
