@@ -6,7 +6,7 @@ namespace Gateway.Web;
 /// <summary>
 /// The <c>gateway</c> program: one executable for every role and tool.
 /// <c>gateway</c> / <c>gateway demo</c> / <c>gateway run [demo|gateway|receiver]</c> start the web host;
-/// <c>gateway check ...</c>, <c>gateway ctl URL ...</c>, <c>gateway modems ...</c> and <c>gateway hash-password</c> are tools.
+/// <c>gateway check ...</c>, <c>gateway ctl URL ...</c>, <c>gateway modems ...</c>, <c>gateway hash-password</c> and <c>gateway keygen</c> are tools.
 /// </summary>
 public static class Program
 {
@@ -20,6 +20,8 @@ public static class Program
             return ModemsCommand.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "hash-password")
             return CtlCommand.HashPassword(Console.In, Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "keygen")
+            return KeygenCommand.Run(args[1..], Console.Out, Console.Error);
 
         if (!RoleCommandLine.TryParse(args, out var role, out var options, out var error))
         {
@@ -28,6 +30,7 @@ public static class Program
             Console.Error.WriteLine(CheckCommand.Usage);
             Console.Error.WriteLine(CtlCommand.Usage);
             Console.Error.WriteLine(ModemsCommand.Usage);
+            Console.Error.WriteLine(KeygenCommand.Usage);
             return CheckCommand.BadInput;
         }
         try

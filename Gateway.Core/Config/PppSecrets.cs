@@ -32,45 +32,17 @@ public sealed class PppSecrets
     public static PppSecrets Read(string path, IConfigSource source)
     {
         var file = source.Read(path);
-        if (file.Status != ConfigFileStatus.Read)
-            return new PppSecrets(path, [], [new ConfigDiagnostic(path, 0, DiagnosticSeverity.Error,
-                file.Status == ConfigFileStatus.NotFound ? "cannot open: no such file" : $"cannot read: {file.Error}")]);
-        return Parse(path, file.Text);
+        return SecretFileLines.Unreadable(path, file) is { } unreadable
+            ? new PppSecrets(path, [], [unreadable])
+            : Parse(path, file.Text);
     }
 
     public static PppSecrets Parse(string path, string text)
     {
         var diagnostics = new DiagnosticBag();
         var entries = new List<PppSecretEntry>();
-        var nul = text.IndexOf('\0');
-        if (nul >= 0)
+        foreach (var (at, args) in SecretFileLines.Read(path, text, "ppp.secret", diagnostics))
         {
-            diagnostics.Error(new(path, 1 + text.AsSpan(0, nul).Count('\n')), "binary file (a NUL byte): not a ppp.secret; file ignored");
-            return new PppSecrets(path, entries, diagnostics.Items);
-        }
-
-        var lines = text.Split('\n');
-        var count = text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
-        for (var i = 0; i < count; i++)
-        {
-            var at = new SourceLocation(path, i + 1);
-            var line = lines[i].TrimEnd('\r');
-            if (line.Length > PppConfReader.MaxLineLength)
-            {
-                diagnostics.Error(at, $"line of {line.Length} characters: ppp reads at most {PppConfReader.MaxLineLength} and would split it; line ignored");
-                continue;
-            }
-            if (line.StartsWith('#'))
-                continue;
-            var tokens = PppTokenizer.Tokenize(line, TokenizeFlags.Reduce);
-            if (tokens.UnterminatedQuote)
-            {
-                diagnostics.Error(at, "unterminated double quote (ppp: invalid line); line ignored");
-                continue;
-            }
-            var args = tokens.Args;
-            if (args.Count == 0)
-                continue;
             if (args.Count == 1)
             {
                 diagnostics.Warn(at, $"'{args[0]}' has no key; ppp skips the line");
@@ -79,8 +51,8 @@ public sealed class PppSecrets
             if (args.Count > 5)
                 diagnostics.Warn(at, "more than five fields: the rest are ignored");
 
-            static string? Field(IReadOnlyList<string> a, int n) => a.Count > n && a[n] != "*" ? a[n] : null;
-            var entry = new PppSecretEntry(args[0], new ConfigSecret(args[1]), Field(args, 2), Field(args, 3), Field(args, 4), at);
+            var entry = new PppSecretEntry(args[0], new ConfigSecret(args[1]), SecretFileLines.Optional(args, 2),
+                SecretFileLines.Optional(args, 3), SecretFileLines.Optional(args, 4), at);
             var earlier = entries.FirstOrDefault(e => e.Name == entry.Name);
             if (earlier is not null)
                 diagnostics.Warn(at, $"'{entry.Name}' already has a key at line {earlier.Location.Line}; ppp uses the first");
