@@ -29,6 +29,10 @@ public sealed class EventRecorderTests
 
         var down = Assert.Single(recorder.Observe(new IspLinkChanged(Link("isp1", IspLinkState.HangingUp, dialAttempts: 2, reason: "closed by operator")), T0.AddSeconds(6)));
         Assert.Equal((HistoryEventKind.Down, "closed by operator", T0.AddSeconds(6)), (down.Kind, down.Detail, down.Time));
+
+        // The reason stays in the status: later state changes do not repeat it.
+        var closed = Assert.Single(recorder.Observe(new IspLinkChanged(Link("isp1", IspLinkState.Closed, dialAttempts: 2, reason: "closed by operator")), T0.AddSeconds(7)));
+        Assert.Equal((HistoryEventKind.State, (string?)null), (closed.Kind, closed.Detail));
     }
 
     [Fact]

@@ -50,7 +50,12 @@ public sealed class EventRecorder(string node)
                 IspLinkState.RedialWait or IspLinkState.Failed or IspLinkState.Closed) => HistoryEventKind.DialFailed,
             _ => HistoryEventKind.State,
         };
-        events.Add(Event(kind, kind is HistoryEventKind.Up ? Addresses(link.LocalAddress, link.PeerAddress) : link.LastReason));
+        events.Add(Event(kind, kind switch
+        {
+            HistoryEventKind.Up => Addresses(link.LocalAddress, link.PeerAddress),
+            HistoryEventKind.Down or HistoryEventKind.DialFailed => link.LastReason,
+            _ => NewReason(previous.LastReason, link.LastReason),
+        }));
         return events;
     }
 
@@ -70,7 +75,7 @@ public sealed class EventRecorder(string node)
         {
             (_, SublinkState.Open) => [Event(HistoryEventKind.Up, sublink.Carrier)],
             (SublinkState.Open, _) => [Event(HistoryEventKind.Down, sublink.LastReason)],
-            _ => [Event(HistoryEventKind.State, sublink.LastReason)],
+            _ => [Event(HistoryEventKind.State, NewReason(previous.LastReason, sublink.LastReason))],
         };
     }
 
@@ -103,6 +108,9 @@ public sealed class EventRecorder(string node)
                 bundle.Up ? Addresses(bundle.LocalAddress, bundle.PeerAddress) : $"members: {string.Join(' ', bundle.Members)}"));
         return events;
     }
+
+    /// <summary>A reason stays in the status until the next one: a state change repeats it only when it is new.</summary>
+    private static string? NewReason(string? before, string? now) => now == before ? null : now;
 
     private static string? Addresses(string? local, string? peer) =>
         local is null && peer is null ? null : $"{local ?? "?"} -> {peer ?? "?"}";

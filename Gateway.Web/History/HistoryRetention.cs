@@ -4,7 +4,8 @@ namespace Gateway.Web.History;
 /// Keeps the history within its limits, every <see cref="HistoryOptions.RetentionInterval"/> from the start: by
 /// age (<see cref="HistoryOptions.EventDays"/> for events and failover episodes, <see cref="HistoryOptions.RollupDays"/>
 /// for rollups), then by size: above <see cref="HighWater"/> of <see cref="HistoryOptions.MaxBytes"/> the oldest
-/// rows of every table go, in equal shares, until the data is under <see cref="LowWater"/> of it.
+/// rows of every table go, in equal shares, until the data is under <see cref="LowWater"/> of it. The first run
+/// comes as soon as the writer has the schema in place.
 /// </summary>
 public sealed class HistoryRetention(IHistoryStore store, HistoryOptions options, HistoryWriter writer, TimeProvider time, ILogger<HistoryRetention> logger)
     : BackgroundService
@@ -18,6 +19,14 @@ public sealed class HistoryRetention(IHistoryStore store, HistoryOptions options
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        try
+        {
+            await writer.Migrated.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
         using var timer = new PeriodicTimer(options.RetentionInterval, time);
         try
         {

@@ -54,7 +54,7 @@ public sealed class HistoryWriter : BackgroundService
     private DateTimeOffset? lastWrite, lastErrorAt, unavailableSince, lastRetention;
     private string? lastError;
     private long? usedBytes;
-    private bool migrated;
+    private readonly TaskCompletionSource migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>How long the last writes may take when the host stops.</summary>
     public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
@@ -162,11 +162,14 @@ public sealed class HistoryWriter : BackgroundService
 
     private async Task EnsureMigrated(CancellationToken cancellation)
     {
-        if (migrated)
+        if (migrated.Task.IsCompleted)
             return;
         await store.MigrateAsync(cancellation);
-        migrated = true;
+        migrated.TrySetResult();
     }
+
+    /// <summary>Completes once the schema is in place (the retention job waits for it before its first run).</summary>
+    public Task Migrated => migrated.Task;
 
     /// <summary>
     /// Runs one store operation and records its outcome. Every failure is caught: the database is outside this
