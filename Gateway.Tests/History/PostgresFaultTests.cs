@@ -1,7 +1,6 @@
 using Gateway.Web.History;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using static Gateway.Tests.History.HistoryTestSupport;
 
 namespace Gateway.Tests.History;
 
@@ -9,8 +8,7 @@ namespace Gateway.Tests.History;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresFaultTests(PostgresServer postgres) : IAsyncLifetime
 {
-    private PostgresHistoryStore? store;
-    private HistoryWriter? writer;
+    private WriterUnderFault? run;
 
     [SkippableFact]
     public async Task A_database_that_refuses_connections_makes_history_unavailable_until_it_accepts_them_again()
@@ -18,31 +16,16 @@ public sealed class PostgresFaultTests(PostgresServer postgres) : IAsyncLifetime
         var connectionString = await postgres.CreateDatabaseAsync();
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ToString();
-        var options = new HistoryOptions { QueueCapacity = 20, BatchSize = 5, Linger = TimeSpan.Zero, RetryMin = TimeSpan.FromMilliseconds(10), RetryMax = TimeSpan.FromMilliseconds(100) };
-        store = new PostgresHistoryStore(connectionString, NullLogger.Instance);
-        writer = new HistoryWriter(store, options, TimeProvider.System, NullLogger<HistoryWriter>.Instance);
-        await writer.StartAsync(default);
-        await WaitUntilAsync(() => writer.Status.Available, "migrated");
+        run = await WriterUnderFault.StartAsync(new PostgresHistoryStore(connectionString, NullLogger.Instance));
 
-        await Execute(admin, $"ALTER DATABASE {database} ALLOW_CONNECTIONS false");
-        await Execute(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
-        var produced = 0;
-        await WaitUntilAsync(() => writer.Status.State == HistoryState.Unavailable && writer.RecordsLost > 0, "unavailable, with records lost",
-            eachTry: () =>
+        await run.SurvivesAsync(
+            async () =>
             {
-                for (var i = 0; i < 5; i++)
-                    writer.TryEnqueue(Event(DateTimeOffset.UtcNow, $"during{produced++}"));
-            });
-        Assert.NotNull(writer.Status.LastError);
-
-        await Execute(admin, $"ALTER DATABASE {database} ALLOW_CONNECTIONS true");
-        var queued = false;
-        await WaitUntilAsync(async () =>
-        {
-            queued = queued || writer.TryEnqueue(Event(DateTimeOffset.UtcNow, "after"));
-            return queued && writer.Status.Available
-                && (await store.EventsAsync(new EventQuery(DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, Link: "after"), default)).Count == 1;
-        }, "'after' is written");
+                await Execute(admin, $"ALTER DATABASE {database} ALLOW_CONNECTIONS false");
+                await Execute(admin, $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
+            },
+            () => Execute(admin, $"ALTER DATABASE {database} ALLOW_CONNECTIONS true"),
+            null); // "terminating connection" or "not currently accepting connections", whichever came last
     }
 
     private static async Task Execute(string connectionString, string sql)
@@ -57,9 +40,7 @@ public sealed class PostgresFaultTests(PostgresServer postgres) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (writer is not null)
-            await writer.StopAsync(default);
-        if (store is not null)
-            await store.DisposeAsync();
+        if (run is not null)
+            await run.DisposeAsync();
     }
 }

@@ -18,9 +18,7 @@ public sealed class SqliteFaultTests : IAsyncLifetime
     private readonly string root = NewDirectory("gateway-history-faults");
     private readonly string dataDirectory;
     private readonly string path;
-    private SqliteHistoryStore? store;
-    private HistoryWriter? writer;
-    private int produced;
+    private WriterUnderFault? run;
 
     public SqliteFaultTests()
     {
@@ -51,21 +49,21 @@ public sealed class SqliteFaultTests : IAsyncLifetime
             () => File.Delete(dataDirectory),
             null);
         // A new file: what the old one held went with it.
-        Assert.Empty(await store!.EventsAsync(new EventQuery(DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, Link: "before"), default));
+        Assert.Empty(await run!.Store.EventsAsync(new EventQuery(DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, Link: "before"), default));
     }
 
     [Fact]
     public async Task A_deleted_file_is_created_again_at_the_next_write()
     {
         await StartAsync();
-        await WrittenAsync("before");
+        await run!.WrittenAsync("before");
 
         DeleteDatabase();
-        await WrittenAsync("after");
+        await run.WrittenAsync("after");
 
         Assert.True(File.Exists(path));
-        Assert.Empty(await store!.EventsAsync(new EventQuery(DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, Link: "before"), default));
-        Assert.Equal(0, writer!.RecordsLost);
+        Assert.Empty(await run!.Store.EventsAsync(new EventQuery(DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, Link: "before"), default));
+        Assert.Equal(0, run.Writer.RecordsLost);
     }
 
     [Fact]
@@ -119,82 +117,13 @@ public sealed class SqliteFaultTests : IAsyncLifetime
             "not a database");
     }
 
-    /// <summary>
-    /// Writes "before", applies the fault, keeps queueing until the writer reports unavailable and has dropped
-    /// records, removes the fault, and waits until "after" is in the file.
-    /// </summary>
-    private async Task SurvivesAsync(Func<Task> fault, Func<Task> repair, string? error)
-    {
-        var w = writer!;
-        await WrittenAsync("before");
-
-        await fault();
-        await WaitUntilAsync(() => w.Status.State == HistoryState.Unavailable && w.RecordsLost > 0,
-            "the writer reports unavailable and has dropped records", eachTry: () => Produce(5));
-
-        var status = w.Status;
-        Assert.False(status.Available);
-        Assert.NotNull(status.UnavailableSince);
-        if (error is not null)
-            Assert.Contains(error, status.LastError, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(w.RecordsLost, status.RecordsLost);
-
-        await repair();
-        await WrittenAsync("after");
-        Assert.True(w.Status.Available);
-    }
+    private Task SurvivesAsync(Func<Task> fault, Func<Task> repair, string? error) => run!.SurvivesAsync(fault, repair, error);
 
     private Task SurvivesAsync(Action fault, Action repair, string? error) =>
-        SurvivesAsync(() => { fault(); return Task.CompletedTask; }, () => { repair(); return Task.CompletedTask; }, error);
+        run!.SurvivesAsync(() => { fault(); return Task.CompletedTask; }, () => { repair(); return Task.CompletedTask; }, error);
 
-    /// <summary>Queues an event named <paramref name="marker"/> (trying until there is room) and waits until it can be read back.</summary>
-    private async Task WrittenAsync(string marker)
-    {
-        var queued = false;
-        await WaitUntilAsync(async () =>
-        {
-            queued = queued || writer!.TryEnqueue(Event(DateTimeOffset.UtcNow, marker));
-            return queued && await Has(marker);
-        }, $"'{marker}' is in the file");
-    }
-
-    private async Task<bool> Has(string marker)
-    {
-        try
-        {
-            return (await store!.EventsAsync(new EventQuery(DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, Link: marker), default)).Count > 0;
-        }
-        catch (SqliteException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>What the feed does all the time: queue records, never waiting (TryEnqueue is synchronous).</summary>
-    private void Produce(int count)
-    {
-        for (var i = 0; i < count; i++)
-            writer!.TryEnqueue(Event(DateTimeOffset.UtcNow, $"during{produced++}"));
-    }
-
-    private async Task StartAsync(long maxBytes = 0)
-    {
-        var options = new HistoryOptions
-        {
-            DatabasePath = path,
-            MaxBytes = maxBytes,
-            QueueCapacity = 20,
-            BatchSize = 5,
-            Linger = TimeSpan.Zero,
-            RetryMin = TimeSpan.FromMilliseconds(10),
-            RetryMax = TimeSpan.FromMilliseconds(50),
-            BusyTimeout = TimeSpan.FromSeconds(1),
-        };
-        store = new SqliteHistoryStore(path, maxBytes, options.BusyTimeout, NullLogger.Instance);
-        writer = new HistoryWriter(store, options, TimeProvider.System, NullLogger<HistoryWriter>.Instance);
-        await writer.StartAsync(default);
-        await WaitUntilAsync(() => writer.Status.Available, "the file is created and migrated");
-    }
+    private async Task StartAsync(long maxBytes = 0) =>
+        run = await WriterUnderFault.StartAsync(new SqliteHistoryStore(path, maxBytes, WriterUnderFault.Options.BusyTimeout, NullLogger.Instance));
 
     private void DeleteDatabase()
     {
@@ -228,10 +157,8 @@ public sealed class SqliteFaultTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (writer is not null)
-            await writer.StopAsync(default);
-        if (store is not null)
-            await store.DisposeAsync();
+        if (run is not null)
+            await run.DisposeAsync();
         if (NetNs.IsRoot && File.Exists(path))
             Run("chattr", "-i", path);
         DeleteDirectory(root);
