@@ -6,8 +6,10 @@ cd "$(dirname "$0")"
 need=()
 # socat: pseudo-terminal "null-modem cables"; tshark: an independent judge of our frames;
 # slirp: an independent PPP server (the ISP); iperf3, iproute2, nftables: namespace tests;
-# chromium: the dashboard's browser tests (Playwright drives /usr/bin/chromium).
-for pkg in socat tshark slirp iperf3 iproute2 nftables chromium; do
+# chromium: the dashboard's browser tests (Playwright drives /usr/bin/chromium);
+# postgresql: the history's PostgreSQL tests start a private server of their own (initdb, pg_ctl);
+# e2fsprogs: chattr, to make the history's file read-only to root in its fault tests.
+for pkg in socat tshark slirp iperf3 iproute2 nftables chromium postgresql e2fsprogs; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Gateway.Core.Hosting;
 using Gateway.Web.Api;
+using Gateway.Web.History;
 using Gateway.Web.Metrics;
 using Gateway.Web.Security;
 using Gateway.Web.Status;
@@ -84,6 +85,7 @@ public sealed class GatewayWebApp : IAsyncDisposable
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ActorHealthCheck>("actors");
+        services.AddGatewayHistory(builder.Configuration); // before AddAkka: see its remarks
 
         services.AddAkka("gateway", (akka, sp) =>
         {
@@ -125,6 +127,7 @@ public sealed class GatewayWebApp : IAsyncDisposable
 
         app.MapOpenApi();
         app.MapLinkApi();
+        app.MapHistoryApi();
         app.MapLoginApi();
         app.MapHub<StatusHub>(StatusHub.Path);
         app.MapHealthChecks("/healthz");

@@ -1,0 +1,75 @@
+using Gateway.Core.Actors.Messages;
+using Gateway.Web.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Gateway.Web.History;
+
+/// <summary>
+/// Records every operator command (any REST endpoint or hub method that needs <see cref="SecurityPolicies.Operator"/>)
+/// as a history event with the operator's name, the address it came from and the outcome, refusals included.
+/// It watches from outside (a middleware and a hub filter), so the API and the hub need not know about history.
+/// </summary>
+public sealed class OperatorAudit(HistoryWriter writer, HistoryOptions options, TimeProvider time)
+{
+    public void Record(string? user, string? address, string target, string command, string outcome) =>
+        writer.TryEnqueue(new HistoryEvent(time.GetUtcNow(), options.Node, HistoryScope.Operator, target, HistoryEventKind.Command,
+            State: command, Detail: outcome, Operator: user, Address: address));
+
+    internal static bool NeedsOperator(IEnumerable<object> metadata) =>
+        metadata.OfType<IAuthorizeData>().Any(a => a.Policy == SecurityPolicies.Operator);
+}
+
+/// <summary>Puts the REST half of <see cref="OperatorAudit"/> in front of the host's pipeline (after the request, routing and authentication have run).</summary>
+public sealed class OperatorAuditStartupFilter : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (context, proceed) =>
+        {
+            try
+            {
+                await proceed(context);
+            }
+            finally
+            {
+                if (context.GetEndpoint() is { } endpoint && OperatorAudit.NeedsOperator(endpoint.Metadata))
+                {
+                    var audit = context.RequestServices.GetRequiredService<OperatorAudit>();
+                    var target = context.Request.RouteValues.TryGetValue("name", out var name) ? name?.ToString() ?? "" : context.Request.Path.Value ?? "";
+                    var command = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+                    audit.Record(context.User.Identity?.Name, context.Connection.RemoteIpAddress?.ToString(), target, command,
+                        $"{context.Response.StatusCode} {ReasonPhrase(context.Response.StatusCode)}");
+                }
+            }
+        });
+        next(app);
+    };
+
+    private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+}
+
+/// <summary>The hub half of <see cref="OperatorAudit"/>: the dashboard's Dial, Close and Down buttons.</summary>
+public sealed class OperatorAuditHubFilter(OperatorAudit audit) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        if (!OperatorAudit.NeedsOperator(invocation.HubMethod.GetCustomAttributes(inherit: true)))
+            return await next(invocation);
+        var user = invocation.Context.User?.Identity?.Name;
+        var address = invocation.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString();
+        var target = invocation.HubMethodArguments.FirstOrDefault()?.ToString() ?? "";
+        var command = invocation.HubMethodName.ToLowerInvariant();
+        try
+        {
+            var result = await next(invocation);
+            audit.Record(user, address, target, command, result is LinkCommandResult r ? r.Message : "done");
+            return result;
+        }
+        catch (Exception e)
+        {
+            audit.Record(user, address, target, command, $"failed: {e.Message}");
+            throw;
+        }
+    }
+}
