@@ -140,9 +140,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     {
         foreach (var binding in options.Bindings.Where(b => b.IspLink == up.Name))
         {
-            if (!bundles.TryGetValue(binding.Bundle, out var bundle) || !links.TryGetValue(up.Name, out var link))
+            if (!bundles.TryGetValue(binding.Bundle, out var bundle))
                 continue;
-            var transport = SublinkTransports.ViaIspLink(up.Name, link, binding.Remote, binding.LocalPort);
+            var transport = SublinkTransports.ViaIspLink(up.Udp, binding.Remote, binding.LocalPort);
             bundle.Tell(new BundleMessages.StartSublink(binding.Sublink, transport, binding.Remote, up.Name, binding.BytesPerSecond));
         }
     }

@@ -8,6 +8,10 @@ internal static class QualityStatus
 {
     private const double Percent = 100;
 
+    /// <summary>What the keepalive measures; null while none runs.</summary>
+    public static LinkQuality? Of(LinkKeepalive? keepalive) =>
+        keepalive?.Lqr is { } lqr ? Of(lqr.Monitor) : keepalive?.Echo is { } echo ? Of(echo) : null;
+
     public static LinkQuality Of(EchoMonitor echo) =>
         new("echo", echo.LatestRtt is null ? null : echo.SmoothedRtt.TotalMilliseconds, null, echo.LossRate * Percent,
             echo.ConsecutiveMissedPeriods, echo.RequestsSent, echo.RepliesAccepted);

@@ -40,17 +40,17 @@ public sealed record SublinkOptions(
 /// receives. It closes at once when its transport fails (the failure escapes to its supervisor, which restarts it
 /// with back-off) or when the keepalive declares the peer gone.
 /// </summary>
-public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
+public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISessionOwner
 {
-    private const string EchoTimerKey = "echo";
+    private const string StatsTimerKey = "stats";
     private const string EstablishTimerKey = "establish";
 
     private readonly SublinkOptions options;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private IActorRef owner;
-    private PppSession session = null!;
+    private SessionDriver driver = null!;
+    private SessionTimers sessionTimers = null!;
     private ISublinkTransport? transport;
-    private EchoMonitor? echo;
     private readonly PacketGate gate = new();
     private PacketGate? inboundGate;
     private ActorDatagramHandler? datagrams;
@@ -84,19 +84,12 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             inboundGate?.Leave();
             inboundGate = null;
         });
-        Receive<IspMessages.UdpReceived>(u =>
-        {
-            framesIn++;
-            octetsIn += u.Payload.Length;
-            HeardFromPeer();
-            session.ReceiveDatagram(u.Payload);
-        });
         Receive<FragmentOut>(f =>
         {
             session.SendPacket(PppProtocol.Multilink, f.Fragment);
             f.Gate?.Leave();
         });
-        Receive<SessionTimerFired>(t => session.TimerExpired(t.Timer));
+        Receive<SessionTimers.Fired>(t => driver.TimerExpired(t.Timer));
         Receive<TransportFailed>(OnTransportFailed);
         // The bundle's sends on our transport threw: our bug, so our supervisor's business (a restart, alone).
         Receive<DataPathFault>(f => throw new InvalidOperationException($"{options.Name}: sending a fragment failed: {f.Error.Message}", f.Error));
@@ -113,7 +106,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             session.Close(r.Reason);
         });
         Receive<CloseSublink>(c => session.Close(c.Reason));
-        Receive<EchoTick>(_ => OnEchoTick());
+        Receive<SessionTimers.KeepaliveTick>(_ => OnKeepaliveTick());
+        Receive<StatsTick>(_ => Publish());
         Receive<EstablishTimedOut>(_ =>
         {
             if (session.Phase != LinkPhase.Network)
@@ -130,16 +124,20 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     public static Props Props(SublinkOptions options, IActorRef owner) =>
         Akka.Actor.Props.Create(() => new SublinkActor(options, owner));
 
+    private PppSession session => driver.Session;
+
     protected override void PreStart()
     {
-        session = new PppSession(options.Session with { Name = $"{options.Bundle}/{options.Name}" }, this);
+        // The seed disables LQR on its sublinks ("LQR *must not* be enabled" with one receiving ppp): LCP echo.
+        var keepalive = options.EchoPeriod is { } period ? new KeepaliveOptions { Echo = true, Period = period, MaxMisses = options.EchoMisses } : null;
+        sessionTimers = new SessionTimers(Timers);
+        driver = new SessionDriver(options.Session with { Name = $"{options.Bundle}/{options.Name}" }, keepalive, KeepaliveFailure.LowerDown, this, this);
         datagrams = new ActorDatagramHandler(Self, gate);
         transport = options.Transport(datagrams);
         Publish();
         session.Start();
-        // Counters and rates for the dashboard once a second (the echo tick publishes while echo runs).
-        if (options.EchoPeriod is null)
-            Timers.StartPeriodicTimer(EchoTimerKey + "-stats", EchoTick.Instance, TimeSpan.FromSeconds(1));
+        // Counters and rates for the dashboard once a second.
+        Timers.StartPeriodicTimer(StatsTimerKey, StatsTick.Instance, TimeSpan.FromSeconds(1));
         if (options.EstablishTimeout is { } limit)
             Timers.StartSingleTimer(EstablishTimerKey, EstablishTimedOut.Instance, limit);
     }
@@ -187,46 +185,38 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         throw new SublinkTransportException(lastReason, failed.Failure.Error);
     }
 
-    private void OnEchoTick()
+    private void OnKeepaliveTick()
     {
-        if (echo is null)
-        {
-            Publish();
-            return;
-        }
-        var result = echo.TimerExpired(MonotonicClock.Now);
-        switch (result.Action)
-        {
-            case EchoTimerAction.SendEchoRequest:
-                session.SendEchoRequest(result.Identifier, []);
-                break;
-            case EchoTimerAction.LinkFailed:
-                lastReason = $"LCP echo: no reply to {options.EchoMisses} echo requests";
-                log.Info("{0}: {1}", options.Name, lastReason);
-                session.LowerDown(lastReason);
-                return;
-        }
-        Publish();
+        driver.KeepaliveTick();
+        if (dataPath is not null && driver.Keepalive?.SmoothedRtt is { } rtt)
+            dataPath.SmoothedRtt = rtt;
     }
 
-    void ISessionHandler.SendFrame(ReadOnlySpan<byte> frame)
+    TimeSpan ISessionPort.Now => Context.System.Scheduler.MonotonicClock;
+
+    void ISessionPort.Send(ReadOnlySpan<byte> frame)
     {
         framesOut++;
         octetsOut += frame.Length;
         transport?.Send(frame);
     }
 
-    void ISessionHandler.StartTimer(SessionTimer timer, TimeSpan interval) =>
-        Timers.StartSingleTimer(timer, new SessionTimerFired(timer), interval);
+    void ISessionPort.StartTimer(SessionTimer timer, TimeSpan interval) => sessionTimers.Start(timer, interval);
 
-    void ISessionHandler.StopTimer(SessionTimer timer) => Timers.Cancel(timer);
+    void ISessionPort.StopTimer(SessionTimer timer) => sessionTimers.Stop(timer);
 
-    void ISessionHandler.OnEvent(SessionEvent sessionEvent)
+    void ISessionPort.SetKeepaliveTimer(TimeSpan? period) => sessionTimers.SetKeepalive(period);
+
+    void ISessionOwner.OnEvent(SessionEvent sessionEvent)
     {
         switch (sessionEvent)
         {
-            case ProtocolStateChanged or PhaseChanged:
+            case ProtocolStateChanged or PhaseChanged or KeepaliveStarted:
                 log.Info("{0}", sessionEvent);
+                break;
+            case KeepaliveFailed failed:
+                lastReason = failed.Reason;
+                log.Info("{0}", failed);
                 break;
             case Authenticated { PeerAuthenticated: true } auth:
                 peerName = auth.Name;
@@ -235,10 +225,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
                 lastReason = down.Reason;
                 log.Info("{0}: link down: {1}", options.Name, down.Reason);
                 break;
-            case EchoReply reply when echo is not null:
-                echo.EchoReplyReceived(reply.Identifier, reply.Magic, MonotonicClock.Now);
-                if (dataPath is not null && echo.LatestRtt is not null)
-                    dataPath.SmoothedRtt = echo.SmoothedRtt;
+            case EchoReply when dataPath is not null && driver.Keepalive?.SmoothedRtt is { } rtt:
+                dataPath.SmoothedRtt = rtt;
                 break;
         }
         if (sessionEvent is PhaseChanged { To: LinkPhase.Network })
@@ -254,14 +242,14 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             Publish();
     }
 
-    void ISessionHandler.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
+    void ISessionOwner.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
     {
         if (protocol == PppProtocol.Multilink)
         {
             owner.Tell(new FragmentIn(Self, information.ToArray(), inboundGate));
             inboundGate = null;
         }
-        else if (protocol != PppProtocol.Lqr)
+        else
             owner.Tell(new DirectIn(Self, (ushort)protocol, information.ToArray()));
     }
 
@@ -269,17 +257,6 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
     {
         Timers.Cancel(EstablishTimerKey);
         var link = session.Link!;
-        if (options.EchoPeriod is { } period)
-        {
-            echo = new EchoMonitor(new EchoOptions
-            {
-                Period = period,
-                MaxMissedReplies = options.EchoMisses,
-                LocalMagic = link.LocalMagic,
-                PeerMagic = link.PeerMagic,
-            });
-            Timers.StartPeriodicTimer(EchoTimerKey, EchoTick.Instance, period);
-        }
         reportedUp = true;
         reportedUnreachable = false;
         var self = Self;
@@ -303,8 +280,6 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
         // Data stops at once, before the bundle hears of it.
         datagrams?.StopRouting();
         dataPath?.Close();
-        Timers.Cancel(EchoTimerKey);
-        echo = null;
         if (!reportedUp)
             return;
         reportedUp = false;
@@ -321,7 +296,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             LinkPhase.Establish when session.LcpState != FsmState.Initial => SublinkState.Lcp,
             _ => SublinkState.Closed,
         };
-        var quality = echo is null ? null : QualityStatus.Of(echo);
+        var quality = QualityStatus.Of(driver.Keepalive);
         var routed = datagrams?.Routed ?? default;
         long allOctetsIn = octetsIn + routed.Octets, allOctetsOut = octetsOut + (dataPath?.OctetsOut ?? 0);
         rates.Sample(allOctetsIn, allOctetsOut, MonotonicClock.Now);
@@ -331,9 +306,9 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionHandler
             options.Bundle, options.Name, options.Carrier, state, peerName, quality, lastReason, counters) { QueueDrops = gate.Dropped }));
     }
 
-    private sealed record EchoTick
+    private sealed record StatsTick
     {
-        public static EchoTick Instance { get; } = new();
+        public static StatsTick Instance { get; } = new();
     }
 
     private sealed record DataPathFault(Exception Error);

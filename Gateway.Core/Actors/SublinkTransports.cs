@@ -4,6 +4,7 @@ using Akka.Actor;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Actors.Messages;
+using Gateway.Core.Isp;
 using Gateway.Core.Transport;
 
 namespace Gateway.Core.Actors;
@@ -36,29 +37,16 @@ public static class SublinkTransports
     };
 
     /// <summary>
-    /// UDP inside an ISP link's PPP session (ARCHITECTURE.md decision 1): datagrams leave from MYADDR:<paramref name="localPort"/>
-    /// to <paramref name="remote"/> through the modem link actor, and replies for that port come back to the sublink.
+    /// UDP inside an ISP link's PPP session (docs/DESIGN.md): datagrams leave from MYADDR:<paramref name="localPort"/>
+    /// to <paramref name="remote"/> through the modem link, and those for that port come straight to the sublink's
+    /// handler on the modem link's thread.
     /// </summary>
-    public static SublinkTransportFactory ViaIspLink(string link, IActorRef modemLink, IPEndPoint remote, ushort localPort) => handler =>
+    public static SublinkTransportFactory ViaIspLink(IspUdpPorts link, IPEndPoint remote, ushort localPort) => handler =>
     {
-        if (handler is not ActorDatagramHandler actor)
-            throw new InvalidOperationException("a sublink over an ISP link needs an actor to receive its datagrams");
-        modemLink.Tell(new IspMessages.BindUdp(localPort, actor.Target));
-        return new OverIspLink(link, modemLink, remote, localPort);
+        var flow = link.Bind(localPort, remote, handler)
+                   ?? throw new SocketException((int)SocketError.AddressAlreadyInUse);
+        return new Wrapped(flow, flow, $"{link.Link} udp {remote}");
     };
-
-    private sealed class OverIspLink(string link, IActorRef modemLink, IPEndPoint remote, ushort localPort) : ISublinkTransport
-    {
-        public string Description { get; } = $"{link} udp {remote}";
-
-        public bool Send(ReadOnlySpan<byte> datagram)
-        {
-            modemLink.Tell(new IspMessages.SendUdp(localPort, remote.Address, (ushort)remote.Port, datagram.ToArray()));
-            return true;
-        }
-
-        public void Dispose() => modemLink.Tell(new IspMessages.UnbindUdp(localPort));
-    }
 
     private sealed class Wrapped(IDatagramSender sender, IDisposable owner, string description) : ISublinkTransport
     {

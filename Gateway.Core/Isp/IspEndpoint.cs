@@ -160,36 +160,41 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
             c.Dispose();
     }
 
-    /// <summary>One answered call: a session, its timers and its UDP flows, all under one lock.</summary>
-    private sealed class IspCall : ISessionHandler, IIpDelivery, IDisposable
+    /// <summary>One answered call: a session (run by a <see cref="SessionDriver"/>), its timers and its UDP flows, all under one lock.</summary>
+    private sealed class IspCall : ISessionPort, ISessionOwner, IIpDelivery, IDisposable
     {
         private readonly IspEndpoint owner;
         private readonly Stream line;
         private readonly Lock gate = new();
-        private readonly PppSession session;
+        private readonly SessionDriver driver;
         private readonly IspIpStack stack;
         private readonly Dictionary<SessionTimer, Timer> timers = [];
         private readonly Dictionary<(uint, ushort, uint, ushort), Socket> flows = [];
         private readonly Queue<(uint, ushort, uint, ushort)> flowOrder = new();
         private readonly CancellationTokenSource stop = new();
         private readonly Stopwatch clock = Stopwatch.StartNew();
-        private LqrSession? lqr;
-        private Timer? lqrTimer;
+        private Timer? keepaliveTimer;
 
         public IspCall(IspEndpoint owner, Stream line)
         {
             this.owner = owner;
             this.line = line;
-            session = new PppSession(owner.SessionSettings(), this);
+            // ppp's default `accept lqr`: LQR runs when the caller asks for it (or we do, with enable lqr); no echo.
+            // FreeBSD's datalink_Down on an answering link: LCP Terminate, and the caller hangs up.
+            driver = new SessionDriver(owner.SessionSettings(),
+                new KeepaliveOptions { Lqr = true, Period = owner.options.LqrPeriod, MaxMisses = owner.options.MaxMissedLqrs },
+                KeepaliveFailure.Close, this, this);
             stack = new IspIpStack(IspIpStack.ToUInt32(owner.options.LocalAddress), acceptAnyDestination: true);
         }
 
         public bool Ended => stop.IsCancellationRequested;
 
+        private PppSession Session => driver.Session;
+
         public void Start()
         {
             lock (gate)
-                session.Start();
+                Session.Start();
             _ = Task.Run(ReadLoopAsync);
         }
 
@@ -204,7 +209,11 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
                     if (n <= 0)
                         break;
                     lock (gate)
-                        session.ReceiveBytes(buffer.AsSpan(0, n));
+                    {
+                        driver.KeepaliveSuspended = owner.LqrSuspended;
+                        Session.ReceiveBytes(buffer.AsSpan(0, n));
+                        RecordLqr();
+                    }
                 }
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
@@ -213,12 +222,14 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
             lock (gate)
             {
                 if (!stop.IsCancellationRequested)
-                    session.LowerDown("the caller hung up");
+                    Session.LowerDown("the caller hung up");
             }
             Dispose();
         }
 
-        void ISessionHandler.SendFrame(ReadOnlySpan<byte> frame)
+        TimeSpan ISessionPort.Now => clock.Elapsed;
+
+        void ISessionPort.Send(ReadOnlySpan<byte> frame)
         {
             try
             {
@@ -230,7 +241,7 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
             }
         }
 
-        void ISessionHandler.StartTimer(SessionTimer timer, TimeSpan interval)
+        void ISessionPort.StartTimer(SessionTimer timer, TimeSpan interval)
         {
             if (stop.IsCancellationRequested)
                 return;
@@ -239,10 +250,16 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
             t.Change(interval, Timeout.InfiniteTimeSpan);
         }
 
-        void ISessionHandler.StopTimer(SessionTimer timer)
+        void ISessionPort.StopTimer(SessionTimer timer)
         {
             if (timers.TryGetValue(timer, out var t))
                 t.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        void ISessionPort.SetKeepaliveTimer(TimeSpan? period)
+        {
+            keepaliveTimer?.Dispose();
+            keepaliveTimer = period is { } p && !stop.IsCancellationRequested ? new Timer(_ => KeepaliveTick(), null, p, p) : null;
         }
 
         private void Fire(SessionTimer timer)
@@ -250,22 +267,33 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
             lock (gate)
             {
                 if (!stop.IsCancellationRequested)
-                    session.TimerExpired(timer);
+                    driver.TimerExpired(timer);
             }
         }
 
-        void ISessionHandler.OnEvent(SessionEvent e)
+        private void KeepaliveTick()
+        {
+            lock (gate)
+            {
+                if (stop.IsCancellationRequested)
+                    return;
+                driver.KeepaliveSuspended = owner.LqrSuspended;
+                driver.KeepaliveTick();
+                RecordLqr();
+            }
+        }
+
+        private void RecordLqr()
+        {
+            if (driver.Keepalive?.Lqr is { } lqr && !owner.LqrSuspended)
+                owner.Record(lqr.Monitor);
+        }
+
+        void ISessionOwner.OnEvent(SessionEvent e)
         {
             switch (e)
             {
-                case LinkEstablished:
-                    StartLqr();
-                    break;
-                case LinkDown:
-                    StopLqr();
-                    owner.Log(e.ToString()!);
-                    break;
-                case PhaseChanged or ProtocolStateChanged:
+                case LinkDown or PhaseChanged or ProtocolStateChanged or KeepaliveStarted or KeepaliveFailed:
                     owner.Log(e.ToString()!);
                     break;
                 case NetworkUp up:
@@ -278,62 +306,13 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
             }
         }
 
-        void ISessionHandler.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
+        void ISessionOwner.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
         {
             if (protocol == PppProtocol.Ip)
-            {
                 stack.Receive(information, this);
-            }
-            else if (protocol == PppProtocol.Lqr && lqr is not null && !owner.LqrSuspended)
-            {
-                lqr.Received(information, clock.Elapsed);
-                owner.Record(lqr.Monitor);
-            }
         }
 
-        // Called under the lock, from the session's LinkEstablished (LCP opened, perhaps again).
-        private void StartLqr()
-        {
-            StopLqr();
-            if (stop.IsCancellationRequested)
-                return;
-            lqr = LqrSession.Start(session, owner.options.MaxMissedLqrs, owner.options.LqrPeriod);
-            if (lqr is null)
-                return;
-            owner.Log(lqr.Monitor.TimerMode
-                ? $"LQR: sending every {lqr.Monitor.Options.ReportingPeriod}, checking every {lqr.Period}"
-                : $"LQR: answering the caller's reports, checking every {lqr.Period}");
-            owner.Record(lqr.Monitor);
-            lqrTimer = new Timer(_ => LqrTimerExpired(), null, lqr.Period, lqr.Period);
-        }
-
-        private void StopLqr()
-        {
-            lqrTimer?.Dispose();
-            lqrTimer = null;
-            lqr = null;
-        }
-
-        private void LqrTimerExpired()
-        {
-            lock (gate)
-            {
-                if (stop.IsCancellationRequested || lqr is null || owner.LqrSuspended || session.LcpState != FsmState.Opened)
-                    return;
-                var action = lqr.TimerExpired(clock.Elapsed);
-                owner.Record(lqr.Monitor);
-                if (action == LqrTimerAction.LinkFailed)
-                {
-                    // FreeBSD's datalink_Down: LCP Terminate; the caller hangs up.
-                    var reason = $"LQR: no report from the caller in {owner.options.MaxMissedLqrs} periods";
-                    owner.Log(reason);
-                    StopLqr();
-                    session.Close(reason);
-                }
-            }
-        }
-
-        void IIpDelivery.SendIp(ReadOnlySpan<byte> packet) => session.SendPacket(PppProtocol.Ip, packet);
+        void IIpDelivery.SendIp(ReadOnlySpan<byte> packet) => Session.SendPacket(PppProtocol.Ip, packet);
 
         void IIpDelivery.OnEchoReply(uint source, ushort identifier, ushort sequence, ReadOnlySpan<byte> data)
         {
@@ -390,7 +369,7 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
                         return;
                     var packet = stack.BuildUdp(flow.Destination, flow.DestinationPort, flow.Source, flow.SourcePort, buffer.AsSpan(0, n));
                     if (!packet.IsEmpty)
-                        session.SendPacket(PppProtocol.Ip, packet);
+                        Session.SendPacket(PppProtocol.Ip, packet);
                 }
             }
         }
@@ -404,7 +383,8 @@ public sealed class IspEndpoint : IModemAnswerer, IDisposable
                 stop.Cancel();
                 foreach (var t in timers.Values)
                     t.Dispose();
-                StopLqr();
+                keepaliveTimer?.Dispose();
+                keepaliveTimer = null;
                 foreach (var s in flows.Values)
                     s.Dispose();
                 flows.Clear();

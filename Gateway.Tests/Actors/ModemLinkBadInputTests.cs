@@ -69,7 +69,7 @@ public class ModemLinkBadInputTests : Akka.TestKit.Xunit2.TestKit
         await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
         using var server = new UdpEchoServer();
         var link = Sys.ActorOf(ModemLinkActor.Props(Options(), modem.Lines), "isp1");
-        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+        var up = events.FishForMessage<IspLinkUp>(_ => true, Patience);
 
         // frames with bad FCS, an abort sequence, stray escapes
         var noise = new Random(5);
@@ -94,8 +94,8 @@ public class ModemLinkBadInputTests : Akka.TestKit.Xunit2.TestKit
             Assert.True(s.Counters.Errors >= 50, $"errors counted: {s.Counters.Errors}");
         }, Patience);
 
-        link.Tell(new BindUdp(40003, TestActor));
-        link.Tell(new SendUdp(40003, IPAddress.Loopback, server.Port, "after the storm"u8.ToArray()));
+        using var flow = IspUdpFlow.Bind(up, 40003, new IPEndPoint(IPAddress.Loopback, server.Port), TestActor);
+        Assert.True(flow.Send("after the storm"u8));
         var reply = ExpectMsg<UdpReceived>(Patience);
         Assert.Equal("echo:after the storm"u8.ToArray(), reply.Payload);
         Assert.Equal(IspLinkState.Up, (await link.Ask<IspLinkStatus>(GetStatus.Instance, Patience)).State);
@@ -179,7 +179,7 @@ public class ModemLinkCommandTests : Akka.TestKit.Xunit2.TestKit
 
         modem.Mute = true;
         var down = events.FishForMessage<IspLinkDown>(_ => true, Patience);
-        Assert.Equal("LCP: 3 echo replies missed", down.Reason);
+        Assert.Equal("LCP echo: no reply to 3 echo requests", down.Reason);
         modem.Mute = false;
 
         var redial = events.FishForMessage<IspDialAttempt>(_ => true, Patience);

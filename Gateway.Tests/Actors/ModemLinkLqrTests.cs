@@ -66,11 +66,11 @@ public class ModemLinkLqrTests : Akka.TestKit.Xunit2.TestKit
         var wire = new PppWireTap(isp);
         using var server = new UdpEchoServer();
         var link = Sys.ActorOf(ModemLinkActor.Props(Isp1(), new InProcessModemLines(numbers, wire)), "isp1");
-        Next<IspLinkUp>();
+        var up = Next<IspLinkUp>();
 
         // traffic in both directions, so that the periods count more than the reports themselves
-        link.Tell(new BindUdp(40001, TestActor));
-        link.Tell(new SendUdp(40001, IPAddress.Loopback, server.Port, "during lqr"u8.ToArray()));
+        using var flow = IspUdpFlow.Bind(up, 40001, new IPEndPoint(IPAddress.Loopback, server.Port), TestActor);
+        Assert.True(flow.Send("during lqr"u8));
         ExpectMsg<UdpReceived>(Patience);
 
         var quality = NextLqrPeriod(reports: 5);

@@ -297,3 +297,23 @@ internal sealed class PppWireTap(IModemAnswerer inner) : IModemAnswerer
         }
     }
 }
+
+/// <summary>A datagram that arrived for a test's UDP port over an ISP link.</summary>
+internal sealed record UdpReceived(ushort LocalPort, byte[] Payload);
+
+/// <summary>A test's own UDP flow over an ISP link, as a sublink binds one: what arrives is told to the target.</summary>
+internal static class IspUdpFlow
+{
+    public static Gateway.Core.Isp.IspUdpPorts.IBoundDatagramSender Bind(Gateway.Core.Actors.Messages.IspMessages.IspLinkUp up, ushort localPort,
+        IPEndPoint remote, Akka.Actor.IActorRef target) =>
+        up.Udp.Bind(localPort, remote, new ToActor(localPort, target)) ?? throw new InvalidOperationException($"port {localPort} is taken");
+
+    private sealed class ToActor(ushort port, Akka.Actor.IActorRef target) : IDatagramHandler
+    {
+        public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender) => target.Tell(new UdpReceived(port, datagram.ToArray()), Akka.Actor.ActorRefs.NoSender);
+
+        public void OnFailure(DatagramPathFailure failure)
+        {
+        }
+    }
+}

@@ -71,8 +71,6 @@ public static class BundleMessages
     internal sealed record DatagramIn(byte[] Datagram, PacketGate? Gate = null);
 
     internal sealed record TransportFailed(DatagramPathFailure Failure);
-
-    internal sealed record SessionTimerFired(SessionTimer Timer);
 }
 
 /// <summary>A sublink's way to its peer: a UDP socket, a peer of the receiver's shared socket, or UDP over an ISP link.</summary>

@@ -30,24 +30,16 @@ public static class IspMessages
         public static GetStatus Instance { get; } = new();
     }
 
-    /// <summary>Send a UDP datagram from MYADDR:<paramref name="LocalPort"/> inside the ISP's PPP session. Dropped (counted) while the link is not up.</summary>
-    public sealed record SendUdp(ushort LocalPort, IPAddress RemoteAddress, ushort RemotePort, byte[] Payload);
-
-    /// <summary>Datagrams that arrive for <paramref name="LocalPort"/> go to <paramref name="Subscriber"/> as <see cref="UdpReceived"/>.</summary>
-    public sealed record BindUdp(ushort LocalPort, IActorRef Subscriber);
-
-    public sealed record UnbindUdp(ushort LocalPort);
-
-    /// <summary>A datagram arrived on the ISP link for a bound port.</summary>
-    public sealed record UdpReceived(string Link, IPAddress RemoteAddress, ushort RemotePort, ushort LocalPort, byte[] Payload);
-
     /// <summary>Send an ICMP echo request from MYADDR; the sender gets <see cref="PingReply"/> when the answer comes.</summary>
     public sealed record Ping(IPAddress Destination, ushort Sequence, byte[] Data);
 
     public sealed record PingReply(string Link, IPAddress Source, ushort Sequence, byte[] Data);
 
-    /// <summary>Published on the event stream: IPCP is up on ISP link <paramref name="Name"/>.</summary>
-    public sealed record IspLinkUp(string Name, IPAddress MyAddr, IPAddress HisAddr);
+    /// <summary>
+    /// Published on the event stream: IPCP is up on ISP link <paramref name="Name"/>; <paramref name="Udp"/> carries the
+    /// UDP of the sublinks over it while it stays up.
+    /// </summary>
+    public sealed record IspLinkUp(string Name, IPAddress MyAddr, IPAddress HisAddr, Isp.IspUdpPorts Udp);
 
     /// <summary>Published on the event stream: the ISP link left the up state.</summary>
     public sealed record IspLinkDown(string Name, string Reason);
