@@ -22,11 +22,14 @@ public sealed class GatewayWebApp : IAsyncDisposable
 {
     public const string LogFormatKey = "Gateway:LogFormat";
 
-    private GatewayWebApp(WebApplication app, GatewayRole role, OperatorCredentials credentials)
+    private readonly IDisposable passwordReload;
+
+    private GatewayWebApp(WebApplication app, GatewayRole role, OperatorCredentials credentials, IDisposable passwordReload)
     {
         App = app;
         Role = role;
         Credentials = credentials;
+        this.passwordReload = passwordReload;
     }
 
     public WebApplication App { get; }
@@ -40,7 +43,8 @@ public sealed class GatewayWebApp : IAsyncDisposable
     /// <param name="options">ASP.NET Core command-line options (<c>--urls</c>, <c>--Gateway:...=...</c>), role words already removed.</param>
     /// <param name="role">The role from the command line, or null to take <c>Gateway:Role</c> from configuration.</param>
     /// <param name="contentRoot">Override (tests); by default the current directory, as ASP.NET Core does.</param>
-    public static GatewayWebApp Build(string[] options, GatewayRole? role = null, string? contentRoot = null)
+    /// <param name="replaceServices">Tests only: registers replacements after the production wiring (a fake clock).</param>
+    public static GatewayWebApp Build(string[] options, GatewayRole? role = null, string? contentRoot = null, Action<IServiceCollection>? replaceServices = null)
     {
         var root = contentRoot ?? Directory.GetCurrentDirectory();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -104,6 +108,8 @@ public sealed class GatewayWebApp : IAsyncDisposable
                 .WithRoleActors(chosen, builder.Configuration);
         });
 
+        replaceServices?.Invoke(services);
+
         var app = builder.Build();
         app.Use(async (ctx, next) =>
         {
@@ -133,7 +139,8 @@ public sealed class GatewayWebApp : IAsyncDisposable
 
         if (credentials.Source == OperatorPasswordSource.None)
             app.Logger.LogWarning("No operator password ({Key} or {Env}): dial, close and down are refused", OperatorCredentials.HashKey, OperatorCredentials.EnvironmentVariable);
-        return new GatewayWebApp(app, chosen, credentials);
+        var passwordReload = credentials.FollowConfiguration(app.Configuration, app.Logger);
+        return new GatewayWebApp(app, chosen, credentials, passwordReload);
     }
 
     /// <summary>
@@ -175,6 +182,7 @@ public sealed class GatewayWebApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        passwordReload.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }
