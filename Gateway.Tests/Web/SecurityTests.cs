@@ -151,4 +151,46 @@ public sealed class SecurityTests
         Assert.True(credentials.Check("operator", "from-env"));
         Assert.False(credentials.Check("operator", "configured"));
     }
+
+    [Fact]
+    public void Trusted_proxies_are_addresses_or_networks()
+    {
+        var proxies = TrustedProxies.Parse(["10.1.2.3", "192.168.0.0/16", "::1", "fd00::/8"]);
+        Assert.Equal(["10.1.2.3/32", "192.168.0.0/16", "::1/128", "fd00::/8"], proxies.Networks.Select(n => n.ToString()));
+        Assert.True(proxies.Any);
+        Assert.False(TrustedProxies.Parse([]).Any);
+    }
+
+    [Theory]
+    [InlineData("proxy.example")]
+    [InlineData("10.0.0.1/8")] // host bits set: probably a typo for the proxy's own address
+    [InlineData("10.0.0.0/33")]
+    public void A_trusted_proxy_that_is_not_an_address_or_network_stops_start_up(string entry)
+    {
+        var error = Assert.Throws<GatewayConfigurationException>(() => TrustedProxies.Parse([entry]));
+        Assert.Contains(TrustedProxies.Key, error.Message);
+        Assert.Contains(entry, error.Message);
+    }
+
+    [Fact]
+    public void By_default_the_allowed_hosts_are_loopback_and_the_hosts_listened_on()
+    {
+        var hosts = AllowedHosts.From([], [], ["http://127.0.0.1:0", "https://gateway.example:8443", "http://[fd00::1]:80"]);
+        Assert.Equal(["localhost", "127.0.0.1", "[::1]", "gateway.example", "[fd00::1]"], hosts);
+    }
+
+    [Fact]
+    public void Listening_on_every_interface_allows_this_machine_by_name()
+    {
+        var hosts = AllowedHosts.From([], [], ["http://0.0.0.0:8080"]);
+        Assert.Contains(System.Net.Dns.GetHostName(), hosts);
+        Assert.DoesNotContain("0.0.0.0", hosts);
+    }
+
+    [Fact]
+    public void AllowedHosts_replaces_the_defaults_and_the_gateway_key_adds_to_them()
+    {
+        Assert.Equal(["gw.example"], AllowedHosts.From(["gw.example"], [], ["http://127.0.0.1:0"]));
+        Assert.Equal(["localhost", "127.0.0.1", "[::1]", "gw.example"], AllowedHosts.From([], ["gw.example"], ["http://127.0.0.1:0"]));
+    }
 }

@@ -84,9 +84,10 @@ public sealed class GatewayWebApp : IAsyncDisposable
         services.AddSingleton<GatewayControl>();
         services.AddSingleton<GatewayMetrics>();
         services.AddGatewaySecurity(web);
+        builder.AddWebHardening();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddOpenApi();
+        services.AddGatewayOpenApi();
         services.AddHealthChecks().AddCheck<ActorHealthCheck>("actors");
 
         services.AddAkka("gateway", (akka, sp) =>
@@ -111,6 +112,7 @@ public sealed class GatewayWebApp : IAsyncDisposable
         replaceServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseWebHardening();
         app.Use(async (ctx, next) =>
         {
             try
@@ -176,7 +178,7 @@ public sealed class GatewayWebApp : IAsyncDisposable
     /// <summary>A wildcard listen address printed as something a browser can open.</summary>
     internal static Uri Browsable(Uri address)
     {
-        var host = address.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*" ? "localhost" : address.Host;
+        var host = AllowedHosts.IsWildcard(address.Host) ? "localhost" : address.Host;
         return new UriBuilder(address) { Host = host }.Uri;
     }
 
