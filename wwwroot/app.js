@@ -263,7 +263,8 @@
       $("password").value = "";
       showSession();
     } else {
-      $("login-error").textContent = r.status === 429 ? "too many failed logins: wait a minute" : "wrong password";
+      $("login-error").textContent = r.status === 429
+        ? `too many failed logins: try again in ${r.headers.get("Retry-After") || 60} s` : "wrong password";
     }
   });
   $("logout").addEventListener("click", async () => {

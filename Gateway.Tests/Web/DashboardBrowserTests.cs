@@ -123,6 +123,42 @@ public sealed partial class DashboardBrowserTests
         await Expect(Badge(page, "isp1")).ToHaveTextAsync("up");
     }
 
+    [SkippableFact]
+    public async Task The_dashboard_works_under_its_content_security_policy()
+    {
+        SkipWithoutChromium();
+        await using var host = await WebTestHost.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync(1280, 900);
+        var violations = new ConcurrentQueue<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                violations.Enqueue(message.Text);
+        };
+        // Chromium logs each violation on the console; the event says it too, in case the log's wording changes.
+        await page.AddInitScriptAsync(
+            "document.addEventListener('securitypolicyviolation', e => " +
+            "console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));");
+
+        var response = await page.GotoAsync(host.BaseAddress.ToString());
+        Assert.Contains("script-src 'self'", await response!.HeaderValueAsync("content-security-policy"));
+
+        // The hub connects, the cards and their charts draw, the operator logs in and out: all under the policy.
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("live");
+        await Expect(Badge(page, "isp1")).ToHaveTextAsync("up");
+        await Expect(Field(page, "vpn", "goodput")).ToHaveTextAsync(NonZeroRate());
+        await Expect(Card(page, "vpn").Locator(".chart canvas")).ToBeVisibleAsync();
+        await page.GetByLabel("Operator password").FillAsync(WebTestHost.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await Expect(Card(page, "isp1").GetByRole(AriaRole.Button, new() { Name = "Drop" })).ToBeEnabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log in" })).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(page, "csp");
+
+        Assert.Empty(violations);
+    }
+
     /// <summary>
     /// Not a check: with GATEWAY_README_SCREENSHOT=1 it writes the README's picture (Gateway.Web/docs/dashboard.png)
     /// after the charts have half a minute of history.

@@ -33,19 +33,22 @@ public sealed class WebTestHost : IAsyncDisposable
     public ActorSystem ActorSystem => App.App.Services.GetRequiredService<ActorSystem>();
     public T Service<T>() where T : notnull => App.App.Services.GetRequiredService<T>();
 
-    public static async Task<WebTestHost> StartAsync(GatewayRole role = GatewayRole.Demo, params string[] extraOptions)
+    public static Task<WebTestHost> StartAsync(GatewayRole role = GatewayRole.Demo, params string[] extraOptions) =>
+        StartAsync(new Setup(role) { Options = extraOptions });
+
+    public static async Task<WebTestHost> StartAsync(Setup setup)
     {
         string[] options =
         [
             "--urls", "http://127.0.0.1:0",
-            $"--{OperatorCredentials.HashKey}={PasswordHash.Create(Password, iterations: 1000)}",
+            .. setup.PasswordOnCommandLine ? [$"--{OperatorCredentials.HashKey}={PasswordHash.Create(Password, iterations: 1000)}"] : Array.Empty<string>(),
             "--Logging:LogLevel:Default=Warning",
-            .. extraOptions,
+            .. setup.Options,
         ];
-        var app = GatewayWebApp.Build(options, role, contentRoot: WebProjectDirectory);
+        var app = GatewayWebApp.Build(options, setup.Role, setup.ContentRoot, setup.ReplaceServices);
         await app.StartAsync();
         var host = new WebTestHost(app);
-        if (role == GatewayRole.Demo)
+        if (setup.Role == GatewayRole.Demo)
         {
             // Generous bounds: the whole demo (4 modem links, two bundle ends) starts while other tests load both cores.
             foreach (var link in new[] { "isp1", "isp2", "isp3", "isp4" })
@@ -89,4 +92,20 @@ public sealed class WebTestHost : IAsyncDisposable
     public Task WaitForBundleAsync(string name, Func<BundleStatus, bool> condition, TimeSpan timeout) => Api.WaitForBundleAsync(name, condition, timeout);
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>How to start the host; the defaults are those of <see cref="StartAsync(GatewayRole, string[])"/>.</summary>
+    public sealed record Setup(GatewayRole Role = GatewayRole.Demo)
+    {
+        /// <summary>More command-line options, after (and so over) the defaults.</summary>
+        public string[] Options { get; init; } = [];
+
+        /// <summary>The content root (where appsettings.json is read); by default Gateway.Web, so the dashboard is served.</summary>
+        public string ContentRoot { get; init; } = WebProjectDirectory;
+
+        /// <summary>False: <see cref="Password"/>'s hash is not put on the command line (the test configures one itself).</summary>
+        public bool PasswordOnCommandLine { get; init; } = true;
+
+        /// <summary>Replacements registered after the production wiring (a fake clock).</summary>
+        public Action<IServiceCollection>? ReplaceServices { get; init; }
+    }
 }

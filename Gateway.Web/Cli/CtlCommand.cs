@@ -90,7 +90,8 @@ public static class CtlCommand
                 stderr.WriteLine($"gateway ctl: refused (HTTP {(int)response.StatusCode}): wrong operator password?");
                 return Failed;
             case HttpStatusCode.TooManyRequests:
-                stderr.WriteLine("gateway ctl: too many failed logins: wait a minute");
+                var wait = response.Headers.RetryAfter?.Delta is { } delta ? $"{delta.TotalSeconds:0} s" : "a minute";
+                stderr.WriteLine($"gateway ctl: too many failed logins from this address: try again in {wait}");
                 return Failed;
             default:
                 stderr.WriteLine($"gateway ctl: HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");

@@ -23,11 +23,14 @@ public sealed class GatewayWebApp : IAsyncDisposable
 {
     public const string LogFormatKey = "Gateway:LogFormat";
 
-    private GatewayWebApp(WebApplication app, GatewayRole role, OperatorCredentials credentials)
+    private readonly IDisposable passwordReload;
+
+    private GatewayWebApp(WebApplication app, GatewayRole role, OperatorCredentials credentials, IDisposable passwordReload)
     {
         App = app;
         Role = role;
         Credentials = credentials;
+        this.passwordReload = passwordReload;
     }
 
     public WebApplication App { get; }
@@ -41,7 +44,8 @@ public sealed class GatewayWebApp : IAsyncDisposable
     /// <param name="options">ASP.NET Core command-line options (<c>--urls</c>, <c>--Gateway:...=...</c>), role words already removed.</param>
     /// <param name="role">The role from the command line, or null to take <c>Gateway:Role</c> from configuration.</param>
     /// <param name="contentRoot">Override (tests); by default the current directory, as ASP.NET Core does.</param>
-    public static GatewayWebApp Build(string[] options, GatewayRole? role = null, string? contentRoot = null)
+    /// <param name="replaceServices">Tests only: registers replacements after the production wiring (a fake clock).</param>
+    public static GatewayWebApp Build(string[] options, GatewayRole? role = null, string? contentRoot = null, Action<IServiceCollection>? replaceServices = null)
     {
         var root = contentRoot ?? Directory.GetCurrentDirectory();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -81,9 +85,10 @@ public sealed class GatewayWebApp : IAsyncDisposable
         services.AddSingleton<GatewayControl>();
         services.AddSingleton<GatewayMetrics>();
         services.AddGatewaySecurity(web);
+        builder.AddWebHardening();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddOpenApi();
+        services.AddGatewayOpenApi();
         services.AddHealthChecks().AddCheck<ActorHealthCheck>("actors");
         services.AddGatewayHistory(builder.Configuration); // before AddAkka: see its remarks
 
@@ -106,7 +111,10 @@ public sealed class GatewayWebApp : IAsyncDisposable
                 .WithRoleActors(chosen, builder.Configuration);
         });
 
+        replaceServices?.Invoke(services);
+
         var app = builder.Build();
+        app.UseWebHardening();
         app.Use(async (ctx, next) =>
         {
             try
@@ -136,7 +144,8 @@ public sealed class GatewayWebApp : IAsyncDisposable
 
         if (credentials.Source == OperatorPasswordSource.None)
             app.Logger.LogWarning("No operator password ({Key} or {Env}): dial, close and down are refused", OperatorCredentials.HashKey, OperatorCredentials.EnvironmentVariable);
-        return new GatewayWebApp(app, chosen, credentials);
+        var passwordReload = credentials.FollowConfiguration(app.Configuration, app.Logger);
+        return new GatewayWebApp(app, chosen, credentials, passwordReload);
     }
 
     /// <summary>
@@ -172,12 +181,13 @@ public sealed class GatewayWebApp : IAsyncDisposable
     /// <summary>A wildcard listen address printed as something a browser can open.</summary>
     internal static Uri Browsable(Uri address)
     {
-        var host = address.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*" ? "localhost" : address.Host;
+        var host = AllowedHosts.IsWildcard(address.Host) ? "localhost" : address.Host;
         return new UriBuilder(address) { Host = host }.Uri;
     }
 
     public async ValueTask DisposeAsync()
     {
+        passwordReload.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }

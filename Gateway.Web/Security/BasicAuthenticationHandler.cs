@@ -25,9 +25,9 @@ public sealed class BasicAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
 
         var address = Context.Connection.RemoteIpAddress;
-        if (throttle.IsBlocked(address))
+        if (throttle.IsBlocked(address, out var retryAfter))
         {
-            Context.Items[ThrottledKey] = true;
+            Context.Items[ThrottledKey] = retryAfter;
             return Task.FromResult(AuthenticateResult.Fail("too many failed logins"));
         }
         if (!TryDecode(header.Parameter, out var user, out var password) || !credentials.Check(user, password))
@@ -42,9 +42,9 @@ public sealed class BasicAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (Context.Items.ContainsKey(ThrottledKey))
+        if (Context.Items[ThrottledKey] is TimeSpan retryAfter)
         {
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            LoginThrottle.Refuse(Response, retryAfter);
             return Task.CompletedTask;
         }
         Response.StatusCode = StatusCodes.Status401Unauthorized;

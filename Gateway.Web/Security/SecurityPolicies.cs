@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace Gateway.Web.Security;
 
@@ -34,6 +35,9 @@ public static class SecurityPolicies
         services.AddSingleton(web);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<OperatorSessionStore>();
+        // Keys in memory: nothing secret is written to disk, and no cookie or anti-forgery token outlives the process.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddAntiforgery(o => o.HeaderName = AntiforgeryHeader);
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "cookie or HTTP Basic", o => o.ForwardDefaultSelector = ctx =>
@@ -50,7 +54,10 @@ public static class SecurityPolicies
                 o.SlidingExpiration = true;
                 o.Events.OnRedirectToLogin = ctx => Status(ctx.Response, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = ctx => Status(ctx.Response, StatusCodes.Status403Forbidden);
+                o.Events.OnValidatePrincipal = OperatorSessionStore.ValidateAsync;
             });
+        services.AddOptions<CookieAuthenticationOptions>(CookieScheme)
+            .Configure<OperatorSessionStore>((o, store) => o.SessionStore = store);
         services.AddAuthorizationBuilder()
             .AddPolicy(Operator, p => p.RequireAuthenticatedUser().RequireRole(OperatorRole))
             .AddPolicy(Viewer, p =>
@@ -100,15 +107,18 @@ public static class SecurityPolicies
         api.MapPost("/login", async (LoginRequest request, HttpContext ctx, OperatorCredentials credentials, LoginThrottle throttle, IAntiforgery antiforgery) =>
         {
             var address = ctx.Connection.RemoteIpAddress;
-            if (throttle.IsBlocked(address))
-                return Results.Problem("too many failed logins: wait a minute", statusCode: StatusCodes.Status429TooManyRequests);
+            if (throttle.IsBlocked(address, out var retryAfter))
+            {
+                LoginThrottle.Refuse(ctx.Response, retryAfter);
+                return Results.Problem("too many failed logins from this address: try again after Retry-After seconds", statusCode: StatusCodes.Status429TooManyRequests);
+            }
             if (!credentials.Check(OperatorCredentials.UserName, request.Password ?? ""))
             {
                 throttle.RecordFailure(address);
                 return Results.Problem("wrong password", statusCode: StatusCodes.Status401Unauthorized);
             }
             throttle.RecordSuccess(address);
-            var principal = OperatorPrincipal(CookieScheme);
+            var principal = OperatorSessionStore.Principal(credentials);
             await ctx.SignInAsync(CookieScheme, principal);
             ctx.User = principal; // the anti-forgery token is bound to the user who will send it
             return Results.Ok(new SessionInfo(true, antiforgery.GetAndStoreTokens(ctx).RequestToken));
@@ -118,7 +128,7 @@ public static class SecurityPolicies
         {
             await ctx.SignOutAsync(CookieScheme);
             return Results.NoContent();
-        }).AddEndpointFilter<AntiforgeryForCookiesFilter>().WithSummary("Log the dashboard out.");
+        }).AddEndpointFilter<AntiforgeryForCookiesFilter>().WithSummary("Log the dashboard out: the session ends on the server, so a copy of its cookie is refused too.");
 
         api.MapGet("/session", (HttpContext ctx, IAntiforgery antiforgery) =>
             new SessionInfo(ctx.User.IsInRole(OperatorRole), antiforgery.GetAndStoreTokens(ctx).RequestToken))
