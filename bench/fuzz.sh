@@ -98,6 +98,10 @@ for target in "${targets[@]}"; do
     status=1
     continue
   fi
+  if grep -q 'PROGRAM ABORT' "$results/$target/afl.log"; then
+    printf '%-12s afl-fuzz stopped early: see %s\n' "$target" "$results/$target/afl.log"
+    status=1
+  fi
   crashes=$(stat "$stats" saved_crashes)
   hangs=$(stat "$stats" saved_hangs)
   printf '%-12s %12s %8s %7s %7s %9s %8s %6s\n' "$target" "$(stat "$stats" execs_done)" "$(stat "$stats" execs_per_sec)" \

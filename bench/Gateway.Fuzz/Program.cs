@@ -39,8 +39,11 @@ internal static class Program
         if (args.Length > 1 && args[1] == "--replay")
             return Replay(target, args.Skip(2));
 
+        // Out of process: the fork server runs the target in a child process and starts a new one when afl-fuzz kills
+        // it for running past -t, so that a hang is recorded as one (in process, the fork server itself would die and
+        // afl-fuzz abort); a stack overflow is a crash instead of the end of the campaign.
         var buffer = new byte[MaxInput];
-        Fuzzer.Run(stream =>
+        Fuzzer.OutOfProcess.Run(stream =>
         {
             int length = 0;
             int read;

@@ -53,7 +53,10 @@ internal enum RigStart : byte
 /// </summary>
 internal sealed class SessionRig
 {
-    /// <summary>Frames moved per record at most (two honest sessions go quiet long before; the bound keeps a livelock from hanging the harness instead of showing as slow).</summary>
+    /// <summary>
+    /// Frames moved per record at most. Two sessions go quiet long before (the automaton's counters bound every
+    /// exchange that no timer paces), so frames still flowing after this many are a livelock, reported as one.
+    /// </summary>
     private const int PumpLimit = 256;
 
     private readonly Queue<(End To, byte[] Bytes)> wire = new();
@@ -145,7 +148,7 @@ internal sealed class SessionRig
         }
     }
 
-    /// <summary>Moves queued frames, at most <paramref name="limit"/>.</summary>
+    /// <summary>Moves queued frames until the wire is quiet; at most <paramref name="limit"/> (a smaller one stops early on purpose).</summary>
     public void Pump(int limit = PumpLimit)
     {
         for (int i = 0; i < limit && wire.Count > 0; i++)
@@ -153,6 +156,8 @@ internal sealed class SessionRig
             var (to, bytes) = wire.Dequeue();
             to.Deliver(bytes);
         }
+        if (limit == PumpLimit && wire.Count > 0)
+            throw new InvariantException($"livelock: the sessions still exchange frames after {PumpLimit} without a timer");
     }
 
     /// <summary>The earliest timer of either end fires (the clock jumps to it), then the wire is pumped.</summary>

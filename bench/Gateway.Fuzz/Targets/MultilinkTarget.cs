@@ -18,6 +18,7 @@ internal sealed class MultilinkTarget : IFuzzTarget, IBundleHandler
 
     private readonly Dictionary<BundleTimer, TimeSpan> timers = new();
     private TimeSpan now;
+    private ushort mrru;
 
     public string Name => "mp";
 
@@ -35,7 +36,7 @@ internal sealed class MultilinkTarget : IFuzzTarget, IBundleHandler
         var input = new FuzzInput(data);
         byte options = input.Byte();
         bool shortSequence = (options & 1) != 0;
-        ushort mrru = Mrrus[(options >> 1) & 3];
+        mrru = Mrrus[(options >> 1) & 3];
         bool smallCaps = (options & 8) != 0;
         var reassembly = new MpReassemblerOptions
         {
@@ -114,5 +115,8 @@ internal sealed class MultilinkTarget : IFuzzTarget, IBundleHandler
 
     public void OnIpPacket(ReadOnlySpan<byte> packet)
     {
+        // RFC 1990 5.1.1: nothing reassembled is larger than the MRRU (the protocol field included).
+        if (packet.Length > mrru)
+            throw new InvariantException($"a {packet.Length}-octet packet reassembled under an MRRU of {mrru}");
     }
 }

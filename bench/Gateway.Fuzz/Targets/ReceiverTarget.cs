@@ -140,6 +140,8 @@ internal sealed class ReceiverTarget : IFuzzTarget, IBundleHandler
             else
                 Arrive(to.Port, bytes);
         }
+        if (wire.Count > 0)
+            throw new InvariantException("livelock: the gateway and the receiver still exchange datagrams after 256 without a timer");
     }
 
     private void FireNextTimer()
