@@ -70,6 +70,8 @@ run_target() {
   fi
   mkdir -p "$out"
   local limit=(-V "$seconds")
+  # The text targets get their keywords (bench/fuzz/dict): byte mutations alone seldom spell 'set mrru'.
+  [ -f "$root/bench/fuzz/dict/$target.dict" ] && limit+=(-x "$root/bench/fuzz/dict/$target.dict")
   [ -n "$execs" ] && limit+=(-E "$execs")
   # -t: 5 s per input (a hang is a loop that never ends; the first inputs also pay for JIT compilation).
   nice -n "${FUZZ_NICE:-10}" afl-fuzz "${input[@]}" -o "$out" "${limit[@]}" -t 5000 -m none -G 65536 \
