@@ -250,30 +250,35 @@ internal sealed class SessionRig
         {
             rig.Tap?.Invoke(this, frame);
             if (this == rig.A)
-                NoteEchoReply(frame);
+                Inspect(frame);
             if (Peer.Connected)
                 rig.wire.Enqueue((Peer, frame.ToArray()));
         }
 
-        private void NoteEchoReply(ReadOnlySpan<byte> frame)
+        // What the session under test sends: no packet beyond the peer's MRU (RFC 1661 6.1: 1500 until LCP agreed on
+        // another; BAD-INPUT.md: replies stay bounded whatever the peer sent), and the answer to the liveness probe.
+        private void Inspect(ReadOnlySpan<byte> frame)
         {
             if (rig.Async)
             {
                 // Our own encoder's output: one whole frame between flags.
                 replyDecoder.Reset();
                 var copy = frame;
-                if (replyDecoder.TryReadFrame(ref copy, out var decoded) && decoded.Protocol == (ushort)PppProtocol.Lcp)
-                    NoteEchoReplyPacket(decoded.Information);
+                if (replyDecoder.TryReadFrame(ref copy, out var decoded))
+                    Inspect(decoded.Protocol, decoded.Information);
             }
-            else if (PppHeader.TryRead(frame, out var decoded) == PppHeaderStatus.Ok && decoded.Protocol == (ushort)PppProtocol.Lcp)
+            else if (PppHeader.TryRead(frame, out var decoded) == PppHeaderStatus.Ok)
             {
-                NoteEchoReplyPacket(decoded.Information);
+                Inspect(decoded.Protocol, decoded.Information);
             }
         }
 
-        private void NoteEchoReplyPacket(ReadOnlySpan<byte> information)
+        private void Inspect(ushort protocol, ReadOnlySpan<byte> information)
         {
-            if (information.Length >= 2 && information[0] == (byte)ControlCode.EchoReply && information[1] == 0xA5)
+            int limit = Session.Link?.PeerMru ?? LcpSettings.DefaultMru;
+            if (information.Length > limit)
+                throw new InvariantException($"sent a {information.Length}-octet {(PppProtocol)protocol} packet to a peer whose MRU is {limit}");
+            if (protocol == (ushort)PppProtocol.Lcp && information.Length >= 2 && information[0] == (byte)ControlCode.EchoReply && information[1] == 0xA5)
                 EchoRepliesSeen++;
         }
 
