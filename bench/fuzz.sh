@@ -90,7 +90,7 @@ for target in "${targets[@]}"; do
 done
 wait || true
 
-stat() { sed -n "s/^$2 *: *//p" "$1" | head -1; }
+field() { sed -n "s/^$2 *: *//p" "$1" | head -1; }
 status=0
 printf '%-12s %12s %8s %7s %7s %9s %8s %6s\n' target executions exec/s paths edges coverage crashes hangs
 for target in "${targets[@]}"; do
@@ -104,10 +104,10 @@ for target in "${targets[@]}"; do
     printf '%-12s afl-fuzz stopped early: see %s\n' "$target" "$results/$target/afl.log"
     status=1
   fi
-  crashes=$(stat "$stats" saved_crashes)
-  hangs=$(stat "$stats" saved_hangs)
-  printf '%-12s %12s %8s %7s %7s %9s %8s %6s\n' "$target" "$(stat "$stats" execs_done)" "$(stat "$stats" execs_per_sec)" \
-    "$(stat "$stats" corpus_count)" "$(stat "$stats" edges_found)" "$(stat "$stats" bitmap_cvg)" "$crashes" "$hangs"
+  crashes=$(field "$stats" saved_crashes)
+  hangs=$(field "$stats" saved_hangs)
+  printf '%-12s %12s %8s %7s %7s %9s %8s %6s\n' "$target" "$(field "$stats" execs_done)" "$(field "$stats" execs_per_sec)" \
+    "$(field "$stats" corpus_count)" "$(field "$stats" edges_found)" "$(field "$stats" bitmap_cvg)" "$crashes" "$hangs"
   if [ "${crashes:-0}" != 0 ] || [ "${hangs:-0}" != 0 ]; then
     status=1
     for f in "$results/$target"/default/crashes/id:* "$results/$target"/default/hangs/id:*; do
