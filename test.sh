@@ -8,8 +8,8 @@ need=()
 # slirp: an independent PPP server (the ISP); iperf3, iproute2, nftables: namespace tests;
 # chromium: the dashboard's browser tests (Playwright drives /usr/bin/chromium);
 # postgresql: the history's PostgreSQL tests start a private server of their own (initdb, pg_ctl);
-# e2fsprogs: chattr, to make the history's file read-only to root in its fault tests.
-for pkg in socat tshark slirp iperf3 iproute2 nftables chromium postgresql e2fsprogs; do
+# e2fsprogs: chattr, to make the history's file read-only to root in its fault tests; afl++: bench/fuzz.sh.
+for pkg in socat tshark slirp iperf3 iproute2 nftables chromium postgresql e2fsprogs afl++; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -20,6 +20,11 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "test.sh: missing Debian packages: ${need[*]} (run as root to install them)" >&2
   fi
 fi
+
+# Every fuzz target of bench/Gateway.Fuzz for 10 s (issue 17, docs/RELIABILITY.md; about 2 minutes on 2 cores):
+# a crash or hang fails the run. SKIP_FUZZ=1 leaves it out.
+fuzz_status=0
+[ "${SKIP_FUZZ:-0}" = 1 ] || bench/fuzz.sh --seconds 10 --jobs 2 || fuzz_status=$?
 
 log=$(mktemp)
 results=$(mktemp -d)
@@ -43,4 +48,5 @@ for trx in "$results"/*.trx; do
        /<\/UnitTestResult>/ { want = 0 }' "$trx" |
     sed -e "s/&apos;/'/g" -e 's/&quot;/"/g' -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
 done
+[ "$status" = 0 ] && status=$fuzz_status
 exit "$status"

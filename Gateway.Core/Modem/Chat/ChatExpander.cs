@@ -65,29 +65,35 @@ public static class ChatExpander
         var pause = TimeSpan.Zero;
         var ended = false;
 
+        // Once a character no longer fits, nothing more is copied (\c, \d and \p still count, as in ppp).
+        var full = false;
+
         void Literal(char c)
         {
-            if (ended || bytes.Count >= MaxExpandedLength - 1)
+            if (ended || full)
                 return;
             if (c == '\0')
             {
                 ended = true;
                 return;
             }
-            AppendChar(bytes, c);
-            AppendDisplay(display, c);
+            full = !TryAppendChar(bytes, c);
+            if (!full)
+                AppendDisplay(display, c);
         }
 
         void Text(string? s, bool secret)
         {
-            if (string.IsNullOrEmpty(s) || ended)
+            if (string.IsNullOrEmpty(s) || ended || full)
                 return;
             var before = bytes.Count;
             foreach (var c in s)
             {
-                if (c == '\0' || bytes.Count >= MaxExpandedLength - 1)
+                if (c == '\0')
                     break;
-                AppendChar(bytes, c);
+                full = !TryAppendChar(bytes, c);
+                if (full)
+                    break;
                 if (!secret)
                     AppendDisplay(display, c);
             }
@@ -149,17 +155,26 @@ public static class ChatExpander
         return text.Replace(escapedSecret.ToString(), Mask, StringComparison.Ordinal);
     }
 
-    private static void AppendChar(List<byte> bytes, char c)
+    // Appends c in UTF-8 if all of its octets fit before the room kept for the CR (a character of two or three octets
+    // that would cross MaxExpandedLength is not cut, it is left out with the rest of the word).
+    private static bool TryAppendChar(List<byte> bytes, char c)
     {
+        Span<byte> tmp = stackalloc byte[4];
+        int n;
         if (c < 0x80)
         {
-            bytes.Add((byte)c);
-            return;
+            tmp[0] = (byte)c;
+            n = 1;
         }
-        Span<byte> tmp = stackalloc byte[4];
-        var n = Encoding.UTF8.GetBytes([c], tmp);
+        else
+        {
+            n = Encoding.UTF8.GetBytes([c], tmp);
+        }
+        if (bytes.Count + n > MaxExpandedLength - 1)
+            return false;
         for (var k = 0; k < n; k++)
             bytes.Add(tmp[k]);
+        return true;
     }
 
     private static void AppendDisplay(StringBuilder sb, char c)

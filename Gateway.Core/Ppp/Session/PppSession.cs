@@ -46,7 +46,7 @@ public sealed class PppSession
     {
         this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
         this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
-        lcp = new LinkControlProtocol(settings.Lcp, settings.Fsm);
+        lcp = new LinkControlProtocol(settings.Lcp, settings.Fsm, settings.MagicSource);
         if (settings.Ipcp is not null)
             ipcp = new Ipcp.IpControlProtocol(settings.Ipcp, settings.Fsm);
         if (settings.Compression == CompressionControl.RefuseAll)

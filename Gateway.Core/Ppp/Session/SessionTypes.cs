@@ -83,6 +83,9 @@ public sealed record SessionSettings
     /// <summary>Source of CHAP challenges (and nothing else).</summary>
     public IRandomSource Random { get; init; } = CryptoRandomSource.Instance;
 
+    /// <summary>Source of LCP magic numbers; null for the cryptographic generator (a fixed one makes a run repeatable, as the fuzzers need).</summary>
+    public Func<uint>? MagicSource { get; init; }
+
     public TimeSpan AuthRestartInterval { get; init; } = AuthDefaults.RestartInterval;
 
     public int AuthMaxTries { get; init; } = AuthDefaults.MaxTries;

@@ -174,6 +174,28 @@ public class ChatEngineTests
     }
 
     [Fact]
+    public void A_word_of_multi_octet_characters_expands_to_at_most_509_octets_cr_included()
+    {
+        // Found by the chat fuzz target (docs/RELIABILITY.md): a three-octet character that began at octet 507 went
+        // in whole, and the CR after it made 511 octets, beyond ppp's 509.
+        var word = ChatExpander.Expand(new string('x', 507) + "\uFFFD" + "y\\c", appendCr: true, ChatContext.None);
+        Assert.Equal(B(new string('x', 507)), word.Bytes);
+
+        word = ChatExpander.Expand(new string('x', 506) + "\u00E9" + "\uFFFD", appendCr: true, ChatContext.None);
+        Assert.Equal([.. B(new string('x', 506)), 0xC3, 0xA9, (byte)'\r'], word.Bytes);
+
+        // The fuzzer's input itself: a script of invalid UTF-8 (each invalid octet a three-octet U+FFFD) with \U and \K.
+        var script = Encoding.UTF8.GetString(Convert.FromHexString(
+            "5CFFFFF7FF5C55FF5C4E5338604B3F4B4B60424FF9F24299530B5C4B552D4BF9F9F9F9F9F9F9F8F9F9F9F9F9F9F9F9F9F9F9ECFA08F9"
+            + "F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9FFF9F9F9F9F9F9F9F9F9F9F9F9FFF9F9F9F9F9F9F9F9F903FAF9F94BF9F9F9F9F9F9F903FAF9F9"
+            + "4BF9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F9F94B4B2B4B3F4B530B404B542D4BEEF9F9F9F9F9F9F8F9"
+            + "F9F9F9F9F9F9F9F9F9F9F9FFFFFF7FF9F9F9F9F9F9F9F93A3A3AF9F9F9F9F9F9F9F9F9F9F915FAF9F9F9F9F9353A3A3A3A3A3A"));
+        Assert.True(ChatScript.TryParse(script, out var parsed, out _));
+        var context = new ChatContext("5551234", "user", "secret");
+        Assert.All(parsed.Words, w => Assert.InRange(ChatExpander.Expand(w, appendCr: true, context).Bytes.Length, 0, ChatExpander.MaxExpandedLength));
+    }
+
+    [Fact]
     public void Pause_is_taken_after_the_word_is_sent_and_holds_the_next_word()
     {
         var chat = Engine("\"\" \\dATZ OK AT");

@@ -45,6 +45,22 @@ public class PppSessionTests
         { FramingMode.Sync, Auth.Pap },
     };
 
+    [Fact]
+    public void A_fixed_magic_source_gives_the_magic_numbers_both_sides_agree_on()
+    {
+        uint next = 0x1000_0001;
+        var pair = new SessionPair(
+            Gateway(FramingMode.Sync, Auth.Chap) with { MagicSource = () => next++ },
+            Isp(FramingMode.Sync, Auth.Chap) with { MagicSource = () => 0x2000_0001 });
+        pair.Start();
+
+        pair.RunUntil(() => pair.A.Session.Link is not null && pair.B.Session.Link is not null, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0x1000_0001u, pair.A.Session.Link!.LocalMagic);
+        Assert.Equal(0x2000_0001u, pair.A.Session.Link.PeerMagic);
+        Assert.Equal(0x1000_0001u, pair.B.Session.Link!.PeerMagic);
+    }
+
     [Theory]
     [MemberData(nameof(Combinations))]
     public void Back_to_back_sessions_authenticate_both_ways_assign_the_address_and_carry_ip(FramingMode framing, Auth auth)
