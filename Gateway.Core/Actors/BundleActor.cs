@@ -1,319 +1,180 @@
-using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.Actors.Messages;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
-using Gateway.Core.Traffic;
+using Gateway.Core.Transport;
 using static Gateway.Core.Actors.Messages.BundleMessages;
 using LinkCounters = Gateway.Core.Status.LinkCounters;
 
 namespace Gateway.Core.Actors;
 
-/// <summary>A sublink a bundle starts by itself (NIC mode), or the template of one started by ppp.linkup.</summary>
-/// <param name="Name">FreeBSD's link name after <c>rename N</c> / <c>clone</c>: <c>1</c>, <c>2</c>, <c>N</c>.</param>
-/// <param name="Transport">How its datagrams travel.</param>
-/// <param name="Carrier">In words, for the dashboard.</param>
-/// <param name="Remote">The receiver's address and port.</param>
-/// <param name="BytesPerSecond">Its weight for the fragmenter (<c>set bandwidth</c>, or the line's rate).</param>
-public sealed record SublinkSpec(string Name, SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote, double BytesPerSecond = 1_250_000);
-
-/// <summary>Where a bundle's received IP packets go besides the traffic endpoint; the span is valid during the call only.</summary>
-public interface IIpPacketSink
-{
-    void OnPacket(string bundle, ReadOnlySpan<byte> packet);
-}
-
-/// <summary>What one bundle actor is built from.</summary>
-public sealed record BundleOptions
-{
-    public required BundleSettings Settings { get; init; }
-
-    /// <summary>The session of each member link: sync framing, member mode (no IPCP, CCP Protocol-Rejected), MRRU set.</summary>
-    public required SessionSettings MemberSession { get; init; }
-
-    /// <summary>Sublinks started with the bundle and kept running (NIC mode, <c>vpn-nic</c>).</summary>
-    public IReadOnlyList<SublinkSpec> Sublinks { get; init; } = [];
-
-    /// <summary>LCP echo on every sublink (period); null = none.</summary>
-    public TimeSpan? EchoPeriod { get; init; } = TimeSpan.FromSeconds(1);
-
-    public int EchoMisses { get; init; } = 3;
-
-    /// <summary>The in-process traffic source and sink; null = none (a tun device or a test carries the traffic).</summary>
-    public TrafficOptions? Traffic { get; init; }
-
-    /// <summary>Gets every IP packet out of the bundle, synchronously on the bundle's thread (a tun writer, tests).</summary>
-    public IIpPacketSink? IpSink { get; init; }
-
-    /// <summary>A receiver-side bundle: sublinks are adopted from the receiver, never started or restarted here.</summary>
-    public bool Adopting { get; init; }
-
-    /// <summary>First and longest pause before a failed sublink of this bundle is started again.</summary>
-    public TimeSpan RestartMin { get; init; } = TimeSpan.FromMilliseconds(200);
-
-    public TimeSpan RestartMax { get; init; } = TimeSpan.FromSeconds(5);
-}
-
 /// <summary>
-/// One Multilink bundle (the seed's <c>vpn</c>, or a receiver's <c>vpn-in</c> bundle): it owns the fragmenter and
-/// reassembler and runs IPCP once (<see cref="BundleSession"/>), starts and supervises its sublinks, and stays up
-/// while at least one of them is open. A failing sublink is stopped and started again on its own with back-off;
-/// the bundle is never restarted for a sublink's fault (its counters go on).
+/// One Multilink bundle (RFC 1990), thin around the pure <see cref="BundleSession"/> (fragmenter, reassembler, IPCP
+/// once per bundle) and <see cref="BundleMembers{TRef, TPath}"/>: its members join and leave, their fragments come
+/// straight from the sockets' threads as pooled <see cref="Packet"/>s, what it sends goes straight out on the members'
+/// <see cref="MemberDataPath"/>s, and it owns its data plane, opened when its IPCP comes up and closed when it goes
+/// down. Who its members are is the subclass's: <see cref="GatewayBundleActor"/> starts its own,
+/// <see cref="ReceiverBundleActor"/> adopts those that arrive at the receiver.
 /// </summary>
-public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITrafficOutput
+public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, IBundleInput
 {
     private const string StatsTimerKey = "stats";
-    private const string TrafficTimerKey = "traffic";
-    private static readonly TimeSpan StatsPeriod = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan TrafficPeriod = TimeSpan.FromMilliseconds(10);
+    private const string DataPlaneTimerKey = "data-plane";
 
-    private readonly BundleOptions options;
-    private readonly ILoggingAdapter log = Context.GetLogger();
+    /// <summary>How often the status is published and the members' delays and weights are fed to the session.</summary>
+    protected static readonly TimeSpan StatsPeriod = TimeSpan.FromSeconds(1);
+
     private readonly BundleSession bundle;
-    private readonly TrafficEndpoint? traffic;
-    private readonly Dictionary<string, SublinkSpec> specs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IActorRef> children = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, (int Index, string Name)> members = new();
-    private readonly IActorRef?[] byIndex = new IActorRef?[32];
-    private readonly PacketGate[] memberGates = Enumerable.Range(0, 32).Select(_ => new PacketGate()).ToArray();
-    private readonly MemberDataPath?[] dataPaths = new MemberDataPath?[32];
-    private long queueDropsOfFormerMembers;
-    private long redirectedFragments;
-    private readonly Dictionary<string, int> restarts = new(StringComparer.Ordinal);
-    private readonly HashSet<string> closedByOperator = new(StringComparer.Ordinal);
-    private DateTimeOffset? upSince;
-    private long octetsIn;
-    private long octetsOut;
-    private long packetsIn;
-    private long packetsOut;
+    private readonly BundleIngress ingress;
+    private readonly BundleDataPlane dataPlane;
     private readonly RateMeter rates = new();
-    private readonly long[] lastBytesIn = new long[32];
-    private readonly double[] smoothedRate = new double[32];
+    private DateTimeOffset? upSince;
+    private long octetsIn, octetsOut, packetsIn, packetsOut, redirectedFragments;
 
-    /// <summary>Bytes per second below which a member's mirrored weight does not go (an idle member still gets a little).</summary>
-    private const double MinimumWeight = 2_000;
-
-    public BundleActor(BundleOptions options)
+    protected BundleActor(BundleOptions options)
     {
-        this.options = options;
+        Options = options;
         bundle = new BundleSession(options.Settings, this);
-        if (options.Traffic is not null)
-            traffic = new TrafficEndpoint(options.Traffic);
-        foreach (var spec in options.Sublinks)
-            specs[spec.Name] = spec;
+        Members = new BundleMembers<IActorRef, MemberDataPath>(options.Settings.Reassembly.MaxMembers);
+        ingress = new BundleIngress(Self);
+        dataPlane = new BundleDataPlane(options.DataPlane, Log);
 
-        Receive<SublinkUp>(OnSublinkUp);
-        Receive<SublinkDown>(d => RemoveMember(d.Sublink, d.Reason));
+        Receive<SublinkUp>(Join);
+        Receive<SublinkDown>(d => Leave(d.Sublink, d.Reason));
+        Receive<Packet>(OnPacket);
         Receive<FragmentIn>(f =>
         {
-            f.Gate?.Leave();
-            if (members.TryGetValue(f.Sublink, out var m))
-            {
-                if (bundle.Suspended.Count > 0 && bundle.Resume(m.Index))
-                    Log(LogSeverity.Information, $"sublink {m.Name} heard from again: data goes out on it again");
-                bundle.ReceiveFragment(m.Index, f.Fragment, MonotonicClock.Now);
-            }
+            if (Members.ByRef(f.Sublink) is { } m)
+                ReceiveFragment(m, f.Fragment);
         });
-        Receive<MemberUnreachable>(u =>
-        {
-            if (members.TryGetValue(u.Sublink, out var m) && bundle.Suspend(m.Index))
-            {
-                Log(LogSeverity.Warning, $"sublink {m.Name}: peer unreachable ({u.Reason}); no data on it until it answers");
-                PublishStatus();
-            }
-        });
-        Receive<MemberReachable>(r =>
-        {
-            if (members.TryGetValue(r.Sublink, out var m) && bundle.Resume(m.Index))
-            {
-                Log(LogSeverity.Information, $"sublink {m.Name} heard from again: data goes out on it again");
-                PublishStatus();
-            }
-        });
+        Receive<MemberUnreachable>(u => Pause(u.Sublink, u.Reason));
+        Receive<MemberReachable>(r => HeardFrom(Members.ByRef(r.Sublink), publish: true));
         Receive<DirectIn>(d =>
         {
-            if (members.ContainsKey(d.Sublink))
-                bundle.ReceiveDirect(d.Protocol, d.Information, MonotonicClock.Now);
+            if (Members.ByRef(d.Sublink) is not null)
+                bundle.ReceiveDirect(d.Protocol, d.Information, Now);
         });
-        Receive<MemberPathClosed>(c => RemoveMember(c.Sublink, "its data path closed"));
-        Receive<SendIp>(s =>
-        {
-            s.Gate?.Leave();
-            SendIp(s.Packet);
-        });
-        Receive<StartSublink>(s =>
-        {
-            specs[s.Name] = new SublinkSpec(s.Name, s.Transport, s.Carrier, s.Remote, s.BytesPerSecond);
-            closedByOperator.Remove(s.Name);
-            Start(s.Name);
-        });
-        Receive<StopSublink>(s =>
-        {
-            closedByOperator.Add(s.Name);
-            specs.Remove(s.Name);
-            if (children.TryGetValue(s.Name, out var child))
-            {
-                // ppp.linkdown: the bundle stops waiting for it at once, before LCP says goodbye.
-                RemoveMember(child, s.Reason);
-                child.Tell(new CloseSublink(s.Reason));
-            }
-        });
-        Receive<Adopt>(a => AdoptSublink(a.Up));
-        Receive<Terminated>(t => OnChildTerminated(t.ActorRef));
-        Receive<RestartSublink>(r => Start(r.Name));
-        Receive<BundleTimerFired>(t => bundle.TimerExpired(t.Timer, MonotonicClock.Now));
-        Receive<StatsTick>(_ =>
-        {
-            if (options.Adopting)
-                MirrorWeights();
-            ApplyPathDelays();
-            PublishStatus();
-        });
-        Receive<TrafficTick>(_ => traffic?.Tick(MonotonicClock.Now, this));
+        Receive<MemberPathClosed>(c => Leave(c.Sublink, "its data path closed"));
+        Receive<SendIp>(s => Send(s.Packet));
+        Receive<BundleTimerFired>(t => bundle.TimerExpired(t.Timer, Now));
+        Receive<StatsTick>(_ => OnStatsTick());
+        Receive<DataPlaneTick>(_ => dataPlane.Tick(Now));
         Receive<GetBundleStatus>(_ => Sender.Tell(Status()));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(BundleOptions options) => Akka.Actor.Props.Create(() => new BundleActor(options));
+    protected BundleOptions Options { get; }
 
-    /// <summary>A receiver hands an authenticated sublink to the bundle of its identity.</summary>
-    public sealed record Adopt(SublinkUp Up);
+    protected BundleMembers<IActorRef, MemberDataPath> Members { get; }
 
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(e => e switch
-        {
-            // A dead transport: stop it; Terminated brings it back with back-off.
-            SublinkTransportException => Directive.Stop,
-            // A transport that cannot even be opened (network unreachable): stop too, never a hot restart loop.
-            ActorInitializationException => Directive.Stop,
-            // Anything else is a bug in the sublink: restart that sublink alone, from scratch.
-            _ => Directive.Restart,
-        });
+    protected BundleSession Session => bundle;
+
+    protected ILoggingAdapter Logger { get; } = Context.GetLogger();
+
+    protected string Name => Options.Settings.Name;
+
+    protected TimeSpan Now => Context.System.Scheduler.MonotonicClock;
 
     protected override void PreStart()
     {
-        foreach (var spec in options.Sublinks)
-            Start(spec.Name);
         Timers.StartPeriodicTimer(StatsTimerKey, StatsTick.Instance, StatsPeriod);
-        if (traffic is not null)
-            Timers.StartPeriodicTimer(TrafficTimerKey, TrafficTick.Instance, TrafficPeriod);
         PublishStatus();
     }
 
     protected override void PostStop()
     {
+        CloseDataPlane();
         Context.System.EventStream.Publish(new BundleRemoved(Name));
     }
 
-    private string Name => options.Settings.Name;
+    /// <summary>The weight a sublink joins with, in bytes per second.</summary>
+    protected abstract double JoiningWeight(SublinkUp up);
 
-    private void Start(string name)
+    /// <summary>A sublink reached the Network phase: it joins, or is refused (bundle full, different Multilink parameters).</summary>
+    protected void Join(SublinkUp up)
     {
-        if (children.ContainsKey(name) || !specs.TryGetValue(name, out var spec) || options.Adopting)
-            return;
-        var sublink = new SublinkOptions(Name, name, options.MemberSession, spec.Transport, spec.Carrier, spec.Remote,
-            options.EchoPeriod, options.EchoMisses, EstablishTimeout: TimeSpan.FromSeconds(30));
-        var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{Uri.EscapeDataString(name)}");
-        Context.Watch(child);
-        children[name] = child;
-        log.Info("{0}: starting sublink {1} over {2}", Name, name, spec.Carrier);
-    }
-
-    private void AdoptSublink(SublinkUp up)
-    {
-        Context.Watch(up.Sublink);
-        children[up.Name] = up.Sublink;
-        up.Sublink.Tell(new JoinedBundle(Self, Name));
-        OnSublinkUp(up);
-    }
-
-    private void OnSublinkUp(SublinkUp up)
-    {
-        int index = Array.IndexOf(byIndex, null);
-        if (index < 0)
+        if (!Members.TryJoin(up.Name, up.Sublink, up.DataPath, JoiningWeight(up), out var member))
         {
-            up.Sublink.Tell(new Refused($"bundle {Name} already has {byIndex.Length} links"));
+            up.Sublink.Tell(new Refused($"bundle {Name} already has {Members.Capacity} links"));
             return;
         }
-        double weight = specs.TryGetValue(up.Name, out var spec) ? spec.BytesPerSecond : 1_250_000;
-        if (!bundle.AddMember(index, up.Link, weight, MonotonicClock.Now, out var refusal))
+        if (!bundle.AddMember(member.Index, up.Link, member.Weight, Now, out var refusal))
         {
-            log.Warning("{0}: sublink {1} refused: {2}", Name, up.Name, refusal);
+            Members.Leave(up.Sublink);
+            Logger.Warning("{0}: sublink {1} refused: {2}", Name, up.Name, refusal);
             up.Sublink.Tell(new Refused(refusal!));
             return;
         }
-        byIndex[index] = up.Sublink;
-        dataPaths[index] = up.DataPath;
-        // A fresh gate: fragments still queued to the member that had this index leave the old one.
-        queueDropsOfFormerMembers += memberGates[index].Dropped;
-        memberGates[index] = new PacketGate();
-        members[up.Sublink] = (index, up.Name);
-        lastBytesIn[index] = bundle.Reassembler?.MemberStatistics(index).BytesIn ?? 0;
-        smoothedRate[index] = 0;
-        restarts.Remove(up.Name);
-        // Our own sublinks learn they are members (the receiver's adopted ones were told in AdoptSublink): their
-        // fragments then come here straight from the socket.
-        if (!options.Adopting)
-            up.Sublink.Tell(new JoinedBundle(Self, Name));
+        member.SampledBytesIn = bundle.Reassembler?.MemberStatistics(member.Index).BytesIn ?? 0;
+        // From now on its fragments come here straight from its socket's thread, tagged with its index and key.
+        up.Sublink.Tell(new JoinedBundle(Self, Name, member.Index, member.Key));
+        OnJoined(up);
         Log(LogSeverity.Information, $"sublink {up.Name} joined ({bundle.MemberCount} open)");
         PublishStatus();
     }
 
-    private void RemoveMember(IActorRef sublink, string reason)
+    protected virtual void OnJoined(SublinkUp up)
     {
-        if (!members.Remove(sublink, out var m))
+    }
+
+    protected void Leave(IActorRef sublink, string reason)
+    {
+        if (Members.Leave(sublink) is not { } m)
             return;
-        byIndex[m.Index] = null;
-        dataPaths[m.Index] = null;
-        bundle.RemoveMember(m.Index, MonotonicClock.Now);
+        bundle.RemoveMember(m.Index, Now);
         Log(LogSeverity.Warning, $"sublink {m.Name} left: {reason} ({bundle.MemberCount} open)");
         PublishStatus();
     }
 
-    private void OnChildTerminated(IActorRef child)
+    private void OnPacket(Packet packet)
     {
-        RemoveMember(child, "sublink stopped");
-        var name = children.FirstOrDefault(c => c.Value.Equals(child)).Key;
-        if (name is null)
-            return;
-        children.Remove(name);
-        if (options.Adopting)
+        try
         {
-            // A receiver-side bundle lives as long as its sublinks: a gateway that left leaves no state behind.
-            if (children.Count == 0)
-                Context.Stop(Self);
-            return;
+            if (packet.Tag == BundleIngress.IpPacket)
+                Send(packet.Span);
+            else if (Members.ByKey(packet.Source, (int)packet.Address) is { } member)
+                ReceiveFragment(member, packet.Span);
         }
-        if (closedByOperator.Contains(name) || !specs.ContainsKey(name))
-            return;
-        int attempt = restarts.GetValueOrDefault(name) + 1;
-        restarts[name] = attempt;
-        var delay = TimeSpan.FromTicks(Math.Min(options.RestartMax.Ticks, options.RestartMin.Ticks << Math.Min(attempt - 1, 16)));
-        log.Info("{0}: sublink {1} stopped; starting it again in {2} ms", Name, name, delay.TotalMilliseconds);
-        Timers.StartSingleTimer(("restart", name), new RestartSublink(name), delay);
+        finally
+        {
+            packet.Release();
+        }
     }
 
-    /// <summary>
-    /// A receiver cannot know its sublinks' speeds, but the gateway weighs what it sends by them: each member's
-    /// weight follows the rate it receives at (smoothed), so the reply traffic spreads the way the gateway's does and
-    /// a slow line is not given an equal share.
-    /// </summary>
-    private void MirrorWeights()
+    private void ReceiveFragment(BundleMembers<IActorRef, MemberDataPath>.Member member, ReadOnlySpan<byte> fragment)
     {
-        if (bundle.Reassembler is not { } reassembler)
-            return;
-        foreach (var (index, _) in members.Values)
+        HeardFrom(member, publish: false);
+        bundle.ReceiveFragment(member.Index, fragment, Now);
+    }
+
+    private void Pause(IActorRef sublink, string reason)
+    {
+        if (Members.ByRef(sublink) is { } m && bundle.Suspend(m.Index))
         {
-            long bytes = reassembler.MemberStatistics(index).BytesIn;
-            long previous = lastBytesIn[index];
-            lastBytesIn[index] = bytes;
-            double rate = Math.Max(0, bytes - previous) / StatsPeriod.TotalSeconds;
-            smoothedRate[index] = smoothedRate[index] == 0 ? rate : smoothedRate[index] * 0.7 + rate * 0.3;
-            bundle.SetWeight(index, Math.Max(smoothedRate[index], MinimumWeight));
+            Log(LogSeverity.Warning, $"sublink {m.Name}: peer unreachable ({reason}); no data on it until it answers");
+            PublishStatus();
         }
+    }
+
+    private void HeardFrom(BundleMembers<IActorRef, MemberDataPath>.Member? member, bool publish)
+    {
+        if (member is null || bundle.Suspended.Count == 0 || !bundle.Resume(member.Index))
+            return;
+        Log(LogSeverity.Information, $"sublink {member.Name} heard from again: data goes out on it again");
+        if (publish)
+            PublishStatus();
+    }
+
+    protected virtual void OnStatsTick()
+    {
+        ApplyPathDelays();
+        if (dataPlane.CheckFailure())
+            Timers.Cancel(DataPlaneTimerKey);
+        OpenDataPlane();
+        PublishStatus();
     }
 
     /// <summary>
@@ -324,12 +185,12 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     private void ApplyPathDelays()
     {
         double least = double.MaxValue, most = 0;
-        foreach (var (index, _) in members.Values)
+        foreach (var member in Members.All)
         {
-            if (dataPaths[index]?.SmoothedRtt is not { } rtt)
+            if (member.Path?.SmoothedRtt is not { } rtt)
                 continue;
             var oneWay = rtt / 2;
-            bundle.Fragmenter?.SetDelay(index, oneWay);
+            bundle.Fragmenter?.SetDelay(member.Index, oneWay);
             least = Math.Min(least, oneWay.TotalSeconds);
             most = Math.Max(most, oneWay.TotalSeconds);
         }
@@ -337,48 +198,38 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             bundle.Reassembler?.ObserveDelaySpread(TimeSpan.FromSeconds(most - least));
     }
 
-    private void SendIp(ReadOnlySpan<byte> packet)
+    private void Send(ReadOnlySpan<byte> packet)
     {
-        if (bundle.SendIp(packet, MonotonicClock.Now))
+        if (bundle.SendIp(packet, Now))
         {
             packetsOut++;
             octetsOut += packet.Length;
         }
     }
 
-    void ITrafficOutput.Send(ReadOnlySpan<byte> ipPacket) => SendIp(ipPacket);
+    void IBundleInput.Send(ReadOnlySpan<byte> packet) => Send(packet);
 
-    void IBundleHandler.SendFragment(int member, ReadOnlySpan<byte> fragment)
+    void IBundleHandler.SendFragment(int index, ReadOnlySpan<byte> fragment)
     {
-        if (byIndex[member] is not { } sublink)
+        if (Members.ByIndex(index) is not { Path: { } path } member)
             return;
-        if (dataPaths[member] is { } path)
+        if (path.Send(fragment))
+            return;
+        // The sublink left the Network phase a moment ago, or its interface queue is full (the kernel said ENOBUFS):
+        // the fragment goes out on another member (any member may carry any fragment, RFC 1990), so a full queue on
+        // one link is not a loss while another has room; a closed member is dropped before the next packet.
+        if (path.IsClosed)
+            Self.Tell(new MemberPathClosed(member.Ref));
+        else
+            redirectedFragments++;
+        foreach (var other in Members.All)
         {
-            if (path.Send(fragment))
+            if (other.Path is { IsClosed: false } otherPath && otherPath != path && otherPath.Send(fragment))
                 return;
-            // The sublink left the Network phase a moment ago, or its interface queue is full (the kernel said
-            // ENOBUFS): the fragment goes out on another member (any member may carry any fragment, RFC 1990), so
-            // a full queue on one link is not a loss while another has room; a closed member is dropped before the
-            // next packet is scheduled.
-            if (path.IsClosed)
-                Self.Tell(new MemberPathClosed(sublink));
-            else
-                redirectedFragments++;
-            foreach (var other in dataPaths)
-            {
-                if (other is not null && other != path && !other.IsClosed && other.Send(fragment))
-                    return;
-            }
-            return;
         }
-        // A sublink that far behind (its socket slower than the fragments come) loses the fragment, counted.
-        var gate = memberGates[member];
-        if (gate.TryEnter())
-            sublink.Tell(new FragmentOut(fragment.ToArray(), gate));
     }
 
-    void IBundleHandler.StartTimer(BundleTimer timer, TimeSpan interval) =>
-        Timers.StartSingleTimer(timer, new BundleTimerFired(timer), interval);
+    void IBundleHandler.StartTimer(BundleTimer timer, TimeSpan interval) => Timers.StartSingleTimer(timer, new BundleTimerFired(timer), interval);
 
     void IBundleHandler.StopTimer(BundleTimer timer) => Timers.Cancel(timer);
 
@@ -389,17 +240,17 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
             case NetworkUp up:
                 upSince = DateTimeOffset.UtcNow;
                 Log(LogSeverity.Information, $"bundle up: {up.Addresses}");
-                traffic?.SetAddresses(ToUint(up.LocalAddress), ToUint(up.PeerAddress), MonotonicClock.Now);
+                OpenDataPlane();
                 PublishStatus();
                 break;
             case NetworkDown:
                 upSince = null;
                 Log(LogSeverity.Warning, "bundle down");
-                traffic?.ClearAddresses();
+                CloseDataPlane();
                 PublishStatus();
                 break;
             default:
-                log.Info("{0}", bundleEvent);
+                Logger.Info("{0}", bundleEvent);
                 break;
         }
     }
@@ -408,68 +259,71 @@ public sealed class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, ITr
     {
         packetsIn++;
         octetsIn += packet.Length;
-        traffic?.Receive(packet, MonotonicClock.Now, this);
-        options.IpSink?.OnPacket(Name, packet);
+        dataPlane.Deliver(packet, Now);
     }
 
-    private static uint ToUint(IPAddress address)
+    private void OpenDataPlane()
     {
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        if (bundle.Network is { } network && dataPlane.Open(new DataPlaneContext(Name, network.LocalAddress, network.PeerAddress, this, ingress, Now)) is { } period)
+            Timers.StartPeriodicTimer(DataPlaneTimerKey, DataPlaneTick.Instance, period);
     }
 
-    private void Log(LogSeverity severity, string message)
+    private void CloseDataPlane()
     {
-        log.Info("{0}: {1}", Name, message);
+        Timers.Cancel(DataPlaneTimerKey);
+        dataPlane.Close();
+    }
+
+    protected void Log(LogSeverity severity, string message)
+    {
+        if (severity == LogSeverity.Information)
+            Logger.Info("{0}: {1}", Name, message);
+        else
+            Logger.Warning("{0}: {1}", Name, message);
         Context.System.EventStream.Publish(new LogWritten(new LogEntry(DateTimeOffset.UtcNow, Name, severity, message)));
     }
 
-    private void PublishStatus() => Context.System.EventStream.Publish(new BundleChanged(Status()));
+    protected void PublishStatus() => Context.System.EventStream.Publish(new BundleChanged(Status()));
 
     private BundleStatus Status()
     {
-        rates.Sample(octetsIn, octetsOut, MonotonicClock.Now);
+        rates.Sample(octetsIn, octetsOut, Now);
         var stats = bundle.Reassembler?.Statistics;
         var reassembly = new ReassemblyStatus(
             stats?.ReassembledPackets ?? 0, stats?.LostPackets ?? 0, stats?.DuplicateFragments ?? 0, stats?.LateFragments ?? 0,
             stats?.ReorderDepth ?? 0, stats?.PeakReorderDepth ?? 0, stats?.BufferedBytes ?? 0, stats?.PeakBufferedBytes ?? 0);
-        var trafficStatus = traffic is null
-            ? null
-            : new TrafficStatus(traffic.GoodputBitsPerSecond, traffic.SmoothedRtt?.TotalMilliseconds, traffic.ProbeLossPercent,
-                traffic.ProbesSent, traffic.ProbesAnswered);
         var network = bundle.Network;
+        var members = Members.All.ToList();
         return new BundleStatus(
             Name,
             network is not null,
-            members.Values.Select(m => m.Name).Order(StringComparer.Ordinal).ToArray(),
+            members.Select(m => m.Name).ToArray(),
             bundle.Parameters?.PeerMrru,
             network?.LocalAddress.ToString(),
             network?.PeerAddress.ToString(),
             upSince,
             reassembly,
-            trafficStatus,
+            dataPlane.Traffic,
             new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, bundle.UndeliverablePackets, rates.BitsPerSecondIn, rates.BitsPerSecondOut))
         {
-            QueueDrops = queueDropsOfFormerMembers + memberGates.Sum(g => g.Dropped),
+            QueueDrops = ingress.Lane.Dropped + dataPlane.Drops,
             RedirectedFragments = redirectedFragments,
-            Paused = members.Values.Where(m => bundle.Suspended.Contains(m.Index)).Select(m => m.Name).Order(StringComparer.Ordinal).ToArray(),
+            Paused = members.Where(m => bundle.Suspended.Contains(m.Index)).Select(m => m.Name).ToArray(),
+            DataPlaneError = dataPlane.Error,
         };
     }
 
     private sealed record BundleTimerFired(BundleTimer Timer);
-
-    private sealed record RestartSublink(string Name);
 
     private sealed record StatsTick
     {
         public static StatsTick Instance { get; } = new();
     }
 
-    private sealed record MemberPathClosed(IActorRef Sublink);
-
-    private sealed record TrafficTick
+    private sealed record DataPlaneTick
     {
-        public static TrafficTick Instance { get; } = new();
+        public static DataPlaneTick Instance { get; } = new();
     }
+
+    private sealed record MemberPathClosed(IActorRef Sublink);
 }

@@ -68,7 +68,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         foreach (var bundle in options.Bundles)
-            bundles[bundle.Settings.Name] = Context.ActorOf(BundleActor.Props(bundle), Uri.EscapeDataString(bundle.Settings.Name));
+            bundles[bundle.Settings.Name] = Context.ActorOf(GatewayBundleActor.Props(bundle), Uri.EscapeDataString(bundle.Settings.Name));
         if (options.Bindings.Count > 0)
         {
             Context.System.EventStream.Subscribe(Self, typeof(IspMessages.IspLinkUp));

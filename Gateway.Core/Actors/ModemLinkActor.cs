@@ -30,7 +30,7 @@ namespace Gateway.Core.Actors;
 /// (<see cref="CarrierWatch"/>). The rest of FreeBSD's behaviour, and where this departs from it, is in
 /// Gateway.Core/Isp/README.md.
 /// </remarks>
-public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, ISessionOwner, IIpDelivery
+public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, ISessionOwner
 {
     private const string ChatTimerKey = "chat";
     private const string RedialTimerKey = "redial";
@@ -42,14 +42,13 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     private readonly DataLink dataLink;
     private readonly IspUdpPorts udp;
     private readonly CarrierWatch carrierWatch = new();
-    private readonly Dictionary<ushort, IActorRef> pings = [];
     private readonly RateMeter rates = new();
     private IModemLine? line;
     private LineReader? reader;
     private int lineGeneration;
     private readonly SessionTimers sessionTimers;
     private SessionDriver? driver;
-    private IspIpStack? ip;
+    private readonly ModemLinkIp ip;
     private DateTimeOffset? upSince;
     private IspLinkState published = (IspLinkState)byte.MaxValue;
     private long octetsIn, octetsOut, framesIn, framesOut, errors;
@@ -63,6 +62,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
             policy, options.AuthName, System.Text.Encoding.UTF8.GetString(options.AuthKey.Key)));
         var self = Self;
         udp = new IspUdpPorts(options.Name, packet => self.Tell(packet));
+        ip = new ModemLinkIp(options.Name, udp);
         sessionTimers = new SessionTimers(Timers);
 
         Receive<Dial>(_ => Run(new DataLinkEvent.Dial()));
@@ -81,7 +81,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
         Receive<RedialDue>(d => Run(new DataLinkEvent.RedialDue(d.Decision)));
         Receive<SessionTimers.Fired>(t => driver?.TimerExpired(t.Timer));
         Receive<SessionTimers.KeepaliveTick>(_ => driver?.KeepaliveTick());
-        Receive<Ping>(OnPing);
+        Receive<Ping>(p => ip.Ping(p, Sender));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -172,7 +172,8 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
                 Context.System.EventStream.Publish(new IspDialAttempt(options.Name, d.Attempt, d.PhoneNumber, d.Delay, d.Reason));
                 break;
             case DataLinkAction.Up up:
-                ip = new IspIpStack(IspIpStack.ToUInt32(up.Addresses.LocalAddress));
+                if (driver is not null)
+                    ip.Start(up.Addresses.LocalAddress, driver);
                 upSince = DateTimeOffset.UtcNow;
                 Context.System.EventStream.Publish(new IspLinkUp(options.Name, up.Addresses.LocalAddress, up.Addresses.PeerAddress, udp));
                 break;
@@ -202,7 +203,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
         try
         {
             if (packet.Lane == udp.Outbound)
-                SendUdp(packet);
+                ip.SendUdp(packet);
             else if (packet.Tag != lineGeneration)
                 return;
             else if (dataLink.Chatting)
@@ -260,28 +261,11 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
             Period = options.QualityPeriod,
             MaxMisses = options.MaxMissedEchoes,
         };
-        driver = new SessionDriver(SessionSettings(), keepalive, KeepaliveFailure.LowerDown, this, this);
+        driver = new SessionDriver(options.ToSessionSettings(), keepalive, KeepaliveFailure.LowerDown, this, this);
         driver.Session.Start();
         if (!leftover.IsEmpty)
             ReceivePpp(leftover);
     }
-
-    private SessionSettings SessionSettings() => new()
-    {
-        Name = options.Name,
-        Framing = FramingMode.Async,
-        Fsm = options.Fsm,
-        Lcp = LcpSettings.Default with
-        {
-            EnableLqr = options.EnableLqr,
-            AcceptLqr = options.EnableLqr,
-            LqrPeriod = LqrOptions.OptionFromPeriod(options.QualityPeriod),
-        },
-        Ipcp = IpcpSettings.Default with { LocalAddress = options.LocalAddress, PeerAddress = options.PeerAddress },
-        Compression = options.Compression,
-        AuthName = options.AuthName,
-        AuthKey = options.AuthKey,
-    };
 
     private void ReceivePpp(ReadOnlySpan<byte> bytes)
     {
@@ -300,8 +284,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
         if (driver is not { } ended)
             return;
         driver = null;
-        ip = null;
-        pings.Clear();
+        ip.Stop();
         ended.Session.LowerDown(reason);
         sessionTimers.StopAll();
         var framing = ended.Session.FramingCounters;
@@ -332,40 +315,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     void ISessionOwner.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
     {
         if (protocol == PppProtocol.Ip)
-            ip?.Receive(information, this);
-    }
-
-    // ---- IP over the link ----
-
-    /// <summary>A sublink's datagram (<see cref="IspUdpPorts"/>): from MYADDR and its port, inside the session.</summary>
-    private void SendUdp(Packet packet)
-    {
-        if (ip is null || driver is null)
-            return;
-        var datagram = ip.BuildUdp((ushort)packet.Tag, packet.Address, packet.Port, packet.Span);
-        if (!datagram.IsEmpty)
-            driver.Session.SendPacket(PppProtocol.Ip, datagram);
-    }
-
-    private void OnPing(Ping ping)
-    {
-        if (ip is null || driver is null)
-            return;
-        pings[ping.Sequence] = Sender;
-        var packet = ip.BuildEchoRequest(IspIpStack.ToUInt32(ping.Destination), (ushort)Environment.ProcessId, ping.Sequence, ping.Data);
-        if (!packet.IsEmpty)
-            driver.Session.SendPacket(PppProtocol.Ip, packet);
-    }
-
-    void IIpDelivery.SendIp(ReadOnlySpan<byte> packet) => driver?.Session.SendPacket(PppProtocol.Ip, packet);
-
-    void IIpDelivery.OnUdp(uint source, ushort sourcePort, uint destination, ushort destinationPort, ReadOnlySpan<byte> payload) =>
-        udp.Deliver(source, sourcePort, destinationPort, payload);
-
-    void IIpDelivery.OnEchoReply(uint source, ushort identifier, ushort sequence, ReadOnlySpan<byte> data)
-    {
-        if (pings.Remove(sequence, out var asker))
-            asker.Tell(new PingReply(options.Name, IspIpStack.ToAddress(source), sequence, data.ToArray()));
+            ip.Receive(information);
     }
 
     // ---- status ----

@@ -51,12 +51,11 @@ public sealed record ReceiverOptions
     /// </summary>
     public int MaxNewPeerRequestsPerSecond { get; init; } = 100;
 
-    public TrafficOptions? Traffic { get; init; } = new() { ProbesPerSecond = 0, Reflect = true };
+    /// <summary>Each bundle's data plane (a numbered tun device each, or the in-process traffic that answers the gateway's probes).</summary>
+    public IDataPlaneFactory? DataPlane { get; init; } = new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = 0, Reflect = true });
 
     /// <summary>Opens the shared socket (default: <c>new UdpSharedListener(options)</c>); e.g. inside a network namespace.</summary>
     public Func<UdpListenerOptions, UdpSharedListener>? OpenListener { get; init; }
-
-    public IIpPacketSink? IpSink { get; init; }
 }
 
 /// <summary>
@@ -199,14 +198,12 @@ public sealed class ReceiverActor : ReceiveActor
                 Name = name,
                 Ipcp = options.Bundle.Ipcp with { PeerAddress = options.PeerAddresses[address] },
             };
-            bundle = Context.ActorOf(BundleActor.Props(new BundleOptions
+            bundle = Context.ActorOf(ReceiverBundleActor.Props(new BundleOptions
             {
                 Settings = settings,
                 MemberSession = options.MemberSession,
-                Adopting = true,
                 EchoPeriod = options.EchoPeriod,
-                Traffic = options.Traffic,
-                IpSink = options.IpSink,
+                DataPlane = options.DataPlane,
             }), $"bundle-{bundleSerial}");
             Context.Watch(bundle);
             bundles[identity] = bundle;
@@ -214,7 +211,7 @@ public sealed class ReceiverActor : ReceiveActor
             bundleNamed[name] = bundle;
             log.Info("receiver: new bundle {0} for {1}, peer address {2}", name, identity, options.PeerAddresses[address]);
         }
-        bundle.Tell(new BundleActor.Adopt(up));
+        bundle.Tell(new ReceiverBundleActor.Adopt(up));
     }
 
     private void OnTerminated(IActorRef actor)

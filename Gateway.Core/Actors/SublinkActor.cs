@@ -51,9 +51,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
     private SessionDriver driver = null!;
     private SessionTimers sessionTimers = null!;
     private ISublinkTransport? transport;
-    private readonly PacketGate gate = new();
-    private PacketGate? inboundGate;
-    private ActorDatagramHandler? datagrams;
+    private SublinkInbound? datagrams;
+    private string bundleName;
     private MemberDataPath? dataPath;
     private string? peerName;
     private string? lastReason;
@@ -72,22 +71,19 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
     {
         this.options = options;
         owner = initialOwner;
+        bundleName = options.Bundle;
 
-        Receive<DatagramIn>(d =>
+        Receive<DatagramIn>(d => ReceiveDatagram(d.Datagram));
+        Receive<Gateway.Core.Transport.Packet>(p =>
         {
-            framesIn++;
-            octetsIn += d.Datagram.Length;
-            HeardFromPeer();
-            // The gate is handed on with the fragment (OnPacket) or left here if the session dropped the frame.
-            inboundGate = d.Gate;
-            session.ReceiveDatagram(d.Datagram);
-            inboundGate?.Leave();
-            inboundGate = null;
-        });
-        Receive<FragmentOut>(f =>
-        {
-            session.SendPacket(PppProtocol.Multilink, f.Fragment);
-            f.Gate?.Leave();
+            try
+            {
+                ReceiveDatagram(p.Span);
+            }
+            finally
+            {
+                p.Release();
+            }
         });
         Receive<SessionTimers.Fired>(t => driver.TimerExpired(t.Timer));
         Receive<TransportFailed>(OnTransportFailed);
@@ -97,7 +93,13 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         {
             this.owner = j.Bundle;
             if (session.Phase == LinkPhase.Network)
-                datagrams?.RouteMultilinkTo(j.Bundle);
+                datagrams?.RouteMultilinkTo(j.Bundle, j.Index, j.Key);
+            if (j.BundleName != bundleName)
+            {
+                // A receiver's sublink learns its bundle's name (vpn-in-3) only now: the status moves under it.
+                Context.System.EventStream.Publish(new SublinkRemoved(bundleName, options.Name));
+                bundleName = j.BundleName;
+            }
             Publish();
         });
         Receive<Refused>(r =>
@@ -132,7 +134,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         var keepalive = options.EchoPeriod is { } period ? new KeepaliveOptions { Echo = true, Period = period, MaxMisses = options.EchoMisses } : null;
         sessionTimers = new SessionTimers(Timers);
         driver = new SessionDriver(options.Session with { Name = $"{options.Bundle}/{options.Name}" }, keepalive, KeepaliveFailure.LowerDown, this, this);
-        datagrams = new ActorDatagramHandler(Self, gate);
+        datagrams = new SublinkInbound(Self);
         transport = options.Transport(datagrams);
         Publish();
         session.Start();
@@ -158,7 +160,15 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         transport?.Dispose();
         transport = null;
         if (!restarting)
-            Context.System.EventStream.Publish(new SublinkRemoved(options.Bundle, options.Name));
+            Context.System.EventStream.Publish(new SublinkRemoved(bundleName, options.Name));
+    }
+
+    private void ReceiveDatagram(ReadOnlySpan<byte> datagram)
+    {
+        framesIn++;
+        octetsIn += datagram.Length;
+        HeardFromPeer();
+        session.ReceiveDatagram(datagram);
     }
 
     private void OnTransportFailed(TransportFailed failed)
@@ -246,8 +256,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
     {
         if (protocol == PppProtocol.Multilink)
         {
-            owner.Tell(new FragmentIn(Self, information.ToArray(), inboundGate));
-            inboundGate = null;
+            owner.Tell(new FragmentIn(Self, information.ToArray()));
         }
         else
             owner.Tell(new DirectIn(Self, (ushort)protocol, information.ToArray()));
@@ -303,7 +312,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         var counters = new LinkCounters(allOctetsIn, allOctetsOut, framesIn + routed.Frames, framesOut + (dataPath?.FramesOut ?? 0), session.FramingCounters.InErrors,
             rates.BitsPerSecondIn, rates.BitsPerSecondOut);
         Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
-            options.Bundle, options.Name, options.Carrier, state, peerName, quality, lastReason, counters) { QueueDrops = gate.Dropped }));
+            bundleName, options.Name, options.Carrier, state, peerName, quality, lastReason, counters) { QueueDrops = datagrams?.Lane.Dropped ?? 0 }));
     }
 
     private sealed record StatsTick

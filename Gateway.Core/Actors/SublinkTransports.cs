@@ -59,50 +59,67 @@ public static class SublinkTransports
 }
 
 /// <summary>
-/// Hands what a transport's loop reads to an actor as messages (STYLE.md: the loop never touches actor state).
-/// Multilink data passes <paramref name="gate"/> (dropped and counted when the consumer is that far behind); control
-/// frames (LCP, echo, LQR) always pass, so overload never starves the keepalive. Once the sublink has joined its
-/// bundle (<see cref="RouteMultilinkTo"/>), Multilink fragments go straight to the bundle, one actor hop and one copy
-/// less, while everything else still goes to the sublink.
+/// The inbound side of one member link, on its transport's thread (a socket's receive loop, the receiver's shared
+/// socket, or the modem link carrying it): once the sublink has joined its bundle (<see cref="RouteMultilinkTo"/>),
+/// each Multilink fragment is copied once into a pooled <see cref="Packet"/> of the sublink's bounded
+/// <see cref="PacketLane"/> and told straight to the bundle (dropped and counted when the bundle is that far behind),
+/// with no allocation; everything else (LCP, authentication, echo, and fragments before the join) goes to the sublink
+/// actor as a message (STYLE.md: the loop never touches actor state), control frames never gated, so overload never
+/// starves the keepalive.
 /// </summary>
-internal sealed class ActorDatagramHandler(IActorRef target, PacketGate? gate = null) : IDatagramHandler
+internal sealed class SublinkInbound(IActorRef sublink) : IDatagramHandler
 {
-    private volatile IActorRef? bundle;
+    /// <summary><see cref="Packet.Tag"/> of a Multilink fragment for the bundle (<see cref="Packet.Source"/>: member index, <see cref="Packet.Address"/>: its key).</summary>
+    public const int Fragment = 2;
+
+    /// <summary><see cref="Packet.Tag"/> of a datagram for the sublink's own session.</summary>
+    public const int ForSublink = 3;
+
+    private volatile Route? route;
     private long routedFrames;
     private long routedOctets;
 
-    public IActorRef Target => target;
+    private sealed record Route(IActorRef Bundle, int Index, int Key);
+
+    public IActorRef Sublink => sublink;
+
+    /// <summary>Bounds the fragments on their way to the bundle (and those to the sublink before it joined).</summary>
+    public PacketLane Lane { get; } = new();
 
     /// <summary>Frames and octets handed straight to the bundle (the sublink's own counters miss them).</summary>
     public (long Frames, long Octets) Routed => (Interlocked.Read(ref routedFrames), Interlocked.Read(ref routedOctets));
 
-    /// <summary>From now on Multilink fragments go to <paramref name="joined"/> as <see cref="BundleMessages.FragmentIn"/>.</summary>
-    public void RouteMultilinkTo(IActorRef joined) => bundle = joined;
+    /// <summary>From now on Multilink fragments go to <paramref name="bundle"/>, as member <paramref name="index"/> with <paramref name="key"/>.</summary>
+    public void RouteMultilinkTo(IActorRef bundle, int index, int key) => route = new Route(bundle, index, key);
 
     /// <summary>Back to the sublink for everything (it left the Network phase).</summary>
-    public void StopRouting() => bundle = null;
+    public void StopRouting() => route = null;
 
     public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender)
     {
-        if (gate is null || PppHeader.TryRead(datagram, out var frame) != PppHeaderStatus.Ok || frame.Protocol != (ushort)PppProtocol.Multilink)
+        if (PppHeader.TryRead(datagram, out var frame) != PppHeaderStatus.Ok || frame.Protocol != (ushort)PppProtocol.Multilink)
         {
-            target.Tell(new BundleMessages.DatagramIn(datagram.ToArray()));
+            sublink.Tell(new BundleMessages.DatagramIn(datagram.ToArray()), ActorRefs.NoSender);
             return;
         }
-        if (!gate.TryEnter())
-            return;
-        if (bundle is { } joined)
+        if (route is { } joined)
         {
+            if (Lane.TryRent(frame.Information) is not { } packet)
+                return;
+            packet.Tag = Fragment;
+            packet.Source = joined.Index;
+            packet.Address = (uint)joined.Key;
             Interlocked.Increment(ref routedFrames);
             Interlocked.Add(ref routedOctets, datagram.Length);
-            joined.Tell(new BundleMessages.FragmentIn(target, frame.Information.ToArray(), gate));
+            joined.Bundle.Tell(packet, ActorRefs.NoSender);
         }
-        else
+        else if (Lane.TryRent(datagram) is { } early)
         {
-            target.Tell(new BundleMessages.DatagramIn(datagram.ToArray(), gate));
+            early.Tag = ForSublink;
+            sublink.Tell(early, ActorRefs.NoSender);
         }
     }
 
     public void OnFailure(DatagramPathFailure failure) =>
-        target.Tell(new BundleMessages.TransportFailed(failure));
+        sublink.Tell(new BundleMessages.TransportFailed(failure), ActorRefs.NoSender);
 }

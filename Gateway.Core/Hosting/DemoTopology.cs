@@ -89,7 +89,7 @@ public static class DemoTopology
             EchoPeriod = demo.EchoPeriod,
             // The receiver cannot know the modems' speeds, so it weighs its sublinks alike: its stream stays small
             // enough for the slowest line's share (the gateway's, weighted by line speed, carries the bulk).
-            Traffic = new TrafficOptions { ProbesPerSecond = 0, Reflect = true, BulkBitsPerSecond = Math.Min(bulk, demo.SlowLineSpeed * demo.Links * 0.5) },
+            DataPlane = new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = 0, Reflect = true, BulkBitsPerSecond = Math.Min(bulk, demo.SlowLineSpeed * demo.Links * 0.5) }),
         };
 
         var links = new List<IspLinkSpec>();
@@ -134,7 +134,7 @@ public static class DemoTopology
                     Settings = new BundleSettings { Name = "vpn", Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any } },
                     MemberSession = member,
                     EchoPeriod = demo.EchoPeriod,
-                    Traffic = new TrafficOptions { ProbesPerSecond = demo.ProbesPerSecond, BulkBitsPerSecond = bulk, Reflect = true },
+                    DataPlane = new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = demo.ProbesPerSecond, BulkBitsPerSecond = bulk, Reflect = true }),
                 },
             ],
             IspLinks = links,

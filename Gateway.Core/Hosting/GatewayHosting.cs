@@ -35,17 +35,4 @@ public static class GatewayHosting
     /// </summary>
     private static void StartScheduler(Akka.Actor.ActorSystem system) =>
         system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
-
-    /// <summary>
-    /// The tun data plane of the gateway's bundles (<c>/user/tun</c>): call after <see cref="WithGatewayActors"/>,
-    /// with the same <paramref name="bridge"/> as the bundles' <see cref="BundleOptions.IpSink"/>.
-    /// </summary>
-    public static AkkaConfigurationBuilder WithGatewayTunBridge(this AkkaConfigurationBuilder builder, TunBridge bridge) =>
-        builder.WithActors((system, registry) =>
-            system.ActorOf(TunBridgeActor.ForGateway(bridge, registry.Get<ActorKeys.Gateway>()), "tun"));
-
-    /// <summary>The tun data plane of the receiver's bundles: call after <see cref="WithReceiverActors"/>.</summary>
-    public static AkkaConfigurationBuilder WithReceiverTunBridge(this AkkaConfigurationBuilder builder, TunBridge bridge) =>
-        builder.WithActors((system, registry) =>
-            system.ActorOf(TunBridgeActor.ForReceiver(bridge, registry.Get<ActorKeys.Receiver>()), "tun"));
 }

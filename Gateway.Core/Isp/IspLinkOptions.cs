@@ -2,7 +2,11 @@ using System.Net;
 using Gateway.Core.Config;
 using Gateway.Core.Modem.Redial;
 using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Fsm;
+using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Lqr;
 using Gateway.Core.Ppp.Session;
 using Secret = Gateway.Core.Ppp.Auth.Secret;
 
@@ -80,6 +84,24 @@ public sealed record IspLinkOptions(string Name, IReadOnlyList<string> Devices)
 
     /// <summary>The <c>+++</c> guard time used to hang up where DTR cannot be dropped.</summary>
     public TimeSpan EscapeGuardTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The link's PPP session: async HDLC framing, LCP with LQR when enabled, IPCP asking for <see cref="LocalAddress"/>.</summary>
+    public SessionSettings ToSessionSettings() => new()
+    {
+        Name = Name,
+        Framing = FramingMode.Async,
+        Fsm = Fsm,
+        Lcp = LcpSettings.Default with
+        {
+            EnableLqr = EnableLqr,
+            AcceptLqr = EnableLqr,
+            LqrPeriod = LqrOptions.OptionFromPeriod(QualityPeriod),
+        },
+        Ipcp = IpcpSettings.Default with { LocalAddress = LocalAddress, PeerAddress = PeerAddress },
+        Compression = Compression,
+        AuthName = AuthName,
+        AuthKey = AuthKey,
+    };
 
     /// <summary>No secret in logs.</summary>
     public override string ToString() =>

@@ -81,7 +81,7 @@ public sealed record SublinkStatus(
     string? LastReason,
     LinkCounters Counters)
 {
-    /// <summary>Multilink frames dropped on arrival because the sublink was too far behind (<see cref="Actors.PacketGate"/>).</summary>
+    /// <summary>Multilink frames dropped on arrival because the sublink's bundle was too far behind (its inbound <see cref="Transport.PacketLane"/>).</summary>
     public long QueueDrops { get; init; }
 }
 
@@ -116,11 +116,14 @@ public sealed record BundleStatus(
     TrafficStatus? Traffic,
     LinkCounters Counters)
 {
-    /// <summary>Fragments dropped on the way to a sublink too far behind (<see cref="Actors.PacketGate"/>).</summary>
+    /// <summary>Packets dropped on the way into the bundle when it was too far behind (its ingress lane), or out of it with no data plane open.</summary>
     public long QueueDrops { get; init; }
 
     /// <summary>Fragments a member's full interface queue refused that went out on another member instead.</summary>
     public long RedirectedFragments { get; init; }
+
+    /// <summary>Why the bundle's data plane (its tun device) could not be opened or failed; null while it works or has none.</summary>
+    public string? DataPlaneError { get; init; }
 
     /// <summary>Members given no data for now: their socket reported the peer unreachable and nothing came back yet.</summary>
     public IReadOnlyList<string> Paused { get; init; } = [];

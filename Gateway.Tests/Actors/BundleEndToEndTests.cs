@@ -38,10 +38,10 @@ public class BundleEndToEndTests(ITestOutputHelper output)
         };
     }
 
-    internal static ReceiverOptions Receiver(IIpPacketSink? sink = null, params IPAddress[] pool)
+    internal static ReceiverOptions Receiver(IPacketSink? sink = null, params IPAddress[] pool)
     {
         EndpointDiscriminator.TryCreateLabel("vpn-in", out var discriminator, out _);
-        return new ReceiverOptions
+        var options = new ReceiverOptions
         {
             Listen = new IPEndPoint(IPAddress.Loopback, 0),
             MemberSession = new SessionSettings
@@ -55,8 +55,8 @@ public class BundleEndToEndTests(ITestOutputHelper output)
             },
             Bundle = new BundleSettings { Name = "vpn-in", Ipcp = IpcpSettings.Default with { LocalAddress = ReceiverAddress } },
             PeerAddresses = pool.Length > 0 ? pool : [GatewayAddress],
-            IpSink = sink,
         };
+        return sink is null ? options : options with { DataPlane = new SinkDataPlaneFactory(sink) };
     }
 
     internal static async Task<IPEndPoint> ListeningAsync(ActorHost receiver)
@@ -224,7 +224,7 @@ public class BundleEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>Records the sequence numbers of probe packets out of the receiver's bundle, and the gaps between them.</summary>
-    internal sealed class ProbeSink : IIpPacketSink
+    internal sealed class ProbeSink : IPacketSink
     {
         private readonly object gate = new();
         private readonly List<int> sequences = new();

@@ -17,7 +17,7 @@ namespace Gateway.Tests.Actors;
 
 /// <summary>
 /// The whole data plane in network namespaces: LAN host, gateway with three veth "ISP" links (one shaped to
-/// 5 Mbit/s), receiver, Internet host. Both bundle ends run tun devices (<see cref="TunBridge"/>); real ping
+/// 5 Mbit/s), receiver, Internet host. Both bundle ends run tun devices (<see cref="TunDataPlaneFactory"/>); real ping
 /// and iperf3 traffic crosses the bundle, and an ISP link goes down in the middle of a TCP stream.
 /// </summary>
 public class NetNsBundleTests(ITestOutputHelper output)
@@ -57,25 +57,23 @@ public class NetNsBundleTests(ITestOutputHelper output)
             router.Exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=0");
         }
 
-        var rxBridge = new TunBridge(new TunBridgeOptions
+        var rxTun = new TunDataPlaneFactory(new TunDataPlaneOptions
         {
             Tun = new TunOptions { Name = NetNs.UniqueInterfaceName("t"), NetworkNamespace = rx.Name, Routes = [IPNetwork.Parse("10.1.0.0/24")] },
         });
-        var receiverOptions = Receiver(rxBridge, GatewayAddress) with
+        var receiverOptions = Receiver(null, GatewayAddress) with
         {
             Listen = new IPEndPoint(IPAddress.Any, ReceiverPort),
             OpenListener = o => rx.RunInside(() => new UdpSharedListener(o)),
-            Traffic = null,
+            DataPlane = rxTun,
             EchoPeriod = TimeSpan.FromMilliseconds(250),
             EchoMisses = 4,
         };
         await using var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(receiverOptions));
-        receiver.System.ActorOf(TunBridgeActor.ForReceiver(rxBridge, await receiver.GetAsync<ActorKeys.Receiver>()), "tun");
 
-        var gwBridge = new TunBridge(new TunBridgeOptions
+        var gwTun = new TunDataPlaneFactory(new TunDataPlaneOptions
         {
             Tun = new TunOptions { Name = NetNs.UniqueInterfaceName("t"), NetworkNamespace = gw.Name, Routes = [IPNetwork.Parse("10.2.0.0/24")] },
-            Bundle = "vpn",
         });
         SublinkTransportFactory Isp(int i) => handler => gw.RunInside(() =>
             SublinkTransports.Udp(new UdpPathOptions { Remote = new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.2"), ReceiverPort) })(handler));
@@ -89,16 +87,15 @@ public class NetNsBundleTests(ITestOutputHelper output)
                 new SublinkSpec("2", Isp(1), "isp2", null, BytesPerSecond: 12_500_000),
                 new SublinkSpec("3", Isp(2), "isp3 (5 Mbit/s)", null, BytesPerSecond: 625_000),
             ],
-            IpSink = gwBridge,
+            DataPlane = gwTun,
             EchoPeriod = TimeSpan.FromMilliseconds(250),
             EchoMisses = 4,
         };
         await using var gateway = await GatewayAsync("gateway", bundleOptions);
-        gateway.System.ActorOf(TunBridgeActor.ForGateway(gwBridge, await gateway.GetAsync<ActorKeys.Gateway>()), "tun");
         var bundle = await BundleAsync(gateway, "vpn");
         await WaitForBundleAsync(bundle, s => s.Up && s.Members.Count == 3, TimeSpan.FromSeconds(20));
-        await WaitUntilAsync(() => gwBridge.Device is not null && rxBridge.Device is not null, TimeSpan.FromSeconds(10), "tun devices");
-        output.WriteLine($"tun {gwBridge.Device!.Name} in {gw.Name}, tun {rxBridge.Device!.Name} in {rx.Name}");
+        await WaitUntilAsync(() => gwTun.Devices.Count == 1 && rxTun.Devices.Count == 1, TimeSpan.FromSeconds(10), "tun devices");
+        output.WriteLine($"tun {gwTun.Devices[0].Name} in {gw.Name}, tun {rxTun.Devices[0].Name} in {rx.Name}");
 
         // ping from the LAN host to the Internet host, through both tun devices and the bundle.
         var replies = lan.RunInside(() =>
@@ -108,7 +105,7 @@ public class NetNsBundleTests(ITestOutputHelper output)
         });
         output.WriteLine($"ping: {string.Join(", ", replies.Select(r => $"{r.Status} {r.RoundtripTime} ms"))}");
         Assert.True(replies.Count(r => r.Status == IPStatus.Success) >= 4, "ping through the bundle failed");
-        Assert.True(gwBridge.Device!.Counters.PacketsIn >= 4 && rxBridge.Device!.Counters.PacketsOut >= 4);
+        Assert.True(gwTun.Devices[0].Counters.PacketsIn >= 4 && rxTun.Devices[0].Counters.PacketsOut >= 4);
 
         // An iperf3 TCP stream from the LAN to the Internet host; ISP link 2 goes down in the middle.
         using var server = Start("ip", "netns", "exec", inet.Name, "iperf3", "-s", "-1", "-B", InternetHost.ToString());

@@ -89,7 +89,7 @@ internal static class ReceiverTestSupport
 }
 
 /// <summary>Records the probe sequence numbers out of the receiver's bundles, by bundle name.</summary>
-internal sealed class BundleProbeSink : IIpPacketSink
+internal sealed class BundleProbeSink : IPacketSink
 {
     private readonly object gate = new();
     private readonly Dictionary<string, List<int>> byBundle = new(StringComparer.Ordinal);
@@ -141,6 +141,27 @@ internal sealed class BundleProbeSink : IIpPacketSink
                 return;
             count = now;
             await Task.Delay(quiet);
+        }
+    }
+}
+
+/// <summary>Takes the IP packets a bundle delivers, with the bundle's name (a test's view of a data plane).</summary>
+internal interface IPacketSink
+{
+    void OnPacket(string bundle, ReadOnlySpan<byte> packet);
+}
+
+/// <summary>A data plane that hands every packet a bundle delivers to a test's sink.</summary>
+internal sealed class SinkDataPlaneFactory(IPacketSink sink) : IDataPlaneFactory
+{
+    public IDataPlane Open(DataPlaneContext context) => new Plane(sink, context.Bundle);
+
+    private sealed class Plane(IPacketSink sink, string bundle) : IDataPlane
+    {
+        public void Deliver(ReadOnlySpan<byte> packet, TimeSpan now) => sink.OnPacket(bundle, packet);
+
+        public void Dispose()
+        {
         }
     }
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Gateway.Core.Actors.Messages;
 using Gateway.Core.Status;
+using Gateway.Tests.History;
 using Gateway.Web.Security;
 
 namespace Gateway.Tests.Web;
@@ -144,9 +146,14 @@ public sealed class RestApiTests : IAsyncLifetime
     public async Task Metrics_have_per_link_and_per_bundle_series_in_prometheus_format()
     {
         using var client = host.Client();
-        // Goodput is measured over a window after the bundle comes up.
+        // Goodput is measured over a window after the bundle comes up; the member's round trip after its first echo reply.
         await host.WaitForBundleAsync("vpn", b => b.Traffic?.GoodputBitsPerSecond > 0, TimeSpan.FromSeconds(20));
-        var text = await client.GetStringAsync("metrics");
+        string text = "";
+        await HistoryTestSupport.WaitUntilAsync(async () =>
+        {
+            text = await client.GetStringAsync("metrics");
+            return Regex.IsMatch(text, @"gateway_sublink_rtt_milliseconds\{bundle=""vpn"",sublink=""1""\} [1-9]");
+        }, "sublink 1 has a round trip", TimeSpan.FromSeconds(20));
 
         Assert.Contains("# TYPE gateway_link_octets_total counter", text);
         foreach (var link in new[] { "isp1", "isp2", "isp3", "isp4" })

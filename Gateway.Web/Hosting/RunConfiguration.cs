@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Gateway.Core.Actors;
 using Gateway.Core.Config;
 using Gateway.Core.Hosting;
+using Gateway.Core.Traffic;
 using Gateway.Core.Transport;
 using Gateway.Web.Cli;
 
@@ -51,11 +52,9 @@ public static class RunConfiguration
                 errors.Add($"--listen: '{listenText}' is not ADDRESS:PORT");
             var receiver = listen is null ? null : ConfigMapping.ToReceiver(receiverModel, listen, errors);
             // One device per gateway's bundle, as each `ppp -direct vpn-in` of FreeBSD takes its own tunN.
-            var bridge = TunBridgeFor(configuration, "ppp", numbered: true, receiverModel.Mrru, nat: false, routes: [], errors);
+            var tun = TunFor(configuration, "ppp", numbered: true, receiverModel.Mrru, nat: false, routes: [], errors);
             Fail(errors);
-            if (bridge is null)
-                return builder.WithReceiverActors(receiver!);
-            return builder.WithReceiverActors(receiver! with { IpSink = bridge, Traffic = null }).WithReceiverTunBridge(bridge);
+            return builder.WithReceiverActors(tun is null ? receiver! : receiver! with { DataPlane = tun });
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)
         {
@@ -65,14 +64,13 @@ public static class RunConfiguration
                 if (RouteResolver.Check(route) is { } error)
                     errors.Add($"{label}: {error}");
             }
-            var bridge = TunBridgeFor(configuration, "ppp-" + label, numbered: false, bundleModel.Mrru, bundleModel.Nat, bundleModel.Routes, errors);
+            var tun = TunFor(configuration, "ppp-" + label, numbered: false, bundleModel.Mrru, bundleModel.Nat, bundleModel.Routes, errors);
             Fail(errors);
-            var bundle = gateway!.Bundles[0];
-            bundle = bridge is null
-                ? bundle with { Traffic = new Gateway.Core.Traffic.TrafficOptions { ProbesPerSecond = 10 } }
-                : bundle with { IpSink = bridge, Traffic = null };
-            builder.WithGatewayActors(gateway with { Bundles = [bundle] });
-            return bridge is null ? builder : builder.WithGatewayTunBridge(bridge);
+            var bundle = gateway!.Bundles[0] with
+            {
+                DataPlane = tun ?? (IDataPlaneFactory)new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = 10 }),
+            };
+            return builder.WithGatewayActors(gateway with { Bundles = [bundle] });
         }
         errors.Add($"{conf}: no bundle or receiver label '{label}' (labels: {string.Join(", ", result.Model.Bundles.Select(b => b.Label).Concat(result.Model.Receivers.Select(r => r.Label)))})");
         Fail(errors);
@@ -80,10 +78,10 @@ public static class RunConfiguration
     }
 
     /// <summary>
-    /// The tun bridge <c>--tun</c> asks for: <c>none</c>, none; <c>auto</c> (the default), one named after
+    /// The tun data plane <c>--tun</c> asks for: <c>none</c>, none; <c>auto</c> (the default), one named after
     /// <paramref name="defaultName"/> when this process may create tun devices; a name, that one or an error.
     /// </summary>
-    private static TunBridge? TunBridgeFor(IConfiguration configuration, string defaultName, bool numbered, int mrru, bool nat,
+    private static TunDataPlaneFactory? TunFor(IConfiguration configuration, string defaultName, bool numbered, int mrru, bool nat,
         IReadOnlyList<RouteSpec> routes, List<string> errors)
     {
         string choice = configuration["tun"] ?? "auto";
@@ -106,16 +104,16 @@ public static class RunConfiguration
             errors.Add($"--tun '{choice}': not a usable interface name (1 to {InterfaceNameMax - (numbered ? 3 : 0)} characters, no '/' or spaces)");
             return null;
         }
-        var bridge = new TunBridge(new TunBridgeOptions
+        var factory = new TunDataPlaneFactory(new TunDataPlaneOptions
         {
             Tun = new TunOptions { Name = choice, Mtu = mrru > 0 ? mrru : 1500, Nat = nat, NetworkNamespace = configuration["tun-netns"] },
             NumberDevices = numbered,
             ConfiguredRoutes = routes,
         });
-        return Announce(bridge, null);
+        return Announce(factory, null);
     }
 
-    private static TunBridge? Announce(TunBridge? bridge, string? why)
+    private static TunDataPlaneFactory? Announce(TunDataPlaneFactory? bridge, string? why)
     {
         var tun = bridge?.Options.Tun;
         Console.WriteLine(bridge is null

@@ -39,7 +39,7 @@ public sealed class SimulatedGateways : IAsyncDisposable
             {
                 Settings = bundle.Settings with { Name = name },
                 MemberSession = bundle.MemberSession with { Lcp = bundle.MemberSession.Lcp with { EndpointDiscriminator = discriminator } },
-                Traffic = null,
+                DataPlane = null,
             };
         }).ToList();
         var builder = Host.CreateApplicationBuilder();

@@ -29,19 +29,19 @@ public static class BundleMessages
     public sealed record MemberReachable(IActorRef Sublink);
 
     /// <summary>
-    /// A Multilink fragment (information of a 0x003D frame) that arrived on a sublink; the bundle leaves
-    /// <paramref name="Gate"/> (the sublink's inbound gate) once it has taken it.
+    /// A Multilink fragment (information of a 0x003D frame) that a sublink's session took before the sublink had joined
+    /// its bundle (a copy: rare). Once joined, fragments come to the bundle as pooled packets straight from the socket.
     /// </summary>
-    public sealed record FragmentIn(IActorRef Sublink, byte[] Fragment, PacketGate? Gate = null);
+    public sealed record FragmentIn(IActorRef Sublink, byte[] Fragment);
 
     /// <summary>A network-layer packet that arrived on a sublink without an MP header.</summary>
     public sealed record DirectIn(IActorRef Sublink, ushort Protocol, byte[] Information);
 
-    /// <summary>Send this Multilink fragment on the sublink, then leave <paramref name="Gate"/> (the bundle's gate for it).</summary>
-    public sealed record FragmentOut(byte[] Fragment, PacketGate? Gate = null);
-
-    /// <summary>The receiver joined the sublink to a bundle: report to <paramref name="Bundle"/> from now on.</summary>
-    public sealed record JoinedBundle(IActorRef Bundle, string BundleName);
+    /// <summary>
+    /// The sublink joined <paramref name="Bundle"/> as member <paramref name="Index"/> (its key for this join
+    /// <paramref name="Key"/>): report to it from now on, and hand it the Multilink fragments its socket reads.
+    /// </summary>
+    public sealed record JoinedBundle(IActorRef Bundle, string BundleName, int Index, int Key);
 
     /// <summary>The bundle refused the sublink (different MRRU or sequence format): it closes with the reason.</summary>
     public sealed record Refused(string Reason);
@@ -56,10 +56,10 @@ public static class BundleMessages
     public sealed record StopSublink(string Name, string Reason);
 
     /// <summary>
-    /// Send an IP packet into the bundle (a LAN host's packet, a test's probe); the bundle leaves
-    /// <paramref name="Gate"/> (its producer's gate, e.g. the tun reader's) once it has taken it.
+    /// Send an IP packet into the bundle (a test's probe, a control message); the data path's packets come as pooled
+    /// <see cref="Transport.Packet"/>s through the bundle's <see cref="BundleIngress"/> instead.
     /// </summary>
-    public sealed record SendIp(byte[] Packet, PacketGate? Gate = null);
+    public sealed record SendIp(byte[] Packet);
 
     /// <summary>Ask a bundle for its status; answered with a <see cref="Status.BundleStatus"/>.</summary>
     public sealed record GetBundleStatus
@@ -67,8 +67,8 @@ public static class BundleMessages
         public static GetBundleStatus Instance { get; } = new();
     }
 
-    /// <summary>Tells the sublink's owner a datagram from the transport's loop; <paramref name="Gate"/> as for <see cref="FragmentIn"/>.</summary>
-    internal sealed record DatagramIn(byte[] Datagram, PacketGate? Gate = null);
+    /// <summary>A control datagram (LCP, authentication, echo) from the transport's loop, for the sublink's session.</summary>
+    internal sealed record DatagramIn(byte[] Datagram);
 
     internal sealed record TransportFailed(DatagramPathFailure Failure);
 }

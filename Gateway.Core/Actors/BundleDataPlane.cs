@@ -1,0 +1,81 @@
+using Gateway.Core.Status;
+using Gateway.Core.Transport;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>
+/// A bundle's data plane over its life: opened when IPCP comes up (and again on a later tick when opening failed or
+/// the device vanished), closed when it goes down, with what the dashboard shows about it. Called on the bundle's
+/// thread only.
+/// </summary>
+internal sealed class BundleDataPlane(IDataPlaneFactory? factory, Action<LogSeverity, string> log)
+{
+    private IDataPlane? plane;
+    private long closedDrops;
+
+    /// <summary>Why there is no data plane (opening failed, the device vanished); null while it works.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Packets out of the bundle with nowhere to go, and packets its device read that the bundle could not take.</summary>
+    public long Drops => closedDrops + (plane is TunDataPlane tun ? tun.IngressDrops : 0);
+
+    public TrafficStatus? Traffic => plane?.Traffic;
+
+    /// <summary>Opens the data plane if the bundle has a factory and none is open; returns how often to tick it.</summary>
+    public TimeSpan? Open(DataPlaneContext context)
+    {
+        if (factory is null || plane is not null)
+            return null;
+        try
+        {
+            plane = factory.Open(context);
+            Error = null;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            // The data path stays up (fragments, IPCP, keepalives) and says why nothing reaches the LAN; the next tick tries again.
+            if (Error != e.Message)
+                log(LogSeverity.Error, $"data plane not opened: {e.Message}");
+            Error = e.Message;
+            return null;
+        }
+        if (plane is TunDataPlane tun)
+        {
+            log(LogSeverity.Information, $"tun device {tun.Device.Name} up: {context.Local} -> {context.Peer}");
+            foreach (var route in tun.RoutesNotApplied)
+                log(LogSeverity.Warning, $"route not applied: {route}");
+            foreach (var kept in tun.Device.RoutesKept)
+                log(LogSeverity.Warning, $"{tun.Device.Name}: route to {kept} exists already and is kept ('add' without '!')");
+        }
+        return plane.TickPeriod;
+    }
+
+    /// <summary>Closes the data plane if it failed underneath; true when it did.</summary>
+    public bool CheckFailure()
+    {
+        if (plane?.Failure is not { } failure)
+            return false;
+        log(LogSeverity.Error, $"data plane failed: {failure}");
+        Close();
+        Error = failure;
+        return true;
+    }
+
+    public void Deliver(ReadOnlySpan<byte> packet, TimeSpan now)
+    {
+        if (plane is { } open)
+            open.Deliver(packet, now);
+        else
+            closedDrops++;
+    }
+
+    public void Tick(TimeSpan now) => plane?.Tick(now);
+
+    public void Close()
+    {
+        if (plane is TunDataPlane tun)
+            closedDrops += tun.IngressDrops;
+        plane?.Dispose();
+        plane = null;
+    }
+}

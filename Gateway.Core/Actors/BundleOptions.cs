@@ -1,0 +1,39 @@
+using System.Net;
+using Gateway.Core.Ppp.Multilink;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Actors.Messages;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>A sublink a bundle starts by itself (NIC mode), or the template of one started by ppp.linkup.</summary>
+/// <param name="Name">FreeBSD's link name after <c>rename N</c> / <c>clone</c>: <c>1</c>, <c>2</c>, <c>N</c>.</param>
+/// <param name="Transport">How its datagrams travel.</param>
+/// <param name="Carrier">In words, for the dashboard.</param>
+/// <param name="Remote">The receiver's address and port.</param>
+/// <param name="BytesPerSecond">Its weight for the fragmenter (<c>set bandwidth</c>, or the line's rate).</param>
+public sealed record SublinkSpec(string Name, SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote, double BytesPerSecond = 1_250_000);
+
+/// <summary>What one bundle actor is built from.</summary>
+public sealed record BundleOptions
+{
+    public required BundleSettings Settings { get; init; }
+
+    /// <summary>The session of each member link: sync framing, member mode (no IPCP, CCP Protocol-Rejected), MRRU set.</summary>
+    public required SessionSettings MemberSession { get; init; }
+
+    /// <summary>Sublinks started with the bundle and kept running (NIC mode, <c>vpn-nic</c>).</summary>
+    public IReadOnlyList<SublinkSpec> Sublinks { get; init; } = [];
+
+    /// <summary>LCP echo on every sublink (period); null = none.</summary>
+    public TimeSpan? EchoPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int EchoMisses { get; init; } = 3;
+
+    /// <summary>Where the bundle's IP packets go while its network is up (a tun device, the in-process traffic, a test's sink); null: none.</summary>
+    public IDataPlaneFactory? DataPlane { get; init; }
+
+    /// <summary>First and longest pause before a failed sublink of this bundle is started again.</summary>
+    public TimeSpan RestartMin { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan RestartMax { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Gateway.Core.Ppp.Multilink;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>
+/// A receiver's bundle (one per gateway: the seed's <c>vpn-in</c>): it adopts the sublinks that authenticated at the
+/// receiver with its identity, weighs each by the rate it receives on it (<see cref="RateMirror"/>: it cannot know the
+/// gateway's line speeds), and stops with its last sublink, so a gateway that left leaves no state behind.
+/// </summary>
+public sealed class ReceiverBundleActor : BundleActor
+{
+    private readonly HashSet<IActorRef> adopted = [];
+
+    public ReceiverBundleActor(BundleOptions options) : base(options)
+    {
+        Receive<Adopt>(a =>
+        {
+            Context.Watch(a.Up.Sublink);
+            adopted.Add(a.Up.Sublink);
+            Join(a.Up);
+        });
+        Receive<Terminated>(t =>
+        {
+            Leave(t.ActorRef, "sublink stopped");
+            if (adopted.Remove(t.ActorRef) && adopted.Count == 0)
+                Context.Stop(Self);
+        });
+    }
+
+    public static Props Props(BundleOptions options) => Akka.Actor.Props.Create(() => new ReceiverBundleActor(options));
+
+    /// <summary>A receiver hands an authenticated sublink to the bundle of its identity.</summary>
+    public sealed record Adopt(SublinkUp Up);
+
+    protected override double JoiningWeight(SublinkUp up) => RateMirror.MinimumWeight;
+
+    protected override void OnStatsTick()
+    {
+        if (Session.Reassembler is { } reassembler)
+        {
+            foreach (var member in Members.All)
+            {
+                long bytes = reassembler.MemberStatistics(member.Index).BytesIn;
+                member.SmoothedRate = RateMirror.Smooth(member.SmoothedRate, bytes - member.SampledBytesIn, StatsPeriod);
+                member.SampledBytesIn = bytes;
+                member.Weight = RateMirror.Weight(member.SmoothedRate);
+                Session.SetWeight(member.Index, member.Weight);
+            }
+        }
+        base.OnStatsTick();
+    }
+}
