@@ -294,6 +294,7 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
             stats?.ReorderDepth ?? 0, stats?.PeakReorderDepth ?? 0, stats?.BufferedBytes ?? 0, stats?.PeakBufferedBytes ?? 0);
         var network = bundle.Network;
         var members = Members.All.ToList();
+        double totalWeight = members.Sum(m => m.Weight);
         return new BundleStatus(
             Name,
             network is not null,
@@ -310,6 +311,8 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
             RedirectedFragments = redirectedFragments,
             Paused = members.Where(m => bundle.Suspended.Contains(m.Index)).Select(m => m.Name).ToArray(),
             DataPlaneError = dataPlane.Error,
+            MemberDetails = members.Select(m => new MemberStatus(
+                m.Name, m.Weight, totalWeight > 0 ? 100 * m.Weight / totalWeight : 0, bundle.Suspended.Contains(m.Index))).ToArray(),
         };
     }
 

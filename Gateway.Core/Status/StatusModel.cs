@@ -127,7 +127,17 @@ public sealed record BundleStatus(
 
     /// <summary>Members given no data for now: their socket reported the peer unreachable and nothing came back yet.</summary>
     public IReadOnlyList<string> Paused { get; init; } = [];
+
+    /// <summary>Each member as the bundle weighs it: its share of what the fragmenter sends.</summary>
+    public IReadOnlyList<MemberStatus> MemberDetails { get; init; } = [];
 }
+
+/// <summary>
+/// One member as its bundle sees it: the weight the fragmenter gives it (bytes per second: the configured bandwidth
+/// on a gateway, the mirrored receive rate on a receiver), that weight's share of the bundle's, and whether it is
+/// paused (given no data for now).
+/// </summary>
+public sealed record MemberStatus(string Name, double WeightBytesPerSecond, double SharePercent, bool Paused);
 
 public enum LogSeverity
 {
