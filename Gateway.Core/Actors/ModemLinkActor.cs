@@ -42,7 +42,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     private readonly DataLink dataLink;
     private readonly IspUdpPorts udp;
     private readonly CarrierWatch carrierWatch = new();
-    private readonly RateMeter rates = new();
+    private readonly SessionTotals totals = new();
     private IModemLine? line;
     private LineReader? reader;
     private int lineGeneration;
@@ -51,7 +51,6 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     private readonly ModemLinkIp ip;
     private DateTimeOffset? upSince;
     private IspLinkState published = (IspLinkState)byte.MaxValue;
-    private long octetsIn, octetsOut, framesIn, framesOut, errors;
 
     public ModemLinkActor(IspLinkOptions options, IModemLineFactory lineFactory)
     {
@@ -287,12 +286,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
         ip.Stop();
         ended.Session.LowerDown(reason);
         sessionTimers.StopAll();
-        var framing = ended.Session.FramingCounters;
-        octetsIn += framing.OctetsIn;
-        framesIn += framing.FramesIn;
-        errors += framing.InErrors;
-        octetsOut += ended.OctetsOut;
-        framesOut += ended.FramesOut;
+        totals.Add(ended);
     }
 
     void ISessionPort.Send(ReadOnlySpan<byte> frame) => line?.Write(frame);
@@ -330,12 +324,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
 
     private IspLinkStatus Status()
     {
-        var session = driver?.Session;
-        var framing = session?.FramingCounters;
-        var counters = new LinkCounters(octetsIn + (framing?.OctetsIn ?? 0), octetsOut + (driver?.OctetsOut ?? 0),
-            framesIn + (framing?.FramesIn ?? 0), framesOut + (driver?.FramesOut ?? 0), errors + (framing?.InErrors ?? 0), 0, 0);
-        rates.Sample(counters.OctetsIn, counters.OctetsOut, Now);
-        counters = counters with { BitsPerSecondIn = rates.BitsPerSecondIn, BitsPerSecondOut = rates.BitsPerSecondOut };
+        var counters = totals.Sample(driver, Now);
         var addresses = dataLink.Addresses;
         return new IspLinkStatus(options.Name, dataLink.State, line?.Device ?? string.Join(' ', options.Devices), dataLink.Phone, dataLink.DialAttempts,
             addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, dataLink.LastReason, counters, QualityStatus.Of(driver?.Keepalive));
