@@ -229,9 +229,10 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
         }
     }
 
-    void IBundleHandler.StartTimer(BundleTimer timer, TimeSpan interval) => Timers.StartSingleTimer(timer, new BundleTimerFired(timer), interval);
+    void IBundleHandler.StartTimer(BundleTimer timer, TimeSpan interval) =>
+        Timers.StartSingleTimer(TimerKeys[(int)timer], TimerMessages[(int)timer], interval);
 
-    void IBundleHandler.StopTimer(BundleTimer timer) => Timers.Cancel(timer);
+    void IBundleHandler.StopTimer(BundleTimer timer) => Timers.Cancel(TimerKeys[(int)timer]);
 
     void IBundleHandler.OnEvent(SessionEvent bundleEvent)
     {
@@ -317,6 +318,11 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
     }
 
     private sealed record BundleTimerFired(BundleTimer Timer);
+
+    // Boxed once: a timer's key and message are the same every time it is set.
+    private static readonly object[] TimerKeys = Enum.GetValues<BundleTimer>().Select(t => (object)t).ToArray();
+
+    private static readonly BundleTimerFired[] TimerMessages = Enum.GetValues<BundleTimer>().Select(t => new BundleTimerFired(t)).ToArray();
 
     private sealed record StatsTick
     {

@@ -56,9 +56,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     {
         this.options = options;
         this.lineFactory = lineFactory;
-        var policy = new RedialPolicy(options.Redial, options.Reconnect, options.Phone, new Random(), options.DedicatedDial);
-        dataLink = new DataLink(new DataLinkSettings(options.Name, ParseScript(options.DialScript, "dial"), ParseScript(options.LoginScript, "login"),
-            policy, options.AuthName, System.Text.Encoding.UTF8.GetString(options.AuthKey.Key)));
+        dataLink = new DataLink(options.ToDataLinkSettings());
         var self = Self;
         udp = new IspUdpPorts(options.Name, packet => self.Tell(packet));
         ip = new ModemLinkIp(options.Name, udp);
@@ -113,9 +111,6 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     }
 
     public TimeSpan Now => Context.System.Scheduler.MonotonicClock;
-
-    private static ChatScript ParseScript(string text, string what) =>
-        ChatScript.TryParse(text, out var script, out var error) ? script : throw new ArgumentException($"set {what}: {error}");
 
     private void Run(DataLinkEvent e)
     {
@@ -253,14 +248,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     private void StartSession(ReadOnlySpan<byte> leftover)
     {
         carrierWatch.Reset();
-        var keepalive = new KeepaliveOptions
-        {
-            Lqr = options.EnableLqr,
-            Echo = options.EnableEcho || options.EnableLqr,
-            Period = options.QualityPeriod,
-            MaxMisses = options.MaxMissedEchoes,
-        };
-        driver = new SessionDriver(options.ToSessionSettings(), keepalive, KeepaliveFailure.LowerDown, this, this);
+        driver = new SessionDriver(options.ToSessionSettings(), options.ToKeepaliveOptions(), KeepaliveFailure.LowerDown, this, this);
         driver.Session.Start();
         if (!leftover.IsEmpty)
             ReceivePpp(leftover);
@@ -327,7 +315,10 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
         var counters = totals.Sample(driver, Now);
         var addresses = dataLink.Addresses;
         return new IspLinkStatus(options.Name, dataLink.State, line?.Device ?? string.Join(' ', options.Devices), dataLink.Phone, dataLink.DialAttempts,
-            addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, dataLink.LastReason, counters, QualityStatus.Of(driver?.Keepalive));
+            addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, dataLink.LastReason, counters, QualityStatus.Of(driver?.Keepalive))
+        {
+            QueueDrops = udp.Outbound.Dropped,
+        };
     }
 
     // ---- internal messages ----

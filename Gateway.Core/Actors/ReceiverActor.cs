@@ -59,7 +59,7 @@ public sealed record ReceiverOptions
 }
 
 /// <summary>
-/// The receiver (ARCHITECTURE.md <c>/user/receiver</c>): one UDP socket for every sublink of every gateway. Each
+/// The receiver (<c>/user/receiver</c>): one UDP socket for every sublink of every gateway. Each
 /// peer address and port gets its own sublink actor (FreeBSD's inetd set-up saw only one); once a sublink has
 /// authenticated, it joins the bundle of its identity (peer authname, endpoint discriminator; RFC 1990 5.1.3),
 /// which is created on first use and assigned its own address. Half-open peers expire and their number is

@@ -34,7 +34,7 @@ public sealed record SublinkOptions(
     TimeSpan? EstablishTimeout = null);
 
 /// <summary>
-/// One member link of a bundle over a datagram path (ARCHITECTURE.md actor tree: <c>link-N</c>). It runs LCP with the
+/// One member link of a bundle over a datagram path. It runs LCP with the
 /// Multilink options, authentication and the echo keepalive over its own <see cref="PppSession"/>, and reports to
 /// its bundle: up when the Network phase is reached, down when it leaves it, and every Multilink fragment it
 /// receives. It closes at once when its transport fails (the failure escapes to its supervisor, which restarts it

@@ -72,7 +72,7 @@ public static class ConfigMapping
     /// The gateway role for bundle <paramref name="bundle"/>: the bundle, and for each sublink either a UDP socket
     /// of its own to <c>RIPn:port</c> (NIC mode, <c>vpn-nic</c>) or, where ppp.linkup starts it when an ISP label
     /// comes up (the seed's <c>vpn</c>), that ISP's modem link and a binding: the sublink's datagrams travel inside
-    /// the ISP link's PPP session (ARCHITECTURE.md decision 1), which is what the ISP label's <c>add! RIPn/32
+    /// the ISP link's PPP session, which is what the ISP label's <c>add! RIPn/32
     /// HISADDR</c> achieves in FreeBSD, so that route needs no kernel entry here.
     /// </summary>
     /// <param name="lines">Opens the modems' devices; null: System.IO.Ports.</param>

@@ -14,7 +14,7 @@ using Gateway.Core.Config;
 
 namespace Gateway.Core.Hosting;
 
-/// <summary>The demo: the seed topology in one process (ARCHITECTURE.md decision 6).</summary>
+/// <summary>The demo: the seed topology in one process.</summary>
 public sealed record DemoOptions
 {
     /// <summary>ISP links isp1..ispN.</summary>

@@ -18,7 +18,7 @@ public interface IIpDelivery
 }
 
 /// <summary>
-/// User-space IPv4 over one ISP's PPP session (ARCHITECTURE.md decision 1): builds UDP datagrams from MYADDR and ICMP
+/// User-space IPv4 over one ISP's PPP session: builds UDP datagrams from MYADDR and ICMP
 /// echo requests, and sorts what arrives: UDP to the owner (demultiplexed by port there), ICMP echo requests answered
 /// here, echo replies to the owner, anything else counted and dropped. No sockets, threads or clocks; one caller at a
 /// time. Packets are built in one reused buffer: the span a Build method returns is valid until the next call.

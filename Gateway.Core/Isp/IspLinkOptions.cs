@@ -1,5 +1,7 @@
 using System.Net;
 using Gateway.Core.Config;
+using Gateway.Core.Modem;
+using Gateway.Core.Modem.Chat;
 using Gateway.Core.Modem.Redial;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp;
@@ -84,6 +86,24 @@ public sealed record IspLinkOptions(string Name, IReadOnlyList<string> Devices)
 
     /// <summary>The <c>+++</c> guard time used to hang up where DTR cannot be dropped.</summary>
     public TimeSpan EscapeGuardTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The datalink's settings: the chat scripts parsed, the redial policy.</summary>
+    /// <exception cref="ArgumentException">A chat script does not parse.</exception>
+    public DataLinkSettings ToDataLinkSettings() =>
+        new(Name, ParseScript(DialScript, "dial"), ParseScript(LoginScript, "login"),
+            new RedialPolicy(Redial, Reconnect, Phone, new Random(), DedicatedDial), AuthName, System.Text.Encoding.UTF8.GetString(AuthKey.Key));
+
+    /// <summary>The line's quality watch: LQR when enabled (echo when the ISP refuses it), else LCP echo when enabled.</summary>
+    public KeepaliveOptions ToKeepaliveOptions() => new()
+    {
+        Lqr = EnableLqr,
+        Echo = EnableEcho || EnableLqr,
+        Period = QualityPeriod,
+        MaxMisses = MaxMissedEchoes,
+    };
+
+    private static ChatScript ParseScript(string text, string what) =>
+        ChatScript.TryParse(text, out var script, out var error) ? script : throw new ArgumentException($"set {what}: {error}");
 
     /// <summary>The link's PPP session: async HDLC framing, LCP with LQR when enabled, IPCP asking for <see cref="LocalAddress"/>.</summary>
     public SessionSettings ToSessionSettings() => new()

@@ -2,7 +2,7 @@ namespace Gateway.Core.Status;
 
 /// <summary>
 /// What the actors publish on the actor system's event stream: the single source for the dashboard, the metrics
-/// endpoint and the logs (ARCHITECTURE.md decision 5). Each carries the whole new status of one thing, so a
+/// endpoint and the logs. Each carries the whole new status of one thing, so a
 /// subscriber never needs earlier messages to make sense of a later one.
 /// </summary>
 public abstract record StatusEvent;

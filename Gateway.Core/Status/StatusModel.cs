@@ -31,7 +31,11 @@ public sealed record IspLinkStatus(
     DateTimeOffset? UpSince,
     string? LastReason,
     LinkCounters Counters,
-    LinkQuality? Quality = null);
+    LinkQuality? Quality = null)
+{
+    /// <summary>Sublink datagrams dropped on their way into the link because it was that far behind (its outbound <see cref="Transport.PacketLane"/>: the line could not take them as fast).</summary>
+    public long QueueDrops { get; init; }
+}
 
 /// <summary>Traffic counters of a link, cumulative since it was created, with the rate over the last second.</summary>
 public sealed record LinkCounters(

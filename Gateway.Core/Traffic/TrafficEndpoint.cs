@@ -3,7 +3,7 @@ using Gateway.Core.Ip;
 
 namespace Gateway.Core.Traffic;
 
-/// <summary>Settings of the in-process traffic source and sink (ARCHITECTURE.md decision 2).</summary>
+/// <summary>Settings of the in-process traffic source and sink.</summary>
 public sealed record TrafficOptions
 {
     /// <summary>Probes sent per second (an ICMP-echo-like UDP exchange on port 7); 0 = none.</summary>

@@ -8,12 +8,14 @@ internal static unsafe partial class LibC
     private const string Library = "libc";
 
     public const int ORdWr = 0x0002;          // O_RDWR, <asm-generic/fcntl.h>
+    public const int ONoCtty = 0x0100;        // O_NOCTTY: a terminal opened never becomes the controlling one
     public const int ONonBlock = 0x0800;      // O_NONBLOCK
     public const int OCloExec = 0x80000;      // O_CLOEXEC
     public const int EfdNonBlock = ONonBlock; // EFD_NONBLOCK, eventfd(2)
     public const int EfdCloExec = OCloExec;   // EFD_CLOEXEC
 
     public const short PollIn = 0x001;        // POLLIN, <asm-generic/poll.h>
+    public const short PollOut = 0x004;
     public const short PollErr = 0x008;
     public const short PollHup = 0x010;
     public const short PollNval = 0x020;

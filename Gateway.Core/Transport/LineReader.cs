@@ -25,7 +25,9 @@ public sealed class LineReader : IDisposable
     public static LineReader Start(IModemLine line, int generation, Action<Packet> onData, Action<int, string> onEnded)
     {
         var reader = new LineReader();
-        _ = Task.Run(() => reader.RunAsync(line, generation, onData, onEnded));
+        // A thread of its own: a serial device's reads block it (SerialPortLine), and a blocked pool thread would starve others.
+        _ = Task.Factory.StartNew(() => reader.RunAsync(line, generation, onData, onEnded), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         return reader;
     }
 
@@ -42,7 +44,17 @@ public sealed class LineReader : IDisposable
                     break;
                 Packet? packet;
                 while ((packet = Lane.TryRent(buffer.AsSpan(0, n))) is null)
-                    await Task.Delay(Backoff, stop.Token).ConfigureAwait(false);
+                {
+                    // On the reader's own thread (a serial device's synchronous reads) a sleep costs nothing; a
+                    // Task.Delay would allocate at every pause of a loaded link. A pool thread is not held, though.
+                    if (Thread.CurrentThread.IsThreadPoolThread)
+                        await Task.Delay(Backoff, stop.Token).ConfigureAwait(false);
+                    else
+                    {
+                        Thread.Sleep(Backoff);
+                        stop.Token.ThrowIfCancellationRequested();
+                    }
+                }
                 packet.Tag = generation;
                 onData(packet);
             }

@@ -1,4 +1,5 @@
 using System.IO.Ports;
+using System.Runtime.InteropServices;
 
 namespace Gateway.Core.Transport;
 
@@ -7,17 +8,27 @@ namespace Gateway.Core.Transport;
 /// it; pseudo-terminals refuse the modem-control ioctls (TIOCMBIS), and opening carries on without it: hang-up then
 /// uses the <c>+++</c> escape and <c>ATH</c>.
 /// </summary>
+/// <remarks>
+/// The bytes themselves go through read(2) and write(2) on a second descriptor of the same device (opened with
+/// O_NOCTTY, so it never becomes the process's controlling terminal, and O_NONBLOCK): System.IO.Ports on Unix makes a
+/// request object and a task for every read and write of its stream, a few hundred bytes per PPP frame, where the
+/// data path allocates nothing per packet (issue 18). The settings System.IO.Ports made (termios: raw, speed, flow
+/// control) belong to the device, and so hold for both descriptors; its stream is never read, so it takes no bytes.
+/// </remarks>
 public sealed class SerialPortLine : IModemLine
 {
+    /// <summary>How long a read waits before it looks at its cancellation token again.</summary>
+    private const int ReadPollMilliseconds = 250;
+
     private readonly SerialPort port;
-    private readonly Stream stream;
+    private readonly WakeableDescriptor data;
     private readonly SerialLineSettings settings;
 
-    private SerialPortLine(SerialPort port, SerialLineSettings settings, bool hasModemControl)
+    private SerialPortLine(SerialPort port, WakeableDescriptor data, SerialLineSettings settings, bool hasModemControl)
     {
         this.port = port;
+        this.data = data;
         this.settings = settings;
-        stream = port.BaseStream;
         HasModemControl = hasModemControl;
     }
 
@@ -57,19 +68,37 @@ public sealed class SerialPortLine : IModemLine
             // A pseudo-terminal: no modem-control lines. Not an error (the emulator and slirp live on ptys).
             modemControl = false;
         }
-        return new SerialPortLine(port, settings, modemControl);
+        int fd = LibC.Open(device, LibC.ORdWr | LibC.ONoCtty | LibC.ONonBlock | LibC.OCloExec);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            port.Dispose();
+            throw new IOException($"{device}: {LibC.Describe(errno)}");
+        }
+        return new SerialPortLine(port, new WakeableDescriptor(fd, device, (what, errno) => new IOException($"{what}: {LibC.Describe(errno)}")),
+            settings, modemControl);
     }
 
-    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads what the device has, blocking the calling thread until something comes (the line's reader runs on a
+    /// thread of its own); it returns synchronously, so nothing is allocated. Ends with <see cref="IOException"/>
+    /// when the device fails or vanishes (EIO from a pty whose other end closed) or the line is closed.
+    /// </summary>
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         try
         {
-            return await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int n = data.Read(buffer.Span, ReadPollMilliseconds);
+                if (n >= 0)
+                    return ValueTask.FromResult(n);
+            }
         }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        catch (ObjectDisposedException e)
         {
-            // SerialStream closes itself when the device goes away (a pty whose master vanished): "The port is closed".
-            throw new IOException($"{Device}: {e.Message}", e);
+            throw new IOException($"{Device}: closed", e);
         }
     }
 
@@ -77,9 +106,9 @@ public sealed class SerialPortLine : IModemLine
     {
         try
         {
-            stream.Write(bytes);
+            data.Write(bytes);
         }
-        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or TimeoutException)
+        catch (ObjectDisposedException e)
         {
             throw new IOException($"{Device}: closed", e);
         }
@@ -100,6 +129,7 @@ public sealed class SerialPortLine : IModemLine
 
     public void Dispose()
     {
+        data.Dispose();
         try
         {
             port.Dispose();

@@ -100,19 +100,17 @@ public sealed unsafe class TunDevice : IDisposable
     private const int CapNetAdmin = 12;           // CAP_NET_ADMIN, <linux/capability.h>
     private const int MinimumMtu = 68;            // RFC 791: every IPv4 module forwards 68 octets
 
-    private readonly FileDescriptor _tun;
-    private readonly FileDescriptor _wake;
+    private readonly WakeableDescriptor _tun;
     private readonly List<IPNetwork> _routesAdded = [];
     private long _packetsIn, _bytesIn, _packetsOut, _bytesOut, _writeRejected, _writeDropped;
     private Thread? _reader;
     private volatile bool _disposed;
 
-    private TunDevice(TunOptions options, string name, FileDescriptor tun, FileDescriptor wake)
+    private TunDevice(TunOptions options, string name, WakeableDescriptor tun)
     {
         Options = options;
         Name = name;
         _tun = tun;
-        _wake = wake;
     }
 
     /// <summary>The options the device was opened with.</summary>
@@ -169,7 +167,6 @@ public sealed unsafe class TunDevice : IDisposable
         int fd = LibC.Open(ClonePath, LibC.ORdWr | LibC.ONonBlock | LibC.OCloExec);
         if (fd < 0)
             throw new TunDeviceException($"open {ClonePath}", Marshal.GetLastPInvokeError());
-        var tun = new FileDescriptor(fd);
         string name;
         try
         {
@@ -177,19 +174,12 @@ public sealed unsafe class TunDevice : IDisposable
         }
         catch
         {
-            tun.Dispose();
+            LibC.Close(fd);
             throw;
         }
+        var tun = new WakeableDescriptor(fd, name, (what, errno) => new TunDeviceException(what, errno));
 
-        int wakeFd = LibC.EventFd(0, LibC.EfdNonBlock | LibC.EfdCloExec);
-        if (wakeFd < 0)
-        {
-            int errno = Marshal.GetLastPInvokeError();
-            tun.Dispose();
-            throw new TunDeviceException("eventfd", errno);
-        }
-
-        var device = new TunDevice(options, name, tun, new FileDescriptor(wakeFd));
+        var device = new TunDevice(options, name, tun);
         try
         {
             device.Configure();
@@ -231,46 +221,32 @@ public sealed unsafe class TunDevice : IDisposable
             Interlocked.Increment(ref _writeRejected);
             return false;
         }
-        bool added = false;
+        nint written;
+        int errno;
         try
         {
-            _tun.DangerousAddRef(ref added);
-            fixed (byte* p = packet)
-            {
-                while (true)
-                {
-                    nint written = LibC.Write(_tun.Fd, p, (nuint)packet.Length);
-                    if (written >= 0)
-                    {
-                        Interlocked.Increment(ref _packetsOut);
-                        Interlocked.Add(ref _bytesOut, written);
-                        return true;
-                    }
-                    int errno = Marshal.GetLastPInvokeError();
-                    switch (errno)
-                    {
-                        case LibC.EIntr:
-                            continue;
-                        case LibC.EInval or LibC.EFault or LibC.EMsgSize:
-                            Interlocked.Increment(ref _writeRejected);
-                            return false;
-                        case LibC.EAgain or LibC.ENoBufs or LibC.ENoMem:
-                            Interlocked.Increment(ref _writeDropped);
-                            return false;
-                        default:
-                            throw new TunDeviceException($"write to {Name}", errno);
-                    }
-                }
-            }
+            written = _tun.TryWrite(packet, out errno);
         }
         catch (ObjectDisposedException)
         {
             return false;
         }
-        finally
+        if (written >= 0)
         {
-            if (added)
-                _tun.DangerousRelease();
+            Interlocked.Increment(ref _packetsOut);
+            Interlocked.Add(ref _bytesOut, written);
+            return true;
+        }
+        switch (errno)
+        {
+            case LibC.EInval or LibC.EFault or LibC.EMsgSize:
+                Interlocked.Increment(ref _writeRejected);
+                return false;
+            case LibC.EAgain or LibC.ENoBufs or LibC.ENoMem:
+                Interlocked.Increment(ref _writeDropped);
+                return false;
+            default:
+                throw new TunDeviceException($"write to {Name}", errno);
         }
     }
 
@@ -316,56 +292,13 @@ public sealed unsafe class TunDevice : IDisposable
     private int ReadCore(Span<byte> packet, int timeoutMilliseconds)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        bool tunAdded = false, wakeAdded = false;
-        try
+        int read = _tun.Read(packet, timeoutMilliseconds);
+        if (read >= 0)
         {
-            _tun.DangerousAddRef(ref tunAdded);
-            _wake.DangerousAddRef(ref wakeAdded);
-            var fds = stackalloc LibC.PollFd[2];
-            fixed (byte* p = packet)
-            {
-                while (true)
-                {
-                    ObjectDisposedException.ThrowIf(_disposed, this);
-                    nint read = LibC.Read(_tun.Fd, p, (nuint)packet.Length);
-                    if (read >= 0)
-                    {
-                        Interlocked.Increment(ref _packetsIn);
-                        Interlocked.Add(ref _bytesIn, read);
-                        return (int)read;
-                    }
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == LibC.EIntr)
-                        continue;
-                    if (errno != LibC.EAgain)
-                        throw new TunDeviceException($"read from {Name}", errno);
-
-                    fds[0] = new LibC.PollFd { Fd = _tun.Fd, Events = LibC.PollIn };
-                    fds[1] = new LibC.PollFd { Fd = _wake.Fd, Events = LibC.PollIn };
-                    int ready = LibC.Poll(fds, 2, timeoutMilliseconds);
-                    if (ready == 0)
-                        return -1;
-                    if (ready < 0)
-                    {
-                        errno = Marshal.GetLastPInvokeError();
-                        if (errno == LibC.EIntr)
-                            continue;
-                        throw new TunDeviceException($"poll on {Name}", errno);
-                    }
-                    if (fds[1].Revents != 0)
-                        throw new ObjectDisposedException(nameof(TunDevice));
-                    if ((fds[0].Revents & (LibC.PollErr | LibC.PollNval)) != 0)
-                        throw new TunDeviceException($"{Name} reported an error (poll events 0x{fds[0].Revents:x})");
-                }
-            }
+            Interlocked.Increment(ref _packetsIn);
+            Interlocked.Add(ref _bytesIn, read);
         }
-        finally
-        {
-            if (wakeAdded)
-                _wake.DangerousRelease();
-            if (tunAdded)
-                _tun.DangerousRelease();
-        }
+        return read;
     }
 
     private static void ValidateName(string name)
@@ -475,7 +408,7 @@ public sealed unsafe class TunDevice : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        WakeReaders();
+        _tun.Wake();
         if (_reader is { } reader && Thread.CurrentThread != reader)
             reader.Join(TimeSpan.FromSeconds(10));
 
@@ -485,26 +418,6 @@ public sealed unsafe class TunDevice : IDisposable
         foreach (var route in _routesAdded)
             IgnoreFailure(() => Ip("route", "del", route.ToString(), "dev", Name));
         _tun.Dispose();
-        _wake.Dispose();
-    }
-
-    private void WakeReaders()
-    {
-        bool added = false;
-        try
-        {
-            _wake.DangerousAddRef(ref added);
-            ulong one = 1;
-            LibC.Write(_wake.Fd, (byte*)&one, sizeof(ulong));
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            if (added)
-                _wake.DangerousRelease();
-        }
     }
 
     private static void IgnoreFailure(Action cleanup)
@@ -517,21 +430,5 @@ public sealed unsafe class TunDevice : IDisposable
         {
             // already gone
         }
-    }
-
-    /// <summary>A file descriptor closed once no call is using it any more.</summary>
-    private sealed class FileDescriptor : SafeHandle
-    {
-        public FileDescriptor(int fd) : base(new IntPtr(-1), ownsHandle: true)
-        {
-            Fd = fd;
-            SetHandle(new IntPtr(fd));
-        }
-
-        public int Fd { get; }
-
-        public override bool IsInvalid => handle == new IntPtr(-1);
-
-        protected override bool ReleaseHandle() => LibC.Close(Fd) == 0;
     }
 }

@@ -10,7 +10,7 @@ using static Gateway.Tests.Actors.ReceiverTestSupport;
 
 namespace Gateway.Tests.Actors;
 
-/// <summary>The bundle's supervision of its sublinks (ARCHITECTURE.md: a sublink's fault never resets its bundle).</summary>
+/// <summary>The bundle's supervision of its sublinks (a sublink's fault never resets its bundle).</summary>
 public class SupervisionTests(ITestOutputHelper output)
 {
     [Fact]

@@ -23,7 +23,7 @@ public sealed class RollupBuilder(string node, TimeProvider time)
         {
             case IspLinkChanged { Link: var l }:
                 return Add((StatsScope.Link, null, l.Name), now, new Sample(
-                    l.State == IspLinkState.Up, l.Counters, 0, l.Quality?.RoundTripMs, l.Quality?.InboundLossPercent, l.Quality?.OutboundLossPercent, null, null));
+                    l.State == IspLinkState.Up, l.Counters, l.QueueDrops, l.Quality?.RoundTripMs, l.Quality?.InboundLossPercent, l.Quality?.OutboundLossPercent, null, null));
             case SublinkChanged { Sublink: var s }:
                 return Add((StatsScope.Member, s.Bundle, s.Name), now, new Sample(
                     s.State == SublinkState.Open, s.Counters, s.QueueDrops, s.Quality?.RoundTripMs, s.Quality?.InboundLossPercent, s.Quality?.OutboundLossPercent, null, null));

@@ -74,6 +74,12 @@ public sealed class BundleSession : IMpPacketSink
     private readonly Dictionary<int, (int Mru, double Weight)> sendParameters = new();
     private TimeSpan now;
 
+    /// <summary>How late the reorder timeout may give a gap up, so that its timer is not set again for every fragment.</summary>
+    public static readonly TimeSpan ReassemblyTimerSlack = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>When the reassembly timer the handler runs fires; null while it runs none.</summary>
+    private TimeSpan? reassemblyDue;
+
     public BundleSession(BundleSettings settings, IBundleHandler handler)
     {
         this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
@@ -270,8 +276,9 @@ public sealed class BundleSession : IMpPacketSink
             case BundleTimer.Ccp when ccp is not null:
                 Apply(ccp, ccp.RestartTimerExpired());
                 break;
-            case BundleTimer.Reassembly when reassembler is not null:
-                reassembler.Tick(now, this);
+            case BundleTimer.Reassembly:
+                reassemblyDue = null;
+                reassembler?.Tick(now, this);
                 ArmReassemblyTimer();
                 break;
         }
@@ -317,10 +324,15 @@ public sealed class BundleSession : IMpPacketSink
 
     private void ArmReassemblyTimer()
     {
-        if (reassembler?.NextTimeout is { } due)
-            handler.StartTimer(BundleTimer.Reassembly, due > now ? due - now : TimeSpan.Zero);
-        else
-            handler.StopTimer(BundleTimer.Reassembly);
+        // Called for every fragment, so the handler hears only of a deadline earlier than the one it runs: a later
+        // one waits for that timer to fire (the reassembler then has nothing due yet, and the timer is set again),
+        // and a timer with nothing left to wait for fires once for nothing. A timer set per packet would allocate.
+        // One earlier by less than ReassemblyTimerSlack keeps the one running too: the adaptive reorder timeout moves
+        // with every sample, and each small step earlier would set the timer again.
+        if (reassembler?.NextTimeout is not { } due || due >= reassemblyDue - ReassemblyTimerSlack)
+            return;
+        reassemblyDue = due;
+        handler.StartTimer(BundleTimer.Reassembly, due > now ? due - now : TimeSpan.Zero);
     }
 
     private void Apply(ControlProtocol protocol, IReadOnlyList<ControlOutput> outputs)
