@@ -11,11 +11,14 @@ const api = (path, params) => fetch(`api/history/${path}?${new URLSearchParams(p
 
 const iso = seconds => new Date(seconds * 1000).toISOString();
 
-/** The step of the buckets for a window: about a few hundred points a chart, whole minutes as the rollups are. */
+/**
+ * The step of the buckets for a window: a few hundred points a chart at most, whole minutes as the rollups are,
+ * and whole hours beyond two days (the server then reads its hourly rollups, a sixtieth of the rows).
+ */
 export function stepFor(seconds) {
   if (seconds <= 3 * 3600) return 60;
   if (seconds <= 2 * 86400) return 300;
-  return 900;
+  return 3600;
 }
 
 // Events worth a marker on a chart, and those that mean something went away (drawn red).
@@ -54,7 +57,7 @@ export async function showWindow(from, to) {
   const began = performance.now();
   try {
     const [points, events] = await Promise.all([
-      api("stats", { ...window, step: step / 60 + "m" }),
+      api("stats", { ...window, step: step % 3600 === 0 ? step / 3600 + "h" : step / 60 + "m" }),
       api("events", { ...window, limit: 20000 }),
     ]);
     if (run !== loading) return;
