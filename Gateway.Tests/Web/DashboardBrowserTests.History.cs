@@ -39,7 +39,7 @@ public sealed partial class DashboardBrowserTests
             await WaitForChartAsync(page, "link:isp2", "c.markers.some(m => m.text.includes('close by operator'))");
 
             // The failover episode, open, with its gap (none: the others carried on).
-            var episodes = page.GetByRole(AriaRole.Table, new() { Name = "failover episodes" }).Locator("tbody tr");
+            var episodes = page.GetByRole(AriaRole.Table, new() { Name = "failover episodes" }).Locator("tbody tr[data-bundle=\"vpn\"]");
             var episode = episodes.Filter(new() { HasText = "2 left" });
             await Expect(episode).ToHaveCountAsync(1, new() { Timeout = 20_000 });
             await Expect(episode).ToContainTextAsync("ongoing");

@@ -152,6 +152,7 @@ export async function refreshFailovers() {
     const tr = document.createElement("tr");
     const started = Date.parse(ep.started), ended = ep.ended ? Date.parse(ep.ended) : null;
     tr.className = ended ? "" : "open";
+    tr.dataset.bundle = ep.bundle;
     [ep.bundle, fmtDateTime(started), ended ? fmtDateTime(ended) : "ongoing", fmtDuration((ended ?? Date.now()) - started),
      ep.membersLost.map(m => memberLabel(ep.bundle, m)).join(", "), ep.cause, fmtDuration(ep.gapMs), ep.probesLost == null ? "–" : String(ep.probesLost)]
       .forEach(text => { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
