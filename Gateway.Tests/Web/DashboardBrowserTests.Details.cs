@@ -122,6 +122,22 @@ public sealed partial class DashboardBrowserTests
         var chart = await page.EvaluateAsync<string[]>("window.gatewayDashboard.chart('quality:isp1').labels");
         Assert.Equal(["RTT ms", "loss %"], chart);
         await browser.ScreenshotAsync(page, "dark");
+
+        // A custom window that ends in the past is history only: live updates keep the cards current but add no point.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Custom" }).ClickAsync();
+        var end = await page.EvaluateAsync<string>("new Date(Date.now() - 60_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16)");
+        var start = await page.EvaluateAsync<string>("new Date(Date.now() - 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16)");
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync(start);
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync(end);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.Locator("#charts-state")).ToContainTextAsync("history");
+        await WaitForChartAsync(page, "link:isp1", "!window.gatewayDashboard.view().live && window.gatewayDashboard.view().to != null");
+        var held = await page.EvaluateAsync<double[]>("window.gatewayDashboard.chart('link:isp1').times");
+        var to = await page.EvaluateAsync<double>("window.gatewayDashboard.view().to");
+        Assert.All(held, t => Assert.True(t < to, $"a point at {t} is within the window ending {to}"));
+        var uptime = await Field(page, "isp1", "uptime").TextContentAsync();
+        await Expect(Field(page, "isp1", "uptime")).Not.ToHaveTextAsync(uptime!);
+        Assert.Equal(held.Length, await page.EvaluateAsync<int>("window.gatewayDashboard.chart('link:isp1').times.length"));
     }
 
     /// <summary>Waits until <paramref name="condition"/> (JavaScript over <c>c</c>, the chart's description) holds.</summary>

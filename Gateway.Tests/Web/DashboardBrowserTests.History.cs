@@ -60,6 +60,11 @@ public sealed partial class DashboardBrowserTests
             await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("live");
             await Expect(episode).ToHaveCountAsync(1, new() { Timeout = 20_000 });
             await Expect(episode).Not.ToContainTextAsync("ongoing");
+            // The first run's minutes are in the day's availability: isp2 was down for part of them.
+            var isp2Today = page.GetByRole(AriaRole.Table, new() { Name = "availability and data per day" }).Locator("tbody tr").Filter(new() { HasText = "isp2" });
+            await Expect(isp2Today).ToHaveCountAsync(1);
+            await Expect(isp2Today.Locator("td").Nth(2)).Not.ToHaveTextAsync("100.0 %");
+            await Expect(isp2Today.Locator("td").Nth(3)).Not.ToHaveTextAsync("0 B");
 
             // The last hour from the history: member 2's band and its leaving as a marker, from the REST API.
             await page.GetByRole(AriaRole.Button, new() { Name = "1 h" }).ClickAsync();
