@@ -181,11 +181,13 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
             case DataLinkAction.StateChanged changed when changed.State != published:
                 Publish(changed.State);
                 break;
-            case DataLinkAction.Log { Warning: true } warning:
-                log.Warning("{0}", warning.Message);
-                break;
-            case DataLinkAction.Log info:
-                log.Info("{0}", info.Message);
+            case DataLinkAction.Log line:
+                if (line.Warning)
+                    log.Warning("{0}", line.Message);
+                else
+                    log.Info("{0}", line.Message);
+                if (!line.Transcript)
+                    PublishLog(line);
                 break;
         }
     }
@@ -303,6 +305,15 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     // ---- status ----
 
     private void Publish() => Publish(dataLink.State);
+
+    /// <summary>The line in the dashboard's event log, under the link's name (the model's lines start with it, or with a keepalive's own name).</summary>
+    private void PublishLog(DataLinkAction.Log line)
+    {
+        var prefix = options.Name + ": ";
+        var message = line.Message.StartsWith(prefix, StringComparison.Ordinal) ? line.Message[prefix.Length..] : line.Message;
+        Context.System.EventStream.Publish(new LogWritten(new LogEntry(
+            DateTimeOffset.UtcNow, options.Name, line.Warning ? LogSeverity.Warning : LogSeverity.Information, message)));
+    }
 
     private void Publish(IspLinkState state)
     {

@@ -244,7 +244,7 @@ public sealed class DataLink
     private void ApplyChat(ChatStep step, TimeSpan now)
     {
         foreach (var line in step.Log)
-            actions.Add(new Log($"{settings.Name}: Chat: {line}"));
+            actions.Add(new Log($"{settings.Name}: Chat: {line}", Transcript: true));
         foreach (var write in step.Writes)
             actions.Add(new Write(write));
         actions.Add(new SetChatTimer(step.TimerDeadline is { } deadline ? (deadline > now ? deadline - now : TimeSpan.Zero) : null));
@@ -367,7 +367,7 @@ public sealed class DataLink
     {
         if (next == Phase)
             return;
-        actions.Add(new Log($"{settings.Name}: Phase: {Name(Phase)} --> {Name(next)}"));
+        actions.Add(new Log($"{settings.Name}: Phase: {Name(Phase)} --> {Name(next)}", Transcript: true));
         var before = State;
         Phase = next;
         if (next == DataLinkPhase.Closed)

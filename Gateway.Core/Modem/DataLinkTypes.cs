@@ -116,6 +116,11 @@ public abstract record DataLinkAction
     /// <summary>The link's state as the dashboard shows it changed (every step is reported, also those a single event passes through).</summary>
     public sealed record StateChanged(Status.IspLinkState State) : DataLinkAction;
 
-    /// <summary>A line for the log (<paramref name="Warning"/>: at Warning, else Information).</summary>
-    public sealed record Log(string Message, bool Warning = false) : DataLinkAction;
+    /// <summary>
+    /// A line for the log (<paramref name="Warning"/>: at Warning, else Information). <paramref name="Transcript"/>:
+    /// a step-by-step line (a phase change, a chat send or expect) that only the host's log keeps; the others (dial
+    /// attempts, chat results such as BUSY or NO CARRIER, redial waits, keepalive failures, up and down) also go to
+    /// the dashboard's event log.
+    /// </summary>
+    public sealed record Log(string Message, bool Warning = false, bool Transcript = false) : DataLinkAction;
 }

@@ -107,6 +107,32 @@ public sealed class HistoryStoreTests(PostgresServer postgres) : IAsyncLifetime
 
     [SkippableTheory]
     [MemberData(nameof(Backends))]
+    public async Task Steps_of_whole_hours_read_hourly_rollups_equal_to_their_minutes_which_retention_removes_with_them(string backend)
+    {
+        var store = await OpenAsync(backend);
+        // Three hours of minutes, written in two batches that split an hour (and its first minute) between them.
+        var minutes = Enumerable.Range(0, 180).Select(i => Rollup(T0.AddMinutes(i), "isp1", octetsIn: 1000 + i, rttSum: 60 * (i % 7), rttMax: i % 50)).ToList();
+        await store.WriteAsync(HistoryBatch.Of([.. minutes[..61], Rollup(T0.AddMinutes(61), "isp1", samples: 10, upSamples: 0, octetsIn: 5)]), default);
+        await store.WriteAsync(HistoryBatch.Of(minutes[61..]), default);
+
+        var byMinute = await store.StatsAsync(new StatsQuery(T0, T0.AddHours(3), TimeSpan.FromMinutes(60), Link: "isp1"), default);
+        var byHour = await store.StatsAsync(new StatsQuery(T0, T0.AddHours(3), TimeSpan.FromHours(1), Link: "isp1"), default);
+
+        Assert.Equal(3, byHour.Count);
+        Assert.Equal(byMinute, byHour);
+        Assert.Equal((3600 + 10, 60L * 1000 + Enumerable.Range(60, 60).Sum() + 5, 49.0), (byHour[1].Samples, byHour[1].OctetsIn, byHour[1].RttMaxMs!.Value));
+        // A window that starts within an hour gets that whole hour from the hourly rollups.
+        Assert.Equal(byHour[1], (await store.StatsAsync(new StatsQuery(T0.AddMinutes(90), T0.AddHours(2), TimeSpan.FromHours(1), Link: "isp1"), default)).Single());
+
+        // Minutes older than T0 + 1 h 30 go, and with them the first hour (its minutes are all gone); the second stays.
+        await store.DeleteOlderThanAsync(T0.AddYears(-1), T0.AddMinutes(90), default);
+        Assert.Equal([T0.AddHours(1), T0.AddHours(2)], (await store.StatsAsync(new StatsQuery(T0, T0.AddHours(3), TimeSpan.FromHours(1)), default)).Select(p => p.Time));
+        await store.DeleteOldestAsync(1, default);
+        Assert.Empty(await store.StatsAsync(new StatsQuery(T0, T0.AddHours(3), TimeSpan.FromHours(1)), default));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Backends))]
     public async Task Probes_lost_in_a_bucket_are_those_sent_and_not_answered(string backend)
     {
         var store = await OpenAsync(backend);

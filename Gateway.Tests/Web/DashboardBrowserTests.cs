@@ -217,9 +217,9 @@ public sealed partial class DashboardBrowserTests
             return new Browser(playwright, browser);
         }
 
-        public async Task<IPage> NewPageAsync(int width, int height)
+        public async Task<IPage> NewPageAsync(int width, int height, ColorScheme scheme = ColorScheme.Light)
         {
-            var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+            var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, ColorScheme = scheme });
             context.SetDefaultTimeout(10_000);
             return await context.NewPageAsync();
         }

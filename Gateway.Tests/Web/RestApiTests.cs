@@ -162,6 +162,10 @@ public sealed class RestApiTests : IAsyncLifetime
         Assert.Contains("gateway_bundle_members{bundle=\"vpn\"} 4", text);
         Assert.Matches(@"gateway_bundle_goodput_bits_per_second\{bundle=""vpn""\} [1-9]", text);
         Assert.Matches(@"gateway_sublink_rtt_milliseconds\{bundle=""vpn"",sublink=""1""\} [1-9]", text);
+        // The members run LCP echo, which measures no inbound loss: that figure is left out, never exported as NaN.
+        Assert.DoesNotContain("NaN", text);
+        Assert.DoesNotContain("gateway_sublink_loss_percent{bundle=\"vpn\",sublink=\"1\",direction=\"in\"}", text);
+        Assert.Contains("gateway_sublink_loss_percent{bundle=\"vpn\",sublink=\"1\",direction=\"out\"}", text);
     }
 
     [Fact]
@@ -184,5 +188,21 @@ public sealed class RestApiTests : IAsyncLifetime
         Assert.DoesNotContain("https://", page);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("lib/signalr.min.js")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("lib/uPlot.iife.min.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("js/main.js")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dashboard_has_an_icon_where_browsers_look_for_one()
+    {
+        using var client = host.Client();
+        Assert.Contains("rel=\"icon\" href=\"favicon.svg\"", await client.GetStringAsync("/"));
+        var svg = await client.GetAsync("favicon.svg");
+        Assert.Equal(HttpStatusCode.OK, svg.StatusCode);
+        Assert.Equal("image/svg+xml", svg.Content.Headers.ContentType?.MediaType);
+        // Browsers and feed readers still ask for /favicon.ico without reading the page.
+        var ico = await client.GetAsync("favicon.ico");
+        Assert.Equal(HttpStatusCode.OK, ico.StatusCode);
+        Assert.Equal("image/x-icon", ico.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(new byte[] { 0, 0, 1, 0 }, (await ico.Content.ReadAsByteArrayAsync())[..4]);
     }
 }

@@ -11,7 +11,7 @@ public sealed class WebHardeningTests(WebHardeningTests.GatewayRoleHost fixture)
 
     [Theory]
     [InlineData("/")]
-    [InlineData("/app.js")]
+    [InlineData("/js/main.js")]
     [InlineData("/api/snapshot")]
     [InlineData("/api/links/isp1/dial")] // refused (401): the answer still carries them
     public async Task The_page_and_the_api_carry_the_security_headers(string path)

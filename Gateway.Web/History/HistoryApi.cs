@@ -45,7 +45,8 @@ public static class HistoryApi
             .WithSummary("Per link, member and bundle: traffic, up time, round trip, loss, goodput, probes and queue drops, in buckets of `step`.")
             .WithDescription("Built from one-minute rollups. `from`/`to`: ISO 8601 (default: the last 24 hours); `link`: a name " +
                 "(a bundle's brings its members); `scope`: Link, Member or Bundle; `step`: 1m (default), 5m, 1h, 1d, or seconds, " +
-                "a whole number of minutes; buckets are aligned to the step in UTC; `format=csv` for CSV.")
+                "a whole number of minutes; buckets are aligned to the step in UTC; a step of whole hours is read from the hourly " +
+                "rollups, whose buckets hold whole hours (also the first, when `from` is within an hour); `format=csv` for CSV.")
             .Produces<IReadOnlyList<StatsPoint>>(StatusCodes.Status200OK, "application/json", HistoryCsv.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Gateway.Core.Status;
 using Gateway.Core.Actors.Messages;
 using Gateway.Web.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -9,12 +11,20 @@ namespace Gateway.Web.History;
 /// Records every operator command (any REST endpoint or hub method that needs <see cref="SecurityPolicies.Operator"/>)
 /// as a history event with the operator's name, the address it came from and the outcome, refusals included.
 /// It watches from outside (a middleware and a hub filter), so the API and the hub need not know about history.
+/// The same line goes to the dashboard's event log (under the link's name), so that who closed a link is seen there.
 /// </summary>
-public sealed class OperatorAudit(HistoryWriter writer, HistoryOptions options, TimeProvider time)
+public sealed class OperatorAudit(HistoryWriter writer, HistoryOptions options, TimeProvider time, IServiceProvider services)
 {
-    public void Record(string? user, string? address, string target, string command, string outcome) =>
-        writer.TryEnqueue(new HistoryEvent(time.GetUtcNow(), options.Node, HistoryScope.Operator, target, HistoryEventKind.Command,
+    public void Record(string? user, string? address, string target, string command, string outcome)
+    {
+        var now = time.GetUtcNow();
+        writer.TryEnqueue(new HistoryEvent(now, options.Node, HistoryScope.Operator, target, HistoryEventKind.Command,
             State: command, Detail: outcome, Operator: user, Address: address));
+        // REST outcomes are HTTP statuses ("200 OK", "401 Unauthorized"); the hub's are the gateway's answer.
+        var refused = outcome.Length > 0 && char.IsDigit(outcome[0]) && outcome[0] != '2' || outcome.StartsWith("failed", StringComparison.Ordinal);
+        var line = $"{command} by {user ?? "an unauthenticated client"} from {address ?? "?"}: {outcome}";
+        services.GetService<ActorSystem>()?.EventStream.Publish(new LogWritten(new LogEntry(now, target, refused ? LogSeverity.Warning : LogSeverity.Information, line)));
+    }
 
     internal static bool NeedsOperator(IEnumerable<object> metadata) =>
         metadata.OfType<IAuthorizeData>().Any(a => a.Policy == SecurityPolicies.Operator);

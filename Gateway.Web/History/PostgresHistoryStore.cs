@@ -66,6 +66,7 @@ public sealed class PostgresHistoryStore : SqlHistoryStore
         await using var command = new NpgsqlCommand(
             "SELECT CAST(COALESCE((SELECT SUM(pg_column_size(e.*)) FROM history_events e), 0) " +
             "+ COALESCE((SELECT SUM(pg_column_size(r.*)) FROM history_rollups r), 0) " +
+            "+ COALESCE((SELECT SUM(pg_column_size(h.*)) FROM history_rollups_hourly h), 0) " +
             "+ COALESCE((SELECT SUM(pg_column_size(f.*)) FROM history_failovers f), 0) AS BIGINT)", connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellation));
     }

@@ -47,7 +47,10 @@ public abstract class SqlHistoryStore : IHistoryStore
             if (batch.Events.Count > 0)
                 await connection.ExecuteAsync(new CommandDefinition(InsertEvent, batch.Events.Select(EventParameters), transaction, cancellationToken: cancellation));
             if (batch.Rollups.Count > 0)
+            {
                 await connection.ExecuteAsync(new CommandDefinition(UpsertRollup, batch.Rollups.Select(RollupParameters), transaction, cancellationToken: cancellation));
+                await connection.ExecuteAsync(new CommandDefinition(UpsertHourlyRollup, batch.Rollups.Select(RollupParameters), transaction, cancellationToken: cancellation));
+            }
             if (batch.Failovers.Count > 0)
                 await connection.ExecuteAsync(new CommandDefinition(UpsertFailover, batch.Failovers.Select(FailoverParameters), transaction, cancellationToken: cancellation));
             await transaction.CommitAsync(cancellation);
@@ -89,8 +92,12 @@ public abstract class SqlHistoryStore : IHistoryStore
         var stepMs = (long)query.Step.TotalMilliseconds;
         if (stepMs < 60_000 || stepMs % 60_000 != 0)
             throw new ArgumentException("the step is a whole number of minutes", nameof(query));
+        // Steps of whole hours read the hourly rollups (a sixtieth of the rows); their buckets then hold whole hours,
+        // also the first one when the window starts within an hour.
+        var hourly = stepMs % HourMs == 0;
+        var (table, time) = hourly ? ("history_rollups_hourly", "hour_ms") : ("history_rollups", "minute_ms");
         var sql = new StringBuilder(
-            "SELECT (minute_ms / @StepMs) * @StepMs AS BucketMs, node AS Node, scope AS Scope, name AS Name, bundle AS Bundle, " +
+            $"SELECT ({time} / @StepMs) * @StepMs AS BucketMs, node AS Node, scope AS Scope, name AS Name, bundle AS Bundle, " +
             "CAST(SUM(samples) AS BIGINT) AS Samples, CAST(SUM(up_samples) AS BIGINT) AS UpSamples, " +
             "CAST(SUM(octets_in) AS BIGINT) AS OctetsIn, CAST(SUM(octets_out) AS BIGINT) AS OctetsOut, " +
             "CAST(SUM(packets_in) AS BIGINT) AS PacketsIn, CAST(SUM(packets_out) AS BIGINT) AS PacketsOut, " +
@@ -99,16 +106,17 @@ public abstract class SqlHistoryStore : IHistoryStore
             "CAST(SUM(loss_samples) AS BIGINT) AS LossSamples, SUM(loss_in_sum_pct) AS LossInSum, SUM(loss_out_sum_pct) AS LossOutSum, " +
             "CAST(SUM(goodput_samples) AS BIGINT) AS GoodputSamples, SUM(goodput_sum_bps) AS GoodputSum, " +
             "CAST(SUM(probes_sent) AS BIGINT) AS ProbesSent, CAST(SUM(probes_answered) AS BIGINT) AS ProbesAnswered " +
-            "FROM history_rollups WHERE minute_ms >= @From AND minute_ms < @To");
+            $"FROM {table} WHERE {time} >= @From AND {time} < @To");
         if (query.Link is not null)
             sql.Append(" AND (name = @Link OR bundle = @Link)");
         if (query.Scope is not null)
             sql.Append(" AND scope = @Scope");
         sql.Append(" GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 3, 5, 4, 2");
+        var from = query.From.ToUnixTimeMilliseconds();
         var parameters = new
         {
             StepMs = stepMs,
-            From = query.From.ToUnixTimeMilliseconds(),
+            From = hourly ? from - from % HourMs : from,
             To = query.To.ToUnixTimeMilliseconds(),
             query.Link,
             Scope = query.Scope?.ToString(),
@@ -152,6 +160,7 @@ public abstract class SqlHistoryStore : IHistoryStore
             "DELETE FROM history_events WHERE time_ms < @Cutoff", new { Cutoff = eventsBefore.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellation));
         var rollups = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM history_rollups WHERE minute_ms < @Cutoff", new { Cutoff = rollupsBefore.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellation));
+        await DeleteHoursWithoutMinutes(connection, transaction, cancellation);
         // An episode whose end this process never saw (it stopped first) goes by its start.
         var failovers = await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM history_failovers WHERE COALESCE(ended_ms, started_ms) < @Cutoff", new { Cutoff = eventsBefore.ToUnixTimeMilliseconds() }, transaction, cancellationToken: cancellation));
@@ -167,10 +176,20 @@ public abstract class SqlHistoryStore : IHistoryStore
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
         var events = await DeleteOldest(connection, transaction, "history_events", "time_ms", fraction, cancellation);
         var rollups = await DeleteOldest(connection, transaction, "history_rollups", "minute_ms", fraction, cancellation);
+        await DeleteHoursWithoutMinutes(connection, transaction, cancellation);
         var failovers = await DeleteOldest(connection, transaction, "history_failovers", "started_ms", fraction, cancellation);
         await transaction.CommitAsync(cancellation);
         return (events, rollups, failovers);
     }
+
+    /// <summary>
+    /// The hourly rollups go with their minutes: an hour before the oldest minute kept (or every hour, when no minute
+    /// is) is deleted, so both tables answer for the same time. Not counted apart: they are the minutes' summary.
+    /// </summary>
+    private static Task<int> DeleteHoursWithoutMinutes(DbConnection connection, DbTransaction transaction, CancellationToken cancellation) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM history_rollups_hourly WHERE NOT EXISTS (SELECT 1 FROM history_rollups) " +
+            $"OR hour_ms + {HourMs} <= (SELECT MIN(minute_ms) FROM history_rollups)", transaction: transaction, cancellationToken: cancellation));
 
     /// <summary>Deletes at least the oldest <paramref name="fraction"/> of the table's rows (ties at the cut go too).</summary>
     private static async Task<long> DeleteOldest(DbConnection connection, DbTransaction transaction, string table, string timeColumn, double fraction, CancellationToken cancellation)
@@ -207,8 +226,20 @@ public abstract class SqlHistoryStore : IHistoryStore
         e.Address,
     };
 
+    private const long HourMs = 3_600_000;
+
     /// <summary>Two writes of the same minute (a restart within it) add up; the maximum stays the maximum.</summary>
-    private const string UpsertRollup =
+    private static readonly string UpsertRollup = Upsert("history_rollups", "minute_ms", "@MinuteMs");
+
+    /// <summary>Each minute written is added into its hour as well (the hour's sums are its minutes' sums).</summary>
+    private static readonly string UpsertHourlyRollup = Upsert("history_rollups_hourly", "hour_ms", $"(@MinuteMs / {HourMs}) * {HourMs}");
+
+    private static string Upsert(string table, string time, string timeValue) => UpsertTemplate
+        .Replace("history_rollups", table, StringComparison.Ordinal)
+        .Replace("minute_ms", time, StringComparison.Ordinal)
+        .Replace("@MinuteMs", timeValue, StringComparison.Ordinal);
+
+    private const string UpsertTemplate =
         "INSERT INTO history_rollups (minute_ms, node, scope, name, bundle, samples, up_samples, octets_in, octets_out, packets_in, " +
         "packets_out, errors, queue_drops, rtt_samples, rtt_sum_ms, rtt_max_ms, loss_samples, loss_in_sum_pct, loss_out_sum_pct, " +
         "goodput_samples, goodput_sum_bps, probes_sent, probes_answered) VALUES (@MinuteMs, @Node, @Scope, @Name, @Bundle, @Samples, " +

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Hosting;
 using Gateway.Core.Hosting;
+using Gateway.Core.Status;
 using Gateway.Web.Api;
 using Gateway.Web.History;
 using Gateway.Web.Metrics;
@@ -166,17 +167,72 @@ public sealed class GatewayWebApp : IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellation = default) => App.StartAsync(cancellation);
 
+    /// <summary>How long the banner waits for the role's actors to settle before it is printed anyway.</summary>
+    public static readonly TimeSpan StartupSettleLimit = TimeSpan.FromSeconds(30);
+
     /// <summary>Starts, prints where the dashboard is (and a generated password), and runs until stopped.</summary>
     public async Task RunAsync(TextWriter output)
     {
         await App.StartAsync();
-        foreach (var address in Addresses)
-            output.WriteLine($"Dashboard ({Role.Name()}): {Browsable(address)}");
-        if (Credentials.GeneratedPassword is { } password)
-            output.WriteLine($"Operator login: user '{OperatorCredentials.UserName}', password '{password}' (generated for this run; set {OperatorCredentials.EnvironmentVariable} or {OperatorCredentials.HashKey} to choose one)");
+        await StartupSettledAsync(StartupSettleLimit, App.Lifetime.ApplicationStopping);
+        output.Write(Banner());
         output.Flush();
         await App.WaitForShutdownAsync();
     }
+
+    /// <summary>
+    /// The dashboard's address and the generated password, set apart by blank lines and rules so they are not lost in
+    /// the start-up log above them.
+    /// </summary>
+    public string Banner()
+    {
+        var lines = Addresses.Select(a => $"  Dashboard ({Role.Name()}): {Browsable(a)}").ToList();
+        if (Credentials.GeneratedPassword is { } password)
+            lines.Add($"  Operator login: user '{OperatorCredentials.UserName}', password '{password}' (generated for this run; set {OperatorCredentials.EnvironmentVariable} or {OperatorCredentials.HashKey} to choose one)");
+        var rule = new string('=', Math.Min(100, lines.Max(l => l.Length) + 2));
+        return $"{Environment.NewLine}{rule}{Environment.NewLine}{string.Join(Environment.NewLine, lines)}{Environment.NewLine}{rule}{Environment.NewLine}{Environment.NewLine}";
+    }
+
+    /// <summary>
+    /// Waits until the role's actors have finished starting, so the banner comes after their start-up lines: no ISP
+    /// link on its way up (dialing, chat, LCP, IPCP: up, closed, failed or waiting to redial are settled), every bundle
+    /// up, and nothing of that changed for <see cref="SettleQuiet"/>. At most <paramref name="limit"/> (a modem that
+    /// keeps dialing must not hide the address).
+    /// </summary>
+    public async Task StartupSettledAsync(TimeSpan limit, CancellationToken cancellation)
+    {
+        var board = App.Services.GetRequiredService<StatusBoard>();
+        var time = App.Services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var deadline = time.GetTimestamp() + (long)(limit.TotalSeconds * time.TimestampFrequency);
+        string? last = null;
+        var quietSince = time.GetTimestamp();
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100), time);
+        while (time.GetTimestamp() < deadline && !cancellation.IsCancellationRequested)
+        {
+            var (snapshot, _) = board.Snapshot(Role.Name());
+            var settled = snapshot.Links.All(l => l.State is IspLinkState.Up or IspLinkState.Closed or IspLinkState.Failed or IspLinkState.RedialWait)
+                && snapshot.Bundles.All(b => b.Up);
+            var picture = string.Join(' ', snapshot.Links.Select(l => $"{l.Name}={l.State}").Concat(snapshot.Bundles.Select(b => $"{b.Name}={b.Up}/{b.Members.Count}")));
+            if (picture != last)
+            {
+                last = picture;
+                quietSince = time.GetTimestamp();
+            }
+            else if (settled && time.GetElapsedTime(quietSince) >= SettleQuiet)
+                return;
+            try
+            {
+                await poll.WaitForNextTickAsync(cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>How long the start-up picture must stay the same to count as settled (its last log lines are written meanwhile).</summary>
+    public static readonly TimeSpan SettleQuiet = TimeSpan.FromSeconds(1);
 
     /// <summary>A wildcard listen address printed as something a browser can open.</summary>
     internal static Uri Browsable(Uri address)

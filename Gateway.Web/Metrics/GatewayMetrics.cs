@@ -54,9 +54,9 @@ public sealed class GatewayMetrics
             foreach (var s in snapshot.Sublinks)
             {
                 subOpen.WithLabels(s.Bundle, s.Name).Set(s.State == SublinkState.Open ? 1 : 0);
-                subRtt.WithLabels(s.Bundle, s.Name).Set(s.Quality?.RoundTripMs ?? double.NaN);
-                subLoss.WithLabels(s.Bundle, s.Name, "in").Set(s.Quality?.InboundLossPercent ?? double.NaN);
-                subLoss.WithLabels(s.Bundle, s.Name, "out").Set(s.Quality?.OutboundLossPercent ?? double.NaN);
+                SetOrOmit(subRtt, s.Quality?.RoundTripMs, s.Bundle, s.Name);
+                SetOrOmit(subLoss, s.Quality?.InboundLossPercent, s.Bundle, s.Name, "in");
+                SetOrOmit(subLoss, s.Quality?.OutboundLossPercent, s.Bundle, s.Name, "out");
             }
             foreach (var b in snapshot.Bundles)
             {
@@ -65,7 +65,7 @@ public sealed class GatewayMetrics
                 bundleOctets.WithLabels(b.Name, "in").IncTo(b.Counters.OctetsIn);
                 bundleOctets.WithLabels(b.Name, "out").IncTo(b.Counters.OctetsOut);
                 goodput.WithLabels(b.Name).Set(b.Traffic?.GoodputBitsPerSecond ?? 0);
-                probeRtt.WithLabels(b.Name).Set(b.Traffic?.ProbeRoundTripMs ?? double.NaN);
+                SetOrOmit(probeRtt, b.Traffic?.ProbeRoundTripMs, b.Name);
                 probeLoss.WithLabels(b.Name).Set(b.Traffic?.ProbeLossPercent ?? 0);
                 reassembled.WithLabels(b.Name).IncTo(b.Reassembly.PacketsReassembled);
                 lost.WithLabels(b.Name).IncTo(b.Reassembly.PacketsLost);
@@ -76,6 +76,18 @@ public sealed class GatewayMetrics
             busy.IncTo(feed.TicksSkippedBusy);
             events.IncTo(board.EventsApplied);
         });
+    }
+
+    /// <summary>
+    /// A figure nobody measured (echo gives no inbound loss, no probe answered yet) is left out rather than exported
+    /// as NaN, which Prometheus stores and every sum or average over it then becomes.
+    /// </summary>
+    private static void SetOrOmit(Gauge gauge, double? value, params string[] labels)
+    {
+        if (value is { } v && double.IsFinite(v))
+            gauge.WithLabels(labels).Set(v);
+        else
+            gauge.RemoveLabelled(labels);
     }
 
     private static void Counters(Counter octets, Counter frames, LinkCounters c, string name)
