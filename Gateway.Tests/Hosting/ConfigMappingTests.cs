@@ -114,6 +114,14 @@ public class ConfigMappingTests
     [InlineData("", 1000)]
     public void The_receivers_echo_period_is_vpn_ins_lqrperiod_where_echo_is_enabled(string lines, int milliseconds)
     {
+        var receiver = ReceiverWith(lines);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver.EchoPeriod);
+    }
+
+    /// <summary>A <c>vpn-in</c> label with <paramref name="lines"/> added, mapped without errors.</summary>
+    private static ReceiverOptions ReceiverWith(string lines)
+    {
         var source = new InMemoryConfigSource().Add("ppp.conf",
             "vpn-in:\n" + lines + " set mrru 1500\n enable chap\n set ifaddr 10.0.0.1 10.0.0.2\n");
         var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
@@ -122,7 +130,19 @@ public class ConfigMappingTests
         var receiver = ConfigMapping.ToReceiver(model.Receivers.Single(), new IPEndPoint(IPAddress.Loopback, 6671), errors);
 
         Assert.Empty(errors);
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver!.EchoPeriod);
+        return receiver!;
+    }
+
+    [Theory]
+    [InlineData("", true, true)]
+    [InlineData(" disable shortseq\n", false, true)]
+    [InlineData(" deny shortseq\n", true, false)]
+    public void The_receivers_sublinks_ask_for_and_accept_short_sequence_numbers_as_its_label_says(string lines, bool enabled, bool accepted)
+    {
+        var receiver = ReceiverWith(lines);
+
+        Assert.Equal(enabled, receiver.MemberSession.Lcp.EnableShortSequence);
+        Assert.Equal(accepted, receiver.MemberSession.Lcp.AcceptShortSequence);
     }
 
     [Fact]
