@@ -73,6 +73,10 @@ public sealed class BundleSession : IMpPacketSink
     // each member's MRU and weight, which re-add a suspended member to the fragmenter
     private readonly Dictionary<int, (int Mru, double Weight)> sendParameters = new();
     private TimeSpan now;
+    // members a fragment has arrived on since they joined: the peer's end of those has joined its bundle
+    private readonly HashSet<int> heardFrom = new();
+    private int lastHeard = -1;
+    private readonly HashSet<PppProtocol> rejectedByPeer = new();
 
     public BundleSession(BundleSettings settings, IBundleHandler handler)
     {
@@ -95,6 +99,9 @@ public sealed class BundleSession : IMpPacketSink
     public IpcpNegotiated? Network => ipcp.Negotiated;
 
     public FsmState IpcpState => ipcp.State;
+
+    /// <summary>CCP's state; null when the bundle runs no CCP.</summary>
+    public FsmState? CcpState => ccp?.State;
 
     public MpFragmenter? Fragmenter => fragmenter;
 
@@ -149,6 +156,8 @@ public sealed class BundleSession : IMpPacketSink
         }
         bool first = members.Count == 0;
         members.Add(member);
+        if (first)
+            rejectedByPeer.Clear();
         sendParameters[member] = (link.PeerMru, Math.Max(1, bytesPerSecond));
         if (first)
         {
@@ -175,6 +184,9 @@ public sealed class BundleSession : IMpPacketSink
             return;
         suspended.Remove(member);
         sendParameters.Remove(member);
+        heardFrom.Remove(member);
+        if (lastHeard == member)
+            lastHeard = heardFrom.Count > 0 ? heardFrom.First() : -1;
         fragmenter!.RemoveMember(member);
         if (fragmenter.ActiveMemberCount == 0)
         {
@@ -236,7 +248,17 @@ public sealed class BundleSession : IMpPacketSink
             UndeliverablePackets++;
             return;
         }
+        // A fragment on a member shows the peer's end of it has joined its bundle: control packets go there from now
+        // on, and requests sent before (maybe to a peer member that had not joined and dropped them) go again now.
+        bool firstHeard = false;
+        if (members.Contains(member))
+        {
+            firstHeard = heardFrom.Add(member);
+            lastHeard = member;
+        }
         reassembler.Receive(member, fragment, now, this);
+        if (firstHeard)
+            RetransmitUnansweredRequests();
         ArmReassemblyTimer();
     }
 
@@ -277,6 +299,37 @@ public sealed class BundleSession : IMpPacketSink
         }
     }
 
+    /// <summary>Protocols the peer Protocol-Rejected since the first member joined (for the status page).</summary>
+    public IReadOnlyCollection<PppProtocol> RejectedByPeer => rejectedByPeer;
+
+    /// <summary>The protocols a bundle runs for its members (RFC 1990 2): a Protocol-Reject of one on a member link is the bundle's.</summary>
+    public static bool IsBundleProtocol(PppProtocol protocol) =>
+        protocol is PppProtocol.Ipcp or PppProtocol.Ccp or PppProtocol.Ipv6cp or PppProtocol.Ip or PppProtocol.Ipv6 or PppProtocol.CompressedDatagram;
+
+    /// <summary>
+    /// A member link's LCP received a Protocol-Reject of <paramref name="protocol"/>, one the bundle runs (the member
+    /// session's <see cref="ProtocolRejectedByPeer"/> with <c>ForBundle</c>). RFC 1661 5.7: that protocol MUST stop:
+    /// its automaton takes RXJ- (no more Configure-Requests, its timer stopped) and
+    /// <see cref="ProtocolRejectedByPeer"/> is raised under the bundle's name. Returns false for a protocol the bundle
+    /// does not run.
+    /// </summary>
+    public bool PeerRejectedProtocol(PppProtocol protocol, TimeSpan now)
+    {
+        this.now = now;
+        ControlProtocol? ncp = protocol switch
+        {
+            PppProtocol.Ipcp => ipcp,
+            PppProtocol.Ccp => ccp,
+            _ => null,
+        };
+        if (ncp is null)
+            return false;
+        rejectedByPeer.Add(protocol);
+        handler.OnEvent(new ProtocolRejectedByPeer(Name, protocol, ForBundle: false));
+        Apply(ncp, ncp.PeerRejectedProtocol());
+        return true;
+    }
+
     /// <summary>Closes the bundle's NCPs (administrative close of the whole bundle).</summary>
     public void Close()
     {
@@ -306,6 +359,30 @@ public sealed class BundleSession : IMpPacketSink
         }
     }
 
+    /// <summary>
+    /// The NCPs' first Configure-Requests go out as the first member joins, perhaps before the peer's end of that
+    /// member has joined its bundle (its actor drops them until then), and would wait a restart interval (3 s) to be
+    /// sent again. So each member heard from for the first time sends the requests still unanswered again at once.
+    /// </summary>
+    private void RetransmitUnansweredRequests()
+    {
+        Apply(ipcp, ipcp.RetransmitUnansweredRequest());
+        if (ccp is not null)
+            Apply(ccp, ccp.RetransmitUnansweredRequest());
+    }
+
+    /// <summary>A control packet goes whole on the member heard from last, where the peer surely listens; else as data goes.</summary>
+    private void SendControl(ushort protocol, ReadOnlySpan<byte> packet)
+    {
+        if (lastHeard >= 0 && fragmenter is not null && fragmenter.FragmentOn(lastHeard, protocol, packet) == MpFragmentStatus.Ok)
+        {
+            foreach (ref readonly var fragment in fragmenter.Fragments)
+                handler.SendFragment(fragment.Member, fragmenter.Bytes(fragment));
+            return;
+        }
+        Send(protocol, packet);
+    }
+
     private bool Send(ushort protocol, ReadOnlySpan<byte> information)
     {
         if (fragmenter is null || fragmenter.Fragment(protocol, information, now) != MpFragmentStatus.Ok)
@@ -331,7 +408,7 @@ public sealed class BundleSession : IMpPacketSink
             switch (output)
             {
                 case SendControlPacket send:
-                    Send((ushort)send.Protocol, send.Packet);
+                    SendControl((ushort)send.Protocol, send.Packet);
                     break;
                 case StartRestartTimer start:
                     handler.StartTimer(timer, start.Interval);
@@ -344,6 +421,8 @@ public sealed class BundleSession : IMpPacketSink
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Up }:
                     handler.OnEvent(new NetworkUp(Name, ipcp.Negotiated!));
+                    if (!ipcp.Negotiated!.PeerAddressKnown)
+                        handler.OnEvent(new PeerAddressUnknown(Name));
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Down }:
                     handler.OnEvent(new NetworkDown(Name));

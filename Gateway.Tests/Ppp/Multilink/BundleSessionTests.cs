@@ -131,6 +131,66 @@ public class BundleSessionTests
         Assert.Equal(1, bundle.MemberCount);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void The_first_ncp_requests_lost_before_the_peer_joined_are_sent_again_when_it_is_first_heard_not_a_restart_interval_later(int links)
+    {
+        // Each side's member joins its bundle 5 ms after its Network phase: the first Configure-Requests of the side
+        // that joins first reach a peer whose sublink has not joined yet, and are dropped there.
+        var net = new BundleNet(links, joinDelay: TimeSpan.FromMilliseconds(5));
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+
+        var joined = net.Gateway.FirstJoinAt!.Value > net.Receiver.FirstJoinAt!.Value ? net.Gateway.FirstJoinAt.Value : net.Receiver.FirstJoinAt.Value;
+        var restart = new BundleSettings().Fsm.RestartTimer;
+        Assert.True(net.Gateway.NetworkUpAt - joined < restart / 10, $"gateway IPCP opened {net.Gateway.NetworkUpAt - joined} after both joined");
+        Assert.True(net.Receiver.NetworkUpAt - joined < restart / 10, $"receiver IPCP opened {net.Receiver.NetworkUpAt - joined} after both joined");
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Opened, net.Gateway.Bundle.CcpState);
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Opened, net.Receiver.Bundle.CcpState);
+    }
+
+    [Fact]
+    public void A_protocol_reject_of_ccp_on_a_member_link_stops_the_bundles_ccp_and_is_reported_rfc1661_5_7()
+    {
+        // The receiver runs no CCP: the gateway's CCP requests are undeliverable there until the peer rejects CCP.
+        var net = new BundleNet(2, receiverSettings: new BundleSettings { Compression = CompressionControl.ProtocolReject });
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.ReqSent, net.Gateway.Bundle.CcpState);
+
+        // The peer's LCP on member link 2 Protocol-Rejects CCP (what a peer without CCP does, RFC 1661 5.7).
+        net.Receiver.Members[1].Session.RejectProtocol((ushort)PppProtocol.Ccp, [1, 7, 0, 4]);
+        net.Run(TimeSpan.FromMilliseconds(10));
+        long undeliverable = net.Receiver.Bundle.UndeliverablePackets;
+        net.Run(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Stopped, net.Gateway.Bundle.CcpState);
+        Assert.Equal(undeliverable, net.Receiver.Bundle.UndeliverablePackets);   // no CCP Configure-Request since
+        Assert.Equal([PppProtocol.Ccp], net.Gateway.Bundle.RejectedByPeer);
+        var reported = Assert.Single(net.Gateway.Events.OfType<ProtocolRejectedByPeer>());
+        Assert.Equal(new ProtocolRejectedByPeer("vpn", PppProtocol.Ccp, ForBundle: false), reported);
+        Assert.NotNull(net.Gateway.Bundle.Network);                                // IPCP carries on
+    }
+
+    [Fact]
+    public void A_protocol_reject_of_ipcp_stops_the_bundles_ipcp_and_names_it()
+    {
+        var events = new List<SessionEvent>();
+        var bundle = new BundleSession(new BundleSettings(), new RecordingBundleHandler(events));
+        Assert.True(bundle.AddMember(0, new LcpNegotiated { PeerMrru = 1500, LocalMrru = 1500 }, 1000, TimeSpan.Zero, out _));
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.ReqSent, bundle.IpcpState);
+
+        Assert.True(bundle.PeerRejectedProtocol(PppProtocol.Ipcp, TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Stopped, bundle.IpcpState);
+        Assert.Contains(new ProtocolRejectedByPeer("vpn", PppProtocol.Ipcp, ForBundle: false), events);
+        Assert.False(bundle.PeerRejectedProtocol(PppProtocol.Lqr, TimeSpan.FromSeconds(1)));
+    }
+
     internal static byte[] Packet(int id, int size)
     {
         var p = new byte[size];
@@ -149,6 +209,15 @@ public class BundleSessionTests
         public int GetHashCode(byte[] obj) => obj.Length ^ obj[4] ^ (obj[5] << 8);
     }
 
+    private sealed class RecordingBundleHandler(List<SessionEvent> events) : IBundleHandler
+    {
+        public void SendFragment(int member, ReadOnlySpan<byte> fragment) { }
+        public void StartTimer(BundleTimer timer, TimeSpan interval) { }
+        public void StopTimer(BundleTimer timer) { }
+        public void OnEvent(SessionEvent bundleEvent) => events.Add(bundleEvent);
+        public void OnIpPacket(ReadOnlySpan<byte> packet) { }
+    }
+
     private sealed class NullBundleHandler : IBundleHandler
     {
         public void SendFragment(int member, ReadOnlySpan<byte> fragment) { }
@@ -164,10 +233,13 @@ public class BundleSessionTests
         private readonly Queue<(Member To, byte[] Bytes)> wire = new();
         private readonly HashSet<int> cut = new();
 
-        public BundleNet(int links)
+        /// <param name="joinDelay">How long after a member session reaches the Network phase it joins its bundle (an
+        /// actor's messages take that long): what its bundle is sent before is dropped, as the actors drop it.</param>
+        public BundleNet(int links, TimeSpan? joinDelay = null, BundleSettings? receiverSettings = null)
         {
+            JoinDelay = joinDelay ?? TimeSpan.Zero;
             Gateway = new Side(this, "vpn", Secret.FromText("vpnkey"), isReceiver: false, links);
-            Receiver = new Side(this, "vpn-in", Secret.Empty, isReceiver: true, links);
+            Receiver = new Side(this, "vpn-in", Secret.Empty, isReceiver: true, links, receiverSettings);
             for (int i = 0; i < links; i++)
             {
                 Gateway.Members[i].Peer = Receiver.Members[i];
@@ -178,6 +250,8 @@ public class BundleSessionTests
         public Side Gateway { get; }
 
         public Side Receiver { get; }
+
+        public TimeSpan JoinDelay { get; }
 
         public TimeSpan Now { get; private set; }
 
@@ -242,10 +316,10 @@ public class BundleSessionTests
     {
         private readonly BundleNet net;
 
-        public Side(BundleNet net, string name, Secret key, bool isReceiver, int links)
+        public Side(BundleNet net, string name, Secret key, bool isReceiver, int links, BundleSettings? bundleSettings = null)
         {
             this.net = net;
-            Bundle = new BundleSession(new BundleSettings
+            Bundle = new BundleSession((bundleSettings ?? new BundleSettings()) with
             {
                 Name = name,
                 Ipcp = isReceiver
@@ -282,7 +356,19 @@ public class BundleSessionTests
 
         public void StopTimer(BundleTimer timer) => net.Disarm(this, timer);
 
-        public void OnEvent(SessionEvent bundleEvent) { }
+        public List<SessionEvent> Events { get; } = new();
+
+        /// <summary>When the first member joined and when IPCP opened, in virtual time.</summary>
+        public TimeSpan? FirstJoinAt { get; set; }
+
+        public TimeSpan? NetworkUpAt { get; private set; }
+
+        public void OnEvent(SessionEvent bundleEvent)
+        {
+            Events.Add(bundleEvent);
+            if (bundleEvent is NetworkUp)
+                NetworkUpAt ??= net.Now;
+        }
 
         public void OnIpPacket(ReadOnlySpan<byte> packet) => Received.Add(packet.ToArray());
     }
@@ -316,17 +402,37 @@ public class BundleSessionTests
         {
             switch (sessionEvent)
             {
+                case PhaseChanged { To: LinkPhase.Network } when net.JoinDelay > TimeSpan.Zero:
+                    net.Arm(this, "join", net.JoinDelay, Join);
+                    break;
                 case PhaseChanged { To: LinkPhase.Network }:
-                    Assert.True(side.Bundle.AddMember(Index, Session.Link!, 1_000_000, net.Now, out var refusal), refusal);
+                    Join();
+                    break;
+                case ProtocolRejectedByPeer { ForBundle: true } rejected:
+                    // what the sublink's owner does with it: the bundle's business
+                    side.Bundle.PeerRejectedProtocol(rejected.Protocol, net.Now);
                     break;
                 case PhaseChanged { From: LinkPhase.Network }:
+                    net.Disarm(this, "join");
+                    Joined = false;
                     side.Bundle.RemoveMember(Index, net.Now);
                     break;
             }
         }
 
+        public bool Joined { get; private set; }
+
+        private void Join()
+        {
+            Assert.True(side.Bundle.AddMember(Index, Session.Link!, 1_000_000, net.Now, out var refusal), refusal);
+            side.FirstJoinAt ??= net.Now;
+            Joined = true;
+        }
+
         public void OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
         {
+            if (!Joined)
+                return; // the actors drop a sublink's network packets until it joined its bundle
             if (protocol == PppProtocol.Multilink)
                 side.Bundle.ReceiveFragment(Index, information, net.Now);
             else
