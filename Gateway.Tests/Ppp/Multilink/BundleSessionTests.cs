@@ -191,6 +191,34 @@ public class BundleSessionTests
         Assert.False(bundle.PeerRejectedProtocol(PppProtocol.Lqr, TimeSpan.FromSeconds(1)));
     }
 
+    [Fact]
+    public void A_forged_ipcp_request_numbered_far_ahead_neither_renegotiates_the_bundle_nor_stalls_it()
+    {
+        var net = new BundleNet(2);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        var receiver = net.Receiver.Bundle;
+        var format = receiver.Reassembler!.Options.Format;
+
+        // from member 1's own address: an IPCP Configure-Request 700 numbers ahead (inside the 1024 window of short
+        // sequence numbers, far beyond anything in flight)
+        var forged = new byte[64];
+        int header = MpHeaderCodec.Write(forged, format, true, true, (receiver.Reassembler.ExpectedSequence + 700) & MpHeaderCodec.SequenceMask(format));
+        byte[] request = [0x80, 0x21, 0x01, 0x42, 0x00, 0x0A, 0x03, 0x06, 0x0A, 0x00, 0x00, 0x09];
+        request.CopyTo(forged, header);
+        receiver.ReceiveFragment(1, forged.AsSpan(0, header + request.Length), net.Now);
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(net.Gateway.Bundle.SendIp(Packet(i, 200), net.Now));
+            net.Run(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => Packet(i, 200)), net.Receiver.Received);
+        Assert.Empty(net.Receiver.Events.OfType<NetworkDown>());
+        Assert.Equal(1, receiver.Reassembler.Statistics.OutOfWindowFragments);
+    }
+
     internal static byte[] Packet(int id, int size)
     {
         var p = new byte[size];
