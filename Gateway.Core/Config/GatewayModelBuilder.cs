@@ -196,7 +196,8 @@ public static class GatewayModelBuilder
                 profile.IdleTimeout,
                 server,
                 sublinks,
-                profile.ShortSeq.Accepted);
+                profile.ShortSeq.Accepted,
+                profile.Options["ipv6cp"]);
         }
 
         private static SublinkModel Sublink(LinkProfile link, string? carriedBy, IReadOnlyList<string> labels)
@@ -269,7 +270,8 @@ public static class GatewayModelBuilder
                 requireChap, requirePap, profile.IfAddr, profile.Server, secrets, link is null ? null : LinkQuality.Of(link),
                 link is { Phone.Text.Length: > 0 } ? link.Phone : null,
                 profile.ShortSeq.Enabled,
-                profile.ShortSeq.Accepted);
+                profile.ShortSeq.Accepted,
+                profile.Options["ipv6cp"]);
         }
 
         private static List<ConfigDiagnostic> Order(List<ConfigDiagnostic> items)

@@ -1,6 +1,7 @@
 using Gateway.Core.Ppp.Ccp;
 using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Session;
 
@@ -11,6 +12,9 @@ public enum BundleTimer : byte
 {
     Ipcp,
     Ccp,
+
+    /// <summary>IPV6CP's restart timer (only when <see cref="BundleSettings.Ipv6cp"/> is set).</summary>
+    Ipv6cp,
 
     /// <summary>The reassembler's reorder timeout (RFC 1990 4.1 plus our cap on waiting).</summary>
     Reassembly,
@@ -42,6 +46,12 @@ public sealed record BundleSettings
 
     public CompressionControl Compression { get; init; } = CompressionControl.RefuseAll;
 
+    /// <summary>
+    /// IPV6CP (RFC 5072) and IPv6 (0x0057) over the bundle, FreeBSD's <c>enable ipv6cp</c>; null runs neither (an IPv6
+    /// packet handed to <see cref="BundleSession.SendIp"/> is then refused, never sent as IPv4).
+    /// </summary>
+    public Ipv6cpSettings? Ipv6cp { get; init; }
+
     public FsmSettings Fsm { get; init; } = FsmSettings.Default;
 
     /// <summary>Caps and timeouts of the reassembler; format and MRRU come from the first member's LCP.</summary>
@@ -64,6 +74,7 @@ public sealed class BundleSession : IMpPacketSink
     private readonly IBundleHandler handler;
     private readonly IpControlProtocol ipcp;
     private readonly CompressionControlProtocol? ccp;
+    private readonly Ipv6ControlProtocol? ipv6cp;
     private MpFragmenter? fragmenter;
     private MpReassembler? reassembler;
     private MultilinkLinkParameters parameters;
@@ -85,6 +96,8 @@ public sealed class BundleSession : IMpPacketSink
         ipcp = new IpControlProtocol(settings.Ipcp, settings.Fsm);
         if (settings.Compression == CompressionControl.RefuseAll)
             ccp = new CompressionControlProtocol(settings.Fsm);
+        if (settings.Ipv6cp is not null)
+            ipv6cp = new Ipv6ControlProtocol(settings.Ipv6cp, settings.Fsm);
     }
 
     public string Name => settings.Name;
@@ -99,6 +112,12 @@ public sealed class BundleSession : IMpPacketSink
     public IpcpNegotiated? Network => ipcp.Negotiated;
 
     public FsmState IpcpState => ipcp.State;
+
+    /// <summary>Both interface identifiers while IPV6CP is Opened (for the tun's link-local address); else null.</summary>
+    public Ipv6cpNegotiated? Ipv6Network => ipv6cp?.Negotiated;
+
+    /// <summary>IPV6CP's state; null when the bundle runs no IPV6CP.</summary>
+    public FsmState? Ipv6cpState => ipv6cp?.State;
 
     /// <summary>CCP's state; null when the bundle runs no CCP.</summary>
     public FsmState? CcpState => ccp?.State;
@@ -169,6 +188,11 @@ public sealed class BundleSession : IMpPacketSink
                 Apply(ccp, ccp.Open());
                 Apply(ccp, ccp.Up());
             }
+            if (ipv6cp is not null)
+            {
+                Apply(ipv6cp, ipv6cp.Open());
+                Apply(ipv6cp, ipv6cp.Up());
+            }
         }
         return true;
     }
@@ -201,6 +225,8 @@ public sealed class BundleSession : IMpPacketSink
             Apply(ipcp, ipcp.Down());
             if (ccp is not null)
                 Apply(ccp, ccp.Down());
+            if (ipv6cp is not null)
+                Apply(ipv6cp, ipv6cp.Down());
         }
     }
 
@@ -269,17 +295,35 @@ public sealed class BundleSession : IMpPacketSink
         Deliver(protocol, information);
     }
 
-    /// <summary>Sends an IP packet over the bundle; false (counted) when IPCP is not open or the fragmenter refuses it.</summary>
+    /// <summary>
+    /// Sends an IP packet over the bundle, labelled by its version nibble: IPv4 as 0x0021 once IPCP is Opened, IPv6
+    /// as 0x0057 once IPV6CP is Opened. False (counted in <see cref="SendRefused"/>) when its protocol is not open,
+    /// it is neither version (<see cref="SendRefusedNotIp"/> too) or the fragmenter refuses it: a packet is never sent
+    /// under another protocol than its own.
+    /// </summary>
     public bool SendIp(ReadOnlySpan<byte> packet, TimeSpan now)
     {
         this.now = now;
-        if (ipcp.State != FsmState.Opened || !Send((ushort)PppProtocol.Ip, packet))
+        const int Ipv4 = 4, Ipv6 = 6; // the IP version field, the high nibble of the first octet (RFC 791, RFC 8200)
+        int version = packet.IsEmpty ? 0 : packet[0] >> 4;
+        PppProtocol? protocol = version switch
+        {
+            Ipv4 when ipcp.State == FsmState.Opened => PppProtocol.Ip,
+            Ipv6 when ipv6cp?.State == FsmState.Opened => PppProtocol.Ipv6,
+            _ => null,
+        };
+        if (version is not (Ipv4 or Ipv6))
+            SendRefusedNotIp++;
+        if (protocol is not { } p || !Send((ushort)p, packet))
         {
             SendRefused++;
             return false;
         }
         return true;
     }
+
+    /// <summary>Packets handed to <see cref="SendIp"/> whose first nibble is neither 4 nor 6 (included in <see cref="SendRefused"/>).</summary>
+    public long SendRefusedNotIp { get; private set; }
 
     public void TimerExpired(BundleTimer timer, TimeSpan now)
     {
@@ -291,6 +335,9 @@ public sealed class BundleSession : IMpPacketSink
                 break;
             case BundleTimer.Ccp when ccp is not null:
                 Apply(ccp, ccp.RestartTimerExpired());
+                break;
+            case BundleTimer.Ipv6cp when ipv6cp is not null:
+                Apply(ipv6cp, ipv6cp.RestartTimerExpired());
                 break;
             case BundleTimer.Reassembly when reassembler is not null:
                 reassembler.Tick(now, this);
@@ -320,6 +367,7 @@ public sealed class BundleSession : IMpPacketSink
         {
             PppProtocol.Ipcp => ipcp,
             PppProtocol.Ccp => ccp,
+            PppProtocol.Ipv6cp => ipv6cp,
             _ => null,
         };
         if (ncp is null)
@@ -336,6 +384,8 @@ public sealed class BundleSession : IMpPacketSink
         Apply(ipcp, ipcp.Close());
         if (ccp is not null)
             Apply(ccp, ccp.Close());
+        if (ipv6cp is not null)
+            Apply(ipv6cp, ipv6cp.Close());
     }
 
     void IMpPacketSink.Deliver(ushort protocol, ReadOnlySpan<byte> information) => Deliver(protocol, information);
@@ -345,7 +395,11 @@ public sealed class BundleSession : IMpPacketSink
         switch ((PppProtocol)protocol)
         {
             case PppProtocol.Ip when ipcp.State == FsmState.Opened:
+            case PppProtocol.Ipv6 when ipv6cp?.State == FsmState.Opened:
                 handler.OnIpPacket(information);
+                break;
+            case PppProtocol.Ipv6cp when ipv6cp is not null && members.Count > 0:
+                Apply(ipv6cp, ipv6cp.Receive(information));
                 break;
             case PppProtocol.Ipcp when members.Count > 0:
                 Apply(ipcp, ipcp.Receive(information));
@@ -369,6 +423,8 @@ public sealed class BundleSession : IMpPacketSink
         Apply(ipcp, ipcp.RetransmitUnansweredRequest());
         if (ccp is not null)
             Apply(ccp, ccp.RetransmitUnansweredRequest());
+        if (ipv6cp is not null)
+            Apply(ipv6cp, ipv6cp.RetransmitUnansweredRequest());
     }
 
     /// <summary>A control packet goes whole on the member heard from last, where the peer surely listens; else as data goes.</summary>
@@ -402,7 +458,12 @@ public sealed class BundleSession : IMpPacketSink
 
     private void Apply(ControlProtocol protocol, IReadOnlyList<ControlOutput> outputs)
     {
-        var timer = protocol.Protocol == PppProtocol.Ccp ? BundleTimer.Ccp : BundleTimer.Ipcp;
+        var timer = protocol.Protocol switch
+        {
+            PppProtocol.Ccp => BundleTimer.Ccp,
+            PppProtocol.Ipv6cp => BundleTimer.Ipv6cp,
+            _ => BundleTimer.Ipcp,
+        };
         foreach (var output in outputs)
         {
             switch (output)
@@ -426,6 +487,12 @@ public sealed class BundleSession : IMpPacketSink
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Down }:
                     handler.OnEvent(new NetworkDown(Name));
+                    break;
+                case ThisLayer { Protocol: PppProtocol.Ipv6cp, Signal: LayerSignal.Up }:
+                    handler.OnEvent(new Ipv6NetworkUp(Name, ipv6cp!.Negotiated!));
+                    break;
+                case ThisLayer { Protocol: PppProtocol.Ipv6cp, Signal: LayerSignal.Down }:
+                    handler.OnEvent(new Ipv6NetworkDown(Name));
                     break;
             }
         }

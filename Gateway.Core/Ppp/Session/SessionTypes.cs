@@ -127,6 +127,19 @@ public sealed record NetworkUp(string Link, IpcpNegotiated Addresses) : SessionE
 public sealed record NetworkDown(string Link) : SessionEvent(Link);
 
 /// <summary>
+/// IPV6CP reached Opened (RFC 5072): both interface identifiers are known. The owner gives the tun device the
+/// link-local address <see cref="Ipv6cpNegotiated.LocalLinkLocal"/>/64 (and may route to
+/// <see cref="Ipv6cpNegotiated.PeerLinkLocal"/>); IPv6 packets (version 6) are carried as protocol 0x0057 from now on.
+/// </summary>
+public sealed record Ipv6NetworkUp(string Link, Ipv6cp.Ipv6cpNegotiated Identifiers) : SessionEvent(Link)
+{
+    public override string ToString() => $"{Link}: IPV6CP: up, {Identifiers}";
+}
+
+/// <summary>IPV6CP left Opened: IPv6 packets are refused again (the link-local address can go).</summary>
+public sealed record Ipv6NetworkDown(string Link) : SessionEvent(Link);
+
+/// <summary>
 /// IPCP opened but HISADDR is unknown: the peer named no address of its own (not even after our Nak, RFC 1332 3.3)
 /// and none was configured to give it. Nothing should be sent to 0.0.0.0 (no probes); the page should say so.
 /// Raised right after <see cref="NetworkUp"/>.

@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
@@ -219,6 +220,63 @@ public class BundleSessionTests
         Assert.Equal(1, receiver.Reassembler.Statistics.OutOfWindowFragments);
     }
 
+    [Fact]
+    public void An_ipv6_packet_is_never_sent_as_ipv4_and_is_refused_while_ipv6cp_does_not_run()
+    {
+        var net = new BundleNet(2);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        long refused = net.Gateway.Bundle.SendRefused;
+
+        // what the kernel writes to the tun: a Router Solicitation, version 6
+        Assert.False(net.Gateway.Bundle.SendIp(Ipv6Packet(1), net.Now));
+        Assert.False(net.Gateway.Bundle.SendIp([0x00, 0x01, 0x02], net.Now));
+        net.Run(TimeSpan.FromMilliseconds(100));
+
+        Assert.Empty(net.Receiver.Received);
+        Assert.Equal(refused + 2, net.Gateway.Bundle.SendRefused);
+        Assert.Equal(1, net.Gateway.Bundle.SendRefusedNotIp);
+        Assert.Null(net.Gateway.Bundle.Ipv6cpState);
+    }
+
+    [Fact]
+    public void With_ipv6cp_on_both_ends_ipv6_crosses_the_bundle_as_0x0057_and_both_link_local_addresses_are_known()
+    {
+        var withIpv6 = new BundleSettings { Ipv6cp = Ipv6cpSettings.Default };
+        var net = new BundleNet(2, receiverSettings: withIpv6, gatewaySettings: withIpv6);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Ipv6Network is not null && net.Receiver.Bundle.Ipv6Network is not null);
+
+        var gateway = net.Gateway.Bundle.Ipv6Network!;
+        var receiver = net.Receiver.Bundle.Ipv6Network!;
+        Assert.Equal(gateway.LocalInterfaceIdentifier, receiver.PeerInterfaceIdentifier);
+        Assert.Equal(receiver.LocalInterfaceIdentifier, gateway.PeerInterfaceIdentifier);
+        Assert.NotEqual(gateway.LocalInterfaceIdentifier, receiver.LocalInterfaceIdentifier);
+        Assert.True(gateway.LocalLinkLocal.IsIPv6LinkLocal);
+        Assert.Contains(new Ipv6NetworkUp("vpn", gateway), net.Gateway.Events);
+
+        Assert.True(net.Gateway.Bundle.SendIp(Ipv6Packet(7), net.Now));
+        Assert.True(MpHeaderCodec.TryRead(net.Gateway.SentFragments[^1], net.Gateway.Bundle.Fragmenter!.Options.Format, out _, out var data) == MpHeaderStatus.Ok);
+        Assert.True(MpHeaderCodec.TryReadProtocol(data, out ushort protocol, out _));
+        Assert.Equal((ushort)PppProtocol.Ipv6, protocol);
+        Assert.True(net.Receiver.Bundle.SendIp(Packet(8, 100), net.Now));
+        net.Run(TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal([Ipv6Packet(7)], net.Receiver.Received);
+        Assert.Equal([Packet(8, 100)], net.Gateway.Received);
+    }
+
+    private static byte[] Ipv6Packet(int id)
+    {
+        var p = new byte[48];
+        p[0] = 0x60;
+        p[6] = 58; // ICMPv6
+        p[7] = 255;
+        p[40] = 133; // Router Solicitation
+        p[47] = (byte)id;
+        return p;
+    }
+
     internal static byte[] Packet(int id, int size)
     {
         var p = new byte[size];
@@ -263,10 +321,10 @@ public class BundleSessionTests
 
         /// <param name="joinDelay">How long after a member session reaches the Network phase it joins its bundle (an
         /// actor's messages take that long): what its bundle is sent before is dropped, as the actors drop it.</param>
-        public BundleNet(int links, TimeSpan? joinDelay = null, BundleSettings? receiverSettings = null)
+        public BundleNet(int links, TimeSpan? joinDelay = null, BundleSettings? receiverSettings = null, BundleSettings? gatewaySettings = null)
         {
             JoinDelay = joinDelay ?? TimeSpan.Zero;
-            Gateway = new Side(this, "vpn", Secret.FromText("vpnkey"), isReceiver: false, links);
+            Gateway = new Side(this, "vpn", Secret.FromText("vpnkey"), isReceiver: false, links, gatewaySettings);
             Receiver = new Side(this, "vpn-in", Secret.Empty, isReceiver: true, links, receiverSettings);
             for (int i = 0; i < links; i++)
             {
@@ -378,7 +436,14 @@ public class BundleSessionTests
 
         public List<byte[]> Received { get; } = new();
 
-        public void SendFragment(int member, ReadOnlySpan<byte> fragment) => Members[member].Session.SendPacket(PppProtocol.Multilink, fragment);
+        /// <summary>Every fragment this side's bundle sent, as sent.</summary>
+        public List<byte[]> SentFragments { get; } = new();
+
+        public void SendFragment(int member, ReadOnlySpan<byte> fragment)
+        {
+            SentFragments.Add(fragment.ToArray());
+            Members[member].Session.SendPacket(PppProtocol.Multilink, fragment);
+        }
 
         public void StartTimer(BundleTimer timer, TimeSpan interval) => net.Arm(this, timer, interval, () => Bundle.TimerExpired(timer, net.Now));
 
