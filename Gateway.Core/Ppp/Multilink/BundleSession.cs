@@ -35,6 +35,17 @@ public interface IBundleHandler
 
     /// <summary>An IP packet came out of the bundle (valid only during the call).</summary>
     void OnIpPacket(ReadOnlySpan<byte> packet);
+
+    /// <summary>
+    /// The peer sent a packet of a protocol the bundle does not run (IPV6CP with <c>disable ipv6cp</c>, CCP when it is
+    /// off, anything unknown): send a Protocol-Reject for it (RFC 1661 5.7) on member link <paramref name="member"/>'s
+    /// LCP, which is what <c>PppSession.RejectProtocol(protocol, information)</c> does. The default does nothing
+    /// (the packet is only counted in <see cref="BundleSession.UndeliverablePackets"/>), and the peer keeps asking
+    /// until its retries run out.
+    /// </summary>
+    void RejectProtocol(int member, ushort protocol, ReadOnlySpan<byte> information)
+    {
+    }
 }
 
 /// <summary>Settings of one bundle.</summary>
@@ -357,8 +368,8 @@ public sealed class BundleSession : IMpPacketSink
     /// A member link's LCP received a Protocol-Reject of <paramref name="protocol"/>, one the bundle runs (the member
     /// session's <see cref="ProtocolRejectedByPeer"/> with <c>ForBundle</c>). RFC 1661 5.7: that protocol MUST stop:
     /// its automaton takes RXJ- (no more Configure-Requests, its timer stopped) and
-    /// <see cref="ProtocolRejectedByPeer"/> is raised under the bundle's name. Returns false for a protocol the bundle
-    /// does not run.
+    /// <see cref="ProtocolRejectedByPeer"/> is raised under the bundle's name, once until the bundle next forms.
+    /// Returns false for a protocol the bundle does not run.
     /// </summary>
     public bool PeerRejectedProtocol(PppProtocol protocol, TimeSpan now)
     {
@@ -372,8 +383,9 @@ public sealed class BundleSession : IMpPacketSink
         };
         if (ncp is null)
             return false;
-        rejectedByPeer.Add(protocol);
-        handler.OnEvent(new ProtocolRejectedByPeer(Name, protocol, ForBundle: false));
+        // reported once per bundle: a peer may reject each of our retransmissions, on every member link
+        if (rejectedByPeer.Add(protocol))
+            handler.OnEvent(new ProtocolRejectedByPeer(Name, protocol, ForBundle: false));
         Apply(ncp, ncp.PeerRejectedProtocol());
         return true;
     }
@@ -409,6 +421,8 @@ public sealed class BundleSession : IMpPacketSink
                 break;
             default:
                 UndeliverablePackets++;
+                if (!Runs((PppProtocol)protocol) && members.Count > 0)
+                    handler.RejectProtocol(lastHeard >= 0 ? lastHeard : members.First(), protocol, information);
                 break;
         }
     }
@@ -438,6 +452,19 @@ public sealed class BundleSession : IMpPacketSink
         }
         Send(protocol, packet);
     }
+
+    /// <summary>
+    /// Whether a packet of <paramref name="protocol"/> is ours even when it cannot be delivered now: IP and IPv6 before
+    /// their NCP opened (or IPv6 with <c>disable ipv6cp</c>, as FreeBSD discards it), a compressed datagram (CCP agrees on
+    /// no compressor), an NCP the bundle runs. Anything else gets a Protocol-Reject.
+    /// </summary>
+    private bool Runs(PppProtocol protocol) => protocol switch
+    {
+        PppProtocol.Ip or PppProtocol.Ipv6 or PppProtocol.CompressedDatagram or PppProtocol.Ipcp => true,
+        PppProtocol.Ccp => ccp is not null,
+        PppProtocol.Ipv6cp => ipv6cp is not null,
+        _ => false,
+    };
 
     private bool Send(ushort protocol, ReadOnlySpan<byte> information)
     {

@@ -157,15 +157,12 @@ public class BundleSessionTests
     [Fact]
     public void A_protocol_reject_of_ccp_on_a_member_link_stops_the_bundles_ccp_and_is_reported_rfc1661_5_7()
     {
-        // The receiver runs no CCP: the gateway's CCP requests are undeliverable there until the peer rejects CCP.
+        // The receiver runs no CCP: its bundle has a member link Protocol-Reject the gateway's CCP requests, and the
+        // gateway's member session passes that Protocol-Reject to its bundle (as the actors must).
         var net = new BundleNet(2, receiverSettings: new BundleSettings { Compression = CompressionControl.ProtocolReject });
         net.StartAll();
         net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
-        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.ReqSent, net.Gateway.Bundle.CcpState);
-
-        // The peer's LCP on member link 2 Protocol-Rejects CCP (what a peer without CCP does, RFC 1661 5.7).
-        net.Receiver.Members[1].Session.RejectProtocol((ushort)PppProtocol.Ccp, [1, 7, 0, 4]);
-        net.Run(TimeSpan.FromMilliseconds(10));
+        net.Run(TimeSpan.FromSeconds(1));
         long undeliverable = net.Receiver.Bundle.UndeliverablePackets;
         net.Run(TimeSpan.FromSeconds(30));
 
@@ -264,6 +261,21 @@ public class BundleSessionTests
 
         Assert.Equal([Ipv6Packet(7)], net.Receiver.Received);
         Assert.Equal([Packet(8, 100)], net.Gateway.Received);
+    }
+
+    [Fact]
+    public void A_bundle_without_ipv6cp_protocol_rejects_the_peers_and_the_peers_bundle_stops_asking()
+    {
+        var net = new BundleNet(2, gatewaySettings: new BundleSettings { Ipv6cp = Ipv6cpSettings.Default });
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        net.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Stopped, net.Gateway.Bundle.Ipv6cpState);
+        Assert.Equal([PppProtocol.Ipv6cp], net.Gateway.Bundle.RejectedByPeer);
+        long undeliverable = net.Receiver.Bundle.UndeliverablePackets;
+        net.Run(TimeSpan.FromSeconds(30));
+        Assert.Equal(undeliverable, net.Receiver.Bundle.UndeliverablePackets);
     }
 
     private static byte[] Ipv6Packet(int id)
@@ -464,6 +476,10 @@ public class BundleSessionTests
         }
 
         public void OnIpPacket(ReadOnlySpan<byte> packet) => Received.Add(packet.ToArray());
+
+        /// <summary>What the bundle actor does: the member's LCP sends the Protocol-Reject.</summary>
+        public void RejectProtocol(int member, ushort protocol, ReadOnlySpan<byte> information) =>
+            Members[member].Session.RejectProtocol(protocol, information);
     }
 
     private sealed class Member : ISessionHandler
