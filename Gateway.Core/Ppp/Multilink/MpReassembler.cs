@@ -36,7 +36,8 @@ public sealed record MpReassemblerOptions
     /// only as far ahead as the fragments still in flight on other members or lost; one far beyond is a buggy,
     /// restarted or forged peer, and taking it would let the reorder timeout skip every number below it, the
     /// packets still in flight among them. Such a fragment is dropped and counted as out of window. Default: a
-    /// quarter of the window (256 for short sequence numbers, 2048 for long ones).
+    /// quarter of the window (256 for short sequence numbers, 2048 for long ones). The first fragment of a bundle may
+    /// start anywhere in the window (RFC 1990 does not make senders start at 0).
     /// </summary>
     public int? MaxJump { get; init; }
 
@@ -200,8 +201,10 @@ public sealed class MpReassembler
     private long bufferedBytes;
     private int outOfWindowRun;
     private long outOfWindowLast;
-    // the newest sequence number accepted (unwrapped like expected); a fragment beyond it by more than maxJump is not believed
+    // the newest sequence number accepted (unwrapped like expected); a fragment beyond it by more than maxJump is not
+    // believed, once one was accepted (a peer may start its numbering anywhere in the window, RFC 1990 does not say 0)
     private long front;
+    private bool anyAccepted;
     private bool scanValid;
     private long scanBase, scanNext;
     private int scanTotal;
@@ -383,11 +386,12 @@ public sealed class MpReassembler
             if (!OutOfWindow(ref sequence))
                 return MpReceiveStatus.OutOfWindow;
         }
-        else if ((delta >= window || sequence - Math.Max(front, expected - 1) > maxJump) && !OutOfWindow(ref sequence))
+        else if ((delta >= window || anyAccepted && sequence - Math.Max(front, expected - 1) > maxJump) && !OutOfWindow(ref sequence))
         {
             return MpReceiveStatus.OutOfWindow;
         }
         outOfWindowRun = 0;
+        anyAccepted = true;
         if (sequence > front)
             front = sequence;
 

@@ -324,6 +324,19 @@ public class MpReassemblerTests
     }
 
     [Fact]
+    public void A_peer_whose_numbering_starts_elsewhere_in_the_window_is_followed_from_its_first_fragment()
+    {
+        var r = New(MpSequenceFormat.Short, members: 1);
+        var sink = new CollectingSink();
+
+        Assert.Equal(MpReceiveStatus.Accepted, r.Receive(0, Frag(MpSequenceFormat.Short, true, true, 700, 0x21, 1), T0, sink));
+        r.Tick(T0 + TimeSpan.FromSeconds(1), sink);
+        Assert.Equal(MpReceiveStatus.Accepted, r.Receive(0, Frag(MpSequenceFormat.Short, true, true, 701, 0x21, 2), T0 + TimeSpan.FromSeconds(1), sink));
+
+        Assert.Equal(new byte[] { 1, 2 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+    }
+
+    [Fact]
     public void Scattered_out_of_window_fragments_never_resynchronise_the_reassembler()
     {
         var r = New(members: 1);
