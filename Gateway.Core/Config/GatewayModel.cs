@@ -72,7 +72,9 @@ public sealed record BundleModel(
     bool ShortSeq,
     int IdleTimeoutSeconds,
     string? Server,
-    IReadOnlyList<SublinkModel> Sublinks);
+    IReadOnlyList<SublinkModel> Sublinks,
+    bool AcceptShortSeq = true,
+    bool Ipv6cp = true);
 
 /// <summary>A secret of ppp.secret as a receiver uses it.</summary>
 public sealed record ReceiverSecret(string Name, ConfigSecret Key, string? PeerAddress, string? Label, string? Callback);
@@ -81,6 +83,9 @@ public sealed record ReceiverSecret(string Name, ConfigSecret Key, string? PeerA
 /// A label that answers calls (ppp <c>-direct</c>): the Multilink receiver (<c>vpn-in</c>) with its UDP port, or an
 /// answering single link such as the <c>.working</c> files' <c>isp-in-N</c>. <see cref="Phone"/> is its
 /// <c>set phone</c> (null when not set): <c>gateway modems</c> lets such a label answer the calls to those numbers.
+/// <see cref="ShortSeq"/> and <see cref="AcceptShortSeq"/> are its <c>enable/disable shortseq</c> and
+/// <c>accept/deny shortseq</c> (RFC 1990 5.1.2), which its sublinks' LCP honours as the gateway's does;
+/// <see cref="Ipv6cp"/> its <c>enable/disable ipv6cp</c> (FreeBSD's default: enabled).
 /// </summary>
 public sealed record ReceiverModel(
     string Label,
@@ -95,7 +100,10 @@ public sealed record ReceiverModel(
     string? Server,
     IReadOnlyList<ReceiverSecret> Secrets,
     LinkQuality? Quality = null,
-    PhoneList? Phone = null);
+    PhoneList? Phone = null,
+    bool ShortSeq = true,
+    bool AcceptShortSeq = true,
+    bool Ipv6cp = true);
 
 /// <summary>A label that is none of the above, and why.</summary>
 public sealed record OtherLabel(string Label, string Reason);

@@ -195,7 +195,9 @@ public static class GatewayModelBuilder
                 profile.ShortSeq.Enabled,
                 profile.IdleTimeout,
                 server,
-                sublinks);
+                sublinks,
+                profile.ShortSeq.Accepted,
+                profile.Options["ipv6cp"]);
         }
 
         private static SublinkModel Sublink(LinkProfile link, string? carriedBy, IReadOnlyList<string> labels)
@@ -266,7 +268,10 @@ public static class GatewayModelBuilder
                 : [];
             return new ReceiverModel(label, profile.Mrru > 0, listen, profile.Mrru, link?.Mru ?? 0, profile.EndDisc,
                 requireChap, requirePap, profile.IfAddr, profile.Server, secrets, link is null ? null : LinkQuality.Of(link),
-                link is { Phone.Text.Length: > 0 } ? link.Phone : null);
+                link is { Phone.Text.Length: > 0 } ? link.Phone : null,
+                profile.ShortSeq.Enabled,
+                profile.ShortSeq.Accepted,
+                profile.Options["ipv6cp"]);
         }
 
         private static List<ConfigDiagnostic> Order(List<ConfigDiagnostic> items)

@@ -5,6 +5,7 @@ using Gateway.Core.Config;
 using Gateway.Core.Isp;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
@@ -49,6 +50,8 @@ public static class ConfigMapping
                     EndpointDiscriminator = discriminator,
                     EnableChap = model.RequireChap,
                     EnablePap = model.RequirePap,
+                    EnableShortSequence = model.ShortSeq,
+                    AcceptShortSequence = model.AcceptShortSeq,
                 },
                 Ipcp = null,
                 Compression = CompressionControl.ProtocolReject,
@@ -59,6 +62,7 @@ public static class ConfigMapping
             {
                 Name = model.Label,
                 Ipcp = IpcpSettings.Default with { LocalAddress = local },
+                Ipv6cp = model.Ipv6cp ? Ipv6cpSettings.Default : null,
             },
             PeerAddresses = pool,
             EchoPeriod = EchoPeriod(model.Quality),
@@ -131,6 +135,7 @@ public static class ConfigMapping
                     {
                         Name = bundle.Label,
                         Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any },
+                        Ipv6cp = bundle.Ipv6cp ? Ipv6cpSettings.Default : null,
                     },
                     MemberSession = member,
                     Sublinks = specs,
@@ -212,6 +217,7 @@ public static class ConfigMapping
             Mrru = SizeOrDefault(model.Mrru, DefaultMrru),
             EndpointDiscriminator = ToDiscriminator(model.EndDisc, model.Label, errors),
             EnableShortSequence = model.ShortSeq,
+            AcceptShortSequence = model.AcceptShortSeq,
         },
         Ipcp = null,
         Compression = CompressionControl.ProtocolReject,

@@ -96,6 +96,14 @@ public class ConfigMappingTests
     [InlineData(" set echoperiod 0.2\n", 1000)]
     public void The_sublinks_echo_period_is_ppp_confs_lqrperiod_where_echo_or_lqr_is_enabled(string lines, int milliseconds)
     {
+        var gateway = GatewayWith(lines);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), gateway.Bundles[0].EchoPeriod);
+    }
+
+    /// <summary>A two-sublink <c>vpn-nic</c> label with <paramref name="lines"/> added first, mapped without errors.</summary>
+    private static GatewayOptions GatewayWith(string lines)
+    {
         var source = new InMemoryConfigSource().Add("ppp.conf",
             // Before `set mrru`: after it, a link command with no link names the bundle's own link (as in FreeBSD).
             "vpn-nic:\n" + lines + " set mrru 1500\n set authname n\n set authkey k\n clone 1 2\n link deflink rm\n" +
@@ -106,13 +114,21 @@ public class ConfigMappingTests
         var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(), errors);
 
         Assert.Empty(errors);
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), gateway!.Bundles[0].EchoPeriod);
+        return gateway!;
     }
 
     [Theory]
     [InlineData(" enable echo\n set echoperiod 0.25\n", 250)]
     [InlineData("", 1000)]
     public void The_receivers_echo_period_is_vpn_ins_lqrperiod_where_echo_is_enabled(string lines, int milliseconds)
+    {
+        var receiver = ReceiverWith(lines);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver.EchoPeriod);
+    }
+
+    /// <summary>A <c>vpn-in</c> label with <paramref name="lines"/> added, mapped without errors.</summary>
+    private static ReceiverOptions ReceiverWith(string lines)
     {
         var source = new InMemoryConfigSource().Add("ppp.conf",
             "vpn-in:\n" + lines + " set mrru 1500\n enable chap\n set ifaddr 10.0.0.1 10.0.0.2\n");
@@ -122,7 +138,39 @@ public class ConfigMappingTests
         var receiver = ConfigMapping.ToReceiver(model.Receivers.Single(), new IPEndPoint(IPAddress.Loopback, 6671), errors);
 
         Assert.Empty(errors);
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver!.EchoPeriod);
+        return receiver!;
+    }
+
+    [Theory]
+    [InlineData("", true, true)]
+    [InlineData(" disable shortseq\n", false, true)]
+    [InlineData(" deny shortseq\n", true, false)]
+    public void The_receivers_sublinks_ask_for_and_accept_short_sequence_numbers_as_its_label_says(string lines, bool enabled, bool accepted)
+    {
+        var receiver = ReceiverWith(lines);
+
+        Assert.Equal(enabled, receiver.MemberSession.Lcp.EnableShortSequence);
+        Assert.Equal(accepted, receiver.MemberSession.Lcp.AcceptShortSequence);
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData(" disable ipv6cp\n", false)]
+    public void The_receivers_bundle_runs_ipv6cp_unless_its_label_disables_it_freebsds_default_is_enabled(string lines, bool runs)
+    {
+        var receiver = ReceiverWith(lines);
+
+        Assert.Equal(runs, receiver.Bundle.Ipv6cp is not null);
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData(" disable ipv6cp\n", false)]
+    public void The_gateways_bundle_runs_ipv6cp_unless_its_label_disables_it(string lines, bool runs)
+    {
+        var gateway = GatewayWith(lines);
+
+        Assert.Equal(runs, gateway.Bundles.Single().Settings.Ipv6cp is not null);
     }
 
     [Fact]

@@ -87,6 +87,17 @@ public abstract class ControlProtocol
     /// </summary>
     public IReadOnlyList<ControlOutput> PeerRejectedProtocol() => Run(FsmEvent.ReceiveRejectCatastrophic);
 
+    /// <summary>
+    /// Our last Configure-Request has had no reply yet (Req-Sent or Ack-Sent): send it again now, as the restart timer
+    /// would (TO+), instead of waiting for the timer. For an owner that has just learnt the peer can hear it (a
+    /// bundle whose first requests went out before the peer's end had joined). Nothing when the request was answered,
+    /// no timer runs, or the restart counter is spent.
+    /// </summary>
+    public IReadOnlyList<ControlOutput> RetransmitUnansweredRequest() =>
+        !requestAnswered && State is FsmState.ReqSent or FsmState.AckSent && Automaton.TimeoutEvent == FsmEvent.TimeoutRetry
+            ? Run(FsmEvent.TimeoutRetry)
+            : [];
+
     /// <summary>The restart timer fired: TO+ or TO- depending on the restart counter. A stale expiry (no timer should run) is ignored.</summary>
     public IReadOnlyList<ControlOutput> RestartTimerExpired() =>
         PppAutomaton.TimerRuns(State) ? Run(Automaton.TimeoutEvent) : [];
@@ -153,6 +164,15 @@ public abstract class ControlProtocol
     /// (Data only) into <paramref name="nakValue"/> and set <paramref name="nakLength"/>.
     /// </summary>
     protected abstract OptionVerdict ReviewOption(byte type, ReadOnlySpan<byte> value, Span<byte> nakValue, out int nakLength);
+
+    /// <summary>
+    /// After the options of a peer's Configure-Request were reviewed and none was rejected: add to
+    /// <paramref name="naks"/> any option the peer did not send that it should (RFC 1661 5.3; IPCP's IP-Address,
+    /// RFC 1332 3.3). Anything added makes the reply a Configure-Nak.
+    /// </summary>
+    protected virtual void AddRequestHints(OptionListBuilder naks)
+    {
+    }
 
     /// <summary>We are about to Configure-Ack the reviewed request: make its values the peer's negotiated ones.</summary>
     protected virtual void CommitReview()
@@ -374,6 +394,10 @@ public abstract class ControlProtocol
             reply = ControlPacket.Build(ControlCode.ConfigureReject, packet.Identifier, rejects.Written);
             return false;
         }
+        // Options the peer left out that we want it to use (RFC 1661 5.3: a Nak may carry options not requested).
+        // Never after Max-Failure: an option the peer did not send cannot be turned into a Reject.
+        if (failureCount < Settings.MaxFailure)
+            AddRequestHints(naks);
         if (!naks.IsEmpty || naks.Dropped > 0)
         {
             if (failureCount >= Settings.MaxFailure)

@@ -24,6 +24,8 @@ public sealed class IpControlProtocol : ControlProtocol
     private uint? reviewingPeerAddress;
     private uint? peerAddress;
     private uint reviewSeen;
+    // RFC 1332 3.3: a request without IP-Address is Naked once with HISADDR (as FreeBSD ppp does), then Acked
+    private bool peerAddressHinted;
 
     public IpControlProtocol(IpcpSettings? settings = null, FsmSettings? fsmSettings = null)
         : base(PppProtocol.Ipcp, fsmSettings)
@@ -40,7 +42,11 @@ public sealed class IpControlProtocol : ControlProtocol
 
     public IpcpSettings IpcpSettings { get; }
 
-    /// <summary>MYADDR, HISADDR and DNS; set at This-Layer-Up, null when IPCP is not Opened.</summary>
+    /// <summary>
+    /// MYADDR, HISADDR and DNS; set at This-Layer-Up, null when IPCP is not Opened. HISADDR is the address the peer
+    /// asked for and we Acked, else our configured one; when the peer never named one and we have none to give,
+    /// <see cref="IpcpNegotiated.PeerAddressKnown"/> is false.
+    /// </summary>
     public IpcpNegotiated? Negotiated { get; private set; }
 
     protected override void ResetNegotiation()
@@ -53,6 +59,7 @@ public sealed class IpControlProtocol : ControlProtocol
         };
         acked = default;
         peerAddress = null;
+        peerAddressHinted = false;
     }
 
     protected override void WriteRequestOptions(OptionListBuilder options)
@@ -146,6 +153,15 @@ public sealed class IpControlProtocol : ControlProtocol
         if (kind == IpcpOptionType.IpAddress)
             reviewingPeerAddress = asked;
         return OptionVerdict.Ack;
+    }
+
+    protected override void AddRequestHints(OptionListBuilder naks)
+    {
+        const uint IpAddressSeen = 1;
+        if ((reviewSeen & IpAddressSeen) != 0 || peerAddressHinted || configuredPeer is not { } hisaddr)
+            return;
+        if (naks.TryAddUInt32((byte)IpcpOptionType.IpAddress, hisaddr))
+            peerAddressHinted = true;
     }
 
     protected override void CommitReview() => peerAddress = reviewingPeerAddress;

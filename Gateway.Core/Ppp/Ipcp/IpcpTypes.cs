@@ -56,8 +56,16 @@ public sealed record IpcpSettings
     public bool RequestDns { get; init; }
 }
 
-/// <summary>IPCP's result at This-Layer-Up: FreeBSD's MYADDR and HISADDR, and the DNS servers the peer gave us.</summary>
+/// <summary>
+/// IPCP's result at This-Layer-Up: FreeBSD's MYADDR and HISADDR, and the DNS servers the peer gave us.
+/// <see cref="PeerAddress"/> is 0.0.0.0 when the peer named no address (even after our Nak) and we had none to
+/// give it: <see cref="PeerAddressKnown"/> is then false, and nothing should be sent to that address.
+/// </summary>
 public sealed record IpcpNegotiated(IPAddress LocalAddress, IPAddress PeerAddress, IPAddress? PrimaryDns, IPAddress? SecondaryDns)
 {
-    public override string ToString() => $"MYADDR {LocalAddress} HISADDR {PeerAddress} DNS {PrimaryDns?.ToString() ?? "-"} {SecondaryDns?.ToString() ?? "-"}";
+    /// <summary>False when HISADDR is unknown (0.0.0.0): the peer never named its address and we configured none.</summary>
+    public bool PeerAddressKnown => !PeerAddress.Equals(IPAddress.Any);
+
+    public override string ToString() =>
+        $"MYADDR {LocalAddress} HISADDR {(PeerAddressKnown ? PeerAddress.ToString() : "unknown")} DNS {PrimaryDns?.ToString() ?? "-"} {SecondaryDns?.ToString() ?? "-"}";
 }

@@ -1,6 +1,7 @@
 using Gateway.Core.Ppp.Ccp;
 using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Session;
 
@@ -11,6 +12,9 @@ public enum BundleTimer : byte
 {
     Ipcp,
     Ccp,
+
+    /// <summary>IPV6CP's restart timer (only when <see cref="BundleSettings.Ipv6cp"/> is set).</summary>
+    Ipv6cp,
 
     /// <summary>The reassembler's reorder timeout (RFC 1990 4.1 plus our cap on waiting).</summary>
     Reassembly,
@@ -31,6 +35,17 @@ public interface IBundleHandler
 
     /// <summary>An IP packet came out of the bundle (valid only during the call).</summary>
     void OnIpPacket(ReadOnlySpan<byte> packet);
+
+    /// <summary>
+    /// The peer sent a packet of a protocol the bundle does not run (IPV6CP with <c>disable ipv6cp</c>, CCP when it is
+    /// off, anything unknown): send a Protocol-Reject for it (RFC 1661 5.7) on member link <paramref name="member"/>'s
+    /// LCP, which is what <c>PppSession.RejectProtocol(protocol, information)</c> does. The default does nothing
+    /// (the packet is only counted in <see cref="BundleSession.UndeliverablePackets"/>), and the peer keeps asking
+    /// until its retries run out.
+    /// </summary>
+    void RejectProtocol(int member, ushort protocol, ReadOnlySpan<byte> information)
+    {
+    }
 }
 
 /// <summary>Settings of one bundle.</summary>
@@ -41,6 +56,12 @@ public sealed record BundleSettings
     public IpcpSettings Ipcp { get; init; } = IpcpSettings.Default;
 
     public CompressionControl Compression { get; init; } = CompressionControl.RefuseAll;
+
+    /// <summary>
+    /// IPV6CP (RFC 5072) and IPv6 (0x0057) over the bundle, FreeBSD's <c>enable ipv6cp</c>; null runs neither (an IPv6
+    /// packet handed to <see cref="BundleSession.SendIp"/> is then refused, never sent as IPv4).
+    /// </summary>
+    public Ipv6cpSettings? Ipv6cp { get; init; }
 
     public FsmSettings Fsm { get; init; } = FsmSettings.Default;
 
@@ -64,6 +85,7 @@ public sealed class BundleSession : IMpPacketSink
     private readonly IBundleHandler handler;
     private readonly IpControlProtocol ipcp;
     private readonly CompressionControlProtocol? ccp;
+    private readonly Ipv6ControlProtocol? ipv6cp;
     private MpFragmenter? fragmenter;
     private MpReassembler? reassembler;
     private MultilinkLinkParameters parameters;
@@ -73,6 +95,10 @@ public sealed class BundleSession : IMpPacketSink
     // each member's MRU and weight, which re-add a suspended member to the fragmenter
     private readonly Dictionary<int, (int Mru, double Weight)> sendParameters = new();
     private TimeSpan now;
+    // members a fragment has arrived on since they joined: the peer's end of those has joined its bundle
+    private readonly HashSet<int> heardFrom = new();
+    private int lastHeard = -1;
+    private readonly HashSet<PppProtocol> rejectedByPeer = new();
 
     /// <summary>How late the reorder timeout may give a gap up, so that its timer is not set again for every fragment.</summary>
     public static readonly TimeSpan ReassemblyTimerSlack = TimeSpan.FromMilliseconds(5);
@@ -87,6 +113,8 @@ public sealed class BundleSession : IMpPacketSink
         ipcp = new IpControlProtocol(settings.Ipcp, settings.Fsm);
         if (settings.Compression == CompressionControl.RefuseAll)
             ccp = new CompressionControlProtocol(settings.Fsm);
+        if (settings.Ipv6cp is not null)
+            ipv6cp = new Ipv6ControlProtocol(settings.Ipv6cp, settings.Fsm);
     }
 
     public string Name => settings.Name;
@@ -101,6 +129,15 @@ public sealed class BundleSession : IMpPacketSink
     public IpcpNegotiated? Network => ipcp.Negotiated;
 
     public FsmState IpcpState => ipcp.State;
+
+    /// <summary>Both interface identifiers while IPV6CP is Opened (for the tun's link-local address); else null.</summary>
+    public Ipv6cpNegotiated? Ipv6Network => ipv6cp?.Negotiated;
+
+    /// <summary>IPV6CP's state; null when the bundle runs no IPV6CP.</summary>
+    public FsmState? Ipv6cpState => ipv6cp?.State;
+
+    /// <summary>CCP's state; null when the bundle runs no CCP.</summary>
+    public FsmState? CcpState => ccp?.State;
 
     public MpFragmenter? Fragmenter => fragmenter;
 
@@ -155,6 +192,8 @@ public sealed class BundleSession : IMpPacketSink
         }
         bool first = members.Count == 0;
         members.Add(member);
+        if (first)
+            rejectedByPeer.Clear();
         sendParameters[member] = (link.PeerMru, Math.Max(1, bytesPerSecond));
         if (first)
         {
@@ -165,6 +204,11 @@ public sealed class BundleSession : IMpPacketSink
             {
                 Apply(ccp, ccp.Open());
                 Apply(ccp, ccp.Up());
+            }
+            if (ipv6cp is not null)
+            {
+                Apply(ipv6cp, ipv6cp.Open());
+                Apply(ipv6cp, ipv6cp.Up());
             }
         }
         return true;
@@ -181,6 +225,9 @@ public sealed class BundleSession : IMpPacketSink
             return;
         suspended.Remove(member);
         sendParameters.Remove(member);
+        heardFrom.Remove(member);
+        if (lastHeard == member)
+            lastHeard = heardFrom.Count > 0 ? heardFrom.First() : -1;
         fragmenter!.RemoveMember(member);
         if (fragmenter.ActiveMemberCount == 0)
         {
@@ -195,6 +242,8 @@ public sealed class BundleSession : IMpPacketSink
             Apply(ipcp, ipcp.Down());
             if (ccp is not null)
                 Apply(ccp, ccp.Down());
+            if (ipv6cp is not null)
+                Apply(ipv6cp, ipv6cp.Down());
         }
     }
 
@@ -242,7 +291,17 @@ public sealed class BundleSession : IMpPacketSink
             UndeliverablePackets++;
             return;
         }
+        // A fragment on a member shows the peer's end of it has joined its bundle: control packets go there from now
+        // on, and requests sent before (maybe to a peer member that had not joined and dropped them) go again now.
+        bool firstHeard = false;
+        if (members.Contains(member))
+        {
+            firstHeard = heardFrom.Add(member);
+            lastHeard = member;
+        }
         reassembler.Receive(member, fragment, now, this);
+        if (firstHeard)
+            RetransmitUnansweredRequests();
         ArmReassemblyTimer();
     }
 
@@ -253,17 +312,35 @@ public sealed class BundleSession : IMpPacketSink
         Deliver(protocol, information);
     }
 
-    /// <summary>Sends an IP packet over the bundle; false (counted) when IPCP is not open or the fragmenter refuses it.</summary>
+    /// <summary>
+    /// Sends an IP packet over the bundle, labelled by its version nibble: IPv4 as 0x0021 once IPCP is Opened, IPv6
+    /// as 0x0057 once IPV6CP is Opened. False (counted in <see cref="SendRefused"/>) when its protocol is not open,
+    /// it is neither version (<see cref="SendRefusedNotIp"/> too) or the fragmenter refuses it: a packet is never sent
+    /// under another protocol than its own.
+    /// </summary>
     public bool SendIp(ReadOnlySpan<byte> packet, TimeSpan now)
     {
         this.now = now;
-        if (ipcp.State != FsmState.Opened || !Send((ushort)PppProtocol.Ip, packet))
+        const int Ipv4 = 4, Ipv6 = 6; // the IP version field, the high nibble of the first octet (RFC 791, RFC 8200)
+        int version = packet.IsEmpty ? 0 : packet[0] >> 4;
+        PppProtocol? protocol = version switch
+        {
+            Ipv4 when ipcp.State == FsmState.Opened => PppProtocol.Ip,
+            Ipv6 when ipv6cp?.State == FsmState.Opened => PppProtocol.Ipv6,
+            _ => null,
+        };
+        if (version is not (Ipv4 or Ipv6))
+            SendRefusedNotIp++;
+        if (protocol is not { } p || !Send((ushort)p, packet))
         {
             SendRefused++;
             return false;
         }
         return true;
     }
+
+    /// <summary>Packets handed to <see cref="SendIp"/> whose first nibble is neither 4 nor 6 (included in <see cref="SendRefused"/>).</summary>
+    public long SendRefusedNotIp { get; private set; }
 
     public void TimerExpired(BundleTimer timer, TimeSpan now)
     {
@@ -276,6 +353,9 @@ public sealed class BundleSession : IMpPacketSink
             case BundleTimer.Ccp when ccp is not null:
                 Apply(ccp, ccp.RestartTimerExpired());
                 break;
+            case BundleTimer.Ipv6cp when ipv6cp is not null:
+                Apply(ipv6cp, ipv6cp.RestartTimerExpired());
+                break;
             case BundleTimer.Reassembly:
                 reassemblyDue = null;
                 reassembler?.Tick(now, this);
@@ -284,12 +364,47 @@ public sealed class BundleSession : IMpPacketSink
         }
     }
 
+    /// <summary>Protocols the peer Protocol-Rejected since the first member joined (for the status page).</summary>
+    public IReadOnlyCollection<PppProtocol> RejectedByPeer => rejectedByPeer;
+
+    /// <summary>The protocols a bundle runs for its members (RFC 1990 2): a Protocol-Reject of one on a member link is the bundle's.</summary>
+    public static bool IsBundleProtocol(PppProtocol protocol) =>
+        protocol is PppProtocol.Ipcp or PppProtocol.Ccp or PppProtocol.Ipv6cp or PppProtocol.Ip or PppProtocol.Ipv6 or PppProtocol.CompressedDatagram;
+
+    /// <summary>
+    /// A member link's LCP received a Protocol-Reject of <paramref name="protocol"/>, one the bundle runs (the member
+    /// session's <see cref="ProtocolRejectedByPeer"/> with <c>ForBundle</c>). RFC 1661 5.7: that protocol MUST stop:
+    /// its automaton takes RXJ- (no more Configure-Requests, its timer stopped) and
+    /// <see cref="ProtocolRejectedByPeer"/> is raised under the bundle's name, once until the bundle next forms.
+    /// Returns false for a protocol the bundle does not run.
+    /// </summary>
+    public bool PeerRejectedProtocol(PppProtocol protocol, TimeSpan now)
+    {
+        this.now = now;
+        ControlProtocol? ncp = protocol switch
+        {
+            PppProtocol.Ipcp => ipcp,
+            PppProtocol.Ccp => ccp,
+            PppProtocol.Ipv6cp => ipv6cp,
+            _ => null,
+        };
+        if (ncp is null)
+            return false;
+        // reported once per bundle: a peer may reject each of our retransmissions, on every member link
+        if (rejectedByPeer.Add(protocol))
+            handler.OnEvent(new ProtocolRejectedByPeer(Name, protocol, ForBundle: false));
+        Apply(ncp, ncp.PeerRejectedProtocol());
+        return true;
+    }
+
     /// <summary>Closes the bundle's NCPs (administrative close of the whole bundle).</summary>
     public void Close()
     {
         Apply(ipcp, ipcp.Close());
         if (ccp is not null)
             Apply(ccp, ccp.Close());
+        if (ipv6cp is not null)
+            Apply(ipv6cp, ipv6cp.Close());
     }
 
     void IMpPacketSink.Deliver(ushort protocol, ReadOnlySpan<byte> information) => Deliver(protocol, information);
@@ -299,7 +414,11 @@ public sealed class BundleSession : IMpPacketSink
         switch ((PppProtocol)protocol)
         {
             case PppProtocol.Ip when ipcp.State == FsmState.Opened:
+            case PppProtocol.Ipv6 when ipv6cp?.State == FsmState.Opened:
                 handler.OnIpPacket(information);
+                break;
+            case PppProtocol.Ipv6cp when ipv6cp is not null && members.Count > 0:
+                Apply(ipv6cp, ipv6cp.Receive(information));
                 break;
             case PppProtocol.Ipcp when members.Count > 0:
                 Apply(ipcp, ipcp.Receive(information));
@@ -309,9 +428,50 @@ public sealed class BundleSession : IMpPacketSink
                 break;
             default:
                 UndeliverablePackets++;
+                if (!Runs((PppProtocol)protocol) && members.Count > 0)
+                    handler.RejectProtocol(lastHeard >= 0 ? lastHeard : members.First(), protocol, information);
                 break;
         }
     }
+
+    /// <summary>
+    /// The NCPs' first Configure-Requests go out as the first member joins, perhaps before the peer's end of that
+    /// member has joined its bundle (its actor drops them until then), and would wait a restart interval (3 s) to be
+    /// sent again. So each member heard from for the first time sends the requests still unanswered again at once.
+    /// </summary>
+    private void RetransmitUnansweredRequests()
+    {
+        Apply(ipcp, ipcp.RetransmitUnansweredRequest());
+        if (ccp is not null)
+            Apply(ccp, ccp.RetransmitUnansweredRequest());
+        if (ipv6cp is not null)
+            Apply(ipv6cp, ipv6cp.RetransmitUnansweredRequest());
+    }
+
+    /// <summary>A control packet goes whole on the member heard from last, where the peer surely listens; else as data goes.</summary>
+    private void SendControl(ushort protocol, ReadOnlySpan<byte> packet)
+    {
+        if (lastHeard >= 0 && fragmenter is not null && fragmenter.FragmentOn(lastHeard, protocol, packet) == MpFragmentStatus.Ok)
+        {
+            foreach (ref readonly var fragment in fragmenter.Fragments)
+                handler.SendFragment(fragment.Member, fragmenter.Bytes(fragment));
+            return;
+        }
+        Send(protocol, packet);
+    }
+
+    /// <summary>
+    /// Whether a packet of <paramref name="protocol"/> is ours even when it cannot be delivered now: IP and IPv6 before
+    /// their NCP opened (or IPv6 with <c>disable ipv6cp</c>, as FreeBSD discards it), a compressed datagram (CCP agrees on
+    /// no compressor), an NCP the bundle runs. Anything else gets a Protocol-Reject.
+    /// </summary>
+    private bool Runs(PppProtocol protocol) => protocol switch
+    {
+        PppProtocol.Ip or PppProtocol.Ipv6 or PppProtocol.CompressedDatagram or PppProtocol.Ipcp => true,
+        PppProtocol.Ccp => ccp is not null,
+        PppProtocol.Ipv6cp => ipv6cp is not null,
+        _ => false,
+    };
 
     private bool Send(ushort protocol, ReadOnlySpan<byte> information)
     {
@@ -337,13 +497,18 @@ public sealed class BundleSession : IMpPacketSink
 
     private void Apply(ControlProtocol protocol, IReadOnlyList<ControlOutput> outputs)
     {
-        var timer = protocol.Protocol == PppProtocol.Ccp ? BundleTimer.Ccp : BundleTimer.Ipcp;
+        var timer = protocol.Protocol switch
+        {
+            PppProtocol.Ccp => BundleTimer.Ccp,
+            PppProtocol.Ipv6cp => BundleTimer.Ipv6cp,
+            _ => BundleTimer.Ipcp,
+        };
         foreach (var output in outputs)
         {
             switch (output)
             {
                 case SendControlPacket send:
-                    Send((ushort)send.Protocol, send.Packet);
+                    SendControl((ushort)send.Protocol, send.Packet);
                     break;
                 case StartRestartTimer start:
                     handler.StartTimer(timer, start.Interval);
@@ -356,9 +521,17 @@ public sealed class BundleSession : IMpPacketSink
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Up }:
                     handler.OnEvent(new NetworkUp(Name, ipcp.Negotiated!));
+                    if (!ipcp.Negotiated!.PeerAddressKnown)
+                        handler.OnEvent(new PeerAddressUnknown(Name));
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Down }:
                     handler.OnEvent(new NetworkDown(Name));
+                    break;
+                case ThisLayer { Protocol: PppProtocol.Ipv6cp, Signal: LayerSignal.Up }:
+                    handler.OnEvent(new Ipv6NetworkUp(Name, ipv6cp!.Negotiated!));
+                    break;
+                case ThisLayer { Protocol: PppProtocol.Ipv6cp, Signal: LayerSignal.Down }:
+                    handler.OnEvent(new Ipv6NetworkDown(Name));
                     break;
             }
         }

@@ -236,16 +236,7 @@ public sealed class MpFragmenter
         int whole = BestWholeMember(packetLength);
         if (whole >= 0)
         {
-            EnsureCapacity(headerLength + packetLength, 1);
-            int written = MpHeaderCodec.Write(scratch, options.Format, true, true, nextSequence);
-            protocolField.CopyTo(scratch.AsSpan(written));
-            information.CopyTo(scratch.AsSpan(written + protocolLength));
-            Emit(whole, 0, headerLength + packetLength);
-            finish[whole] += (headerLength + packetLength) / weight[whole];
-            nextSequence = (nextSequence + 1) & sequenceMask;
-            PacketsSent++;
-            PacketsSentWhole++;
-            RenormaliseIfNeeded();
+            EmitWhole(whole, protocolField, information);
             return MpFragmentStatus.Ok;
         }
 
@@ -281,6 +272,40 @@ public sealed class MpFragmenter
         PacketsFragmented++;
         RenormaliseIfNeeded();
         return MpFragmentStatus.Ok;
+    }
+
+    /// <summary>
+    /// Sends one packet whole, in a single fragment, on <paramref name="member"/> rather than where the shares would
+    /// put it: for a control packet that must go on a link the peer is known to listen on. Refused (nothing counted:
+    /// the caller falls back to <see cref="Fragment(ushort, ReadOnlySpan{byte}, TimeSpan)"/>) when it is not an
+    /// active member or the packet does not fit its MRU.
+    /// </summary>
+    public MpFragmentStatus FragmentOn(int member, ushort protocol, ReadOnlySpan<byte> information)
+    {
+        fragmentCount = 0;
+        if (information.Length > options.PeerMrru)
+            return MpFragmentStatus.AboveMrru;
+        Span<byte> protocolField = stackalloc byte[2];
+        int protocolLength = MpHeaderCodec.WriteProtocol(protocolField, protocol, options.CompressProtocol);
+        if (!members.Contains(member) || mru[member] < headerLength + protocolLength + information.Length)
+            return MpFragmentStatus.NoActiveMember;
+        EmitWhole(member, protocolField[..protocolLength], information);
+        return MpFragmentStatus.Ok;
+    }
+
+    private void EmitWhole(int member, ReadOnlySpan<byte> protocolField, ReadOnlySpan<byte> information)
+    {
+        int length = headerLength + protocolField.Length + information.Length;
+        EnsureCapacity(length, 1);
+        int written = MpHeaderCodec.Write(scratch, options.Format, true, true, nextSequence);
+        protocolField.CopyTo(scratch.AsSpan(written));
+        information.CopyTo(scratch.AsSpan(written + protocolField.Length));
+        Emit(member, 0, length);
+        finish[member] += length / weight[member];
+        nextSequence = (nextSequence + 1) & sequenceMask;
+        PacketsSent++;
+        PacketsSentWhole++;
+        RenormaliseIfNeeded();
     }
 
     private int BestWholeMember(int packetLength)

@@ -31,6 +31,17 @@ public sealed record MpReassemblerOptions
     public int? Window { get; init; }
 
     /// <summary>
+    /// How far ahead of the newest sequence number received so far (on any member) a fragment may be and still be
+    /// believed, at most <see cref="Window"/>. A sender numbers its fragments one by one, so a legitimate fragment is
+    /// only as far ahead as the fragments still in flight on other members or lost; one far beyond is a buggy,
+    /// restarted or forged peer, and taking it would let the reorder timeout skip every number below it, the
+    /// packets still in flight among them. Such a fragment is dropped and counted as out of window. Default: a
+    /// quarter of the window (256 for short sequence numbers, 2048 for long ones). The first fragment of a bundle may
+    /// start anywhere in the window (RFC 1990 does not make senders start at 0).
+    /// </summary>
+    public int? MaxJump { get; init; }
+
+    /// <summary>
     /// Fixed reorder timeout: a buffered fragment never waits longer than this for a missing one. Null (the
     /// default) adapts it to the spread of member delays: each time a missing fragment turns up, how long
     /// the oldest buffered fragment waited for it is a sample of that spread (a fragment that turns up after
@@ -48,7 +59,10 @@ public sealed record MpReassemblerOptions
     /// <summary>Sequence number expected first (FreeBSD and pppd senders start at 0).</summary>
     public uint InitialSequence { get; init; }
 
-    /// <summary>After this many consecutive fragments outside the window, the reassembler resynchronises on the latest.</summary>
+    /// <summary>
+    /// After this many consecutive fragments outside the window, each within <see cref="MaxJump"/> of the one before
+    /// (one numbering that moved on, not scattered numbers), the reassembler resynchronises on the latest.
+    /// </summary>
     public int ResyncAfterOutOfWindow { get; init; } = 64;
 
     /// <summary>Member identifiers are 0 .. MaxMembers-1.</summary>
@@ -126,6 +140,14 @@ public readonly record struct MpReassemblerStatistics
 /// MaxBufferedFragments buffers of MaxFragmentSize bytes (allocated lazily, then reused), the ring and one
 /// MRRU-sized assembly buffer; nothing is allocated per packet.
 /// </para>
+/// <para>
+/// A sane window (issue 17): a fragment more than <see cref="MpReassemblerOptions.MaxJump"/> ahead of the newest
+/// sequence number received, or outside <see cref="MpReassemblerOptions.Window"/> around the expected one, is
+/// dropped and counted (OutOfWindowFragments) without moving its member's last number (M) or anything else, so a
+/// forged or confused fragment cannot make the reorder timeout skip the packets still in flight. Only a run of
+/// out-of-window fragments that follow one another, as a peer whose numbering really moved on sends them,
+/// resynchronises the reassembler.
+/// </para>
 /// <para>Never throws on peer input: everything malformed is counted and dropped.</para>
 /// </summary>
 public sealed class MpReassembler
@@ -147,6 +169,7 @@ public sealed class MpReassembler
     private readonly uint sequenceMask;
     private readonly long sequenceSpace;
     private readonly int window;
+    private readonly int maxJump;
     // The ring, the arrival FIFO and the buffer pool come with the first fragment (a bundle that carries nothing pays
     // nothing), start small, and double while the reorder depth asks for more, up to the window: a bundle that only
     // ever sees its IPCP exchange and a trickle (an idle gateway on a concentrator) keeps a few KB instead of the
@@ -177,6 +200,11 @@ public sealed class MpReassembler
     private int bufferedCount;
     private long bufferedBytes;
     private int outOfWindowRun;
+    private long outOfWindowLast;
+    // the newest sequence number accepted (unwrapped like expected); a fragment beyond it by more than maxJump is not
+    // believed, once one was accepted (a peer may start its numbering anywhere in the window, RFC 1990 does not say 0)
+    private long front;
+    private bool anyAccepted;
     private bool scanValid;
     private long scanBase, scanNext;
     private int scanTotal;
@@ -200,6 +228,9 @@ public sealed class MpReassembler
         window = options.Window ?? (options.Format == MpSequenceFormat.Short ? 1024 : 8192);
         if (window < 8 || (window & (window - 1)) != 0 || window > sequenceSpace / 2)
             throw new ArgumentOutOfRangeException(nameof(options), "Window must be a power of two, at least 8 and at most half the sequence space");
+        maxJump = options.MaxJump ?? window / 4;
+        if (maxJump < 1 || maxJump > window)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxJump must be 1 to Window");
         if (options.MaxBufferedFragments < 1 || options.MaxBufferedBytes < 1 || options.MaxFragmentSize < 1 || options.MaxMembers is < 1 or > 1024)
             throw new ArgumentOutOfRangeException(nameof(options));
         maxFragments = Math.Min(options.MaxBufferedFragments, window);
@@ -213,6 +244,7 @@ public sealed class MpReassembler
         memberPackets = new long[n];
         memberBytes = new long[n];
         expected = options.InitialSequence & sequenceMask;
+        front = expected - 1;
         peakWait = options.InitialReorderTimeout.Ticks / 2.0;
         timeoutTicks = options.ReorderTimeout?.Ticks ?? AdaptiveTimeout();
     }
@@ -354,11 +386,14 @@ public sealed class MpReassembler
             if (!OutOfWindow(ref sequence))
                 return MpReceiveStatus.OutOfWindow;
         }
-        else if (delta >= window && !OutOfWindow(ref sequence))
+        else if ((delta >= window || anyAccepted && sequence - Math.Max(front, expected - 1) > maxJump) && !OutOfWindow(ref sequence))
         {
             return MpReceiveStatus.OutOfWindow;
         }
         outOfWindowRun = 0;
+        anyAccepted = true;
+        if (sequence > front)
+            front = sequence;
 
         if (!hasLast[member] || sequence > lastSequence[member])
         {
@@ -423,10 +458,23 @@ public sealed class MpReassembler
         return MpReceiveStatus.Accepted;
     }
 
-    /// <summary>Counts an out-of-window fragment; after a run of them resynchronises on it. Returns true to accept it.</summary>
+    /// <summary>
+    /// Counts an out-of-window fragment; after a run of them that follow one another (each within maxJump of the one
+    /// before, not a repeat) resynchronises on it. Returns true to accept it.
+    /// </summary>
     private bool OutOfWindow(ref long sequence)
     {
         outOfWindow++;
+        long wire = sequence & sequenceMask;
+        if (outOfWindowRun > 0)
+        {
+            long step = (wire - outOfWindowLast) & sequenceMask;
+            if (step >= sequenceSpace / 2)
+                step -= sequenceSpace;
+            if (step == 0 || Math.Abs(step) > maxJump)
+                outOfWindowRun = 0; // scattered numbers are no numbering that moved on: this one starts a new run
+        }
+        outOfWindowLast = wire;
         if (++outOfWindowRun < options.ResyncAfterOutOfWindow)
             return false;
         // the peer's numbering moved on without us (a long outage): start again from this fragment
@@ -434,8 +482,8 @@ public sealed class MpReassembler
         outOfWindowRun = 0;
         while (bufferedCount > 0)
             DiscardHeadSlot();
-        long wire = sequence & sequenceMask;
         expected = wire;
+        front = wire - 1;
         sequence = wire;
         Array.Clear(ring);
         arrivalCount = 0;

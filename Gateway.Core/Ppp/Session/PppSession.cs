@@ -3,6 +3,7 @@ using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Lqr;
+using Gateway.Core.Ppp.Multilink;
 
 namespace Gateway.Core.Ppp.Session;
 
@@ -19,7 +20,9 @@ namespace Gateway.Core.Ppp.Session;
 /// <item>Frames of other protocols before the phase that admits them are discarded silently and counted
 /// (RFC 1661 3.3-3.5). A frame of a protocol we do not run gets a Protocol-Reject, but only while LCP is Opened
 /// (RFC 1661 5.7); before that it is counted and dropped.</item>
-/// <item>A Protocol-Reject of IPCP ends the link (there is nothing to carry); one of CCP only stops CCP.</item>
+/// <item>A Protocol-Reject of IPCP ends the link (there is nothing to carry); one of CCP only stops CCP. Either is
+/// reported (<see cref="ProtocolRejectedByPeer"/>). On a Multilink member link, a Protocol-Reject of a protocol the
+/// bundle runs is reported with <c>ForBundle</c> set, for the owner to pass to the bundle.</item>
 /// <item>An authentication failure in either direction closes LCP with the reason, as FreeBSD ppp does.</item>
 /// </list>
 /// </remarks>
@@ -402,6 +405,8 @@ public sealed class PppSession
                 break;
             case (PppProtocol.Ipcp, LayerSignal.Up):
                 handler.OnEvent(new NetworkUp(Name, ipcp!.Negotiated!));
+                if (!ipcp.Negotiated!.PeerAddressKnown)
+                    handler.OnEvent(new PeerAddressUnknown(Name));
                 break;
             case (PppProtocol.Ipcp, LayerSignal.Down):
                 handler.OnEvent(new NetworkDown(Name));
@@ -538,6 +543,8 @@ public sealed class PppSession
 
     private void OnProtocolRejected(PppProtocol protocol)
     {
+        bool memberLink = ipcp is null && ccp is null;
+        handler.OnEvent(new ProtocolRejectedByPeer(Name, protocol, ForBundle: memberLink && BundleSession.IsBundleProtocol(protocol)));
         switch (protocol)
         {
             case PppProtocol.Ipcp when ipcp is not null:

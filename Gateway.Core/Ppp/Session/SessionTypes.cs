@@ -126,6 +126,41 @@ public sealed record NetworkUp(string Link, IpcpNegotiated Addresses) : SessionE
 /// <summary>IPCP left Opened.</summary>
 public sealed record NetworkDown(string Link) : SessionEvent(Link);
 
+/// <summary>
+/// IPV6CP reached Opened (RFC 5072): both interface identifiers are known. The owner gives the tun device the
+/// link-local address <see cref="Ipv6cpNegotiated.LocalLinkLocal"/>/64 (and may route to
+/// <see cref="Ipv6cpNegotiated.PeerLinkLocal"/>); IPv6 packets (version 6) are carried as protocol 0x0057 from now on.
+/// </summary>
+public sealed record Ipv6NetworkUp(string Link, Ipv6cp.Ipv6cpNegotiated Identifiers) : SessionEvent(Link)
+{
+    public override string ToString() => $"{Link}: IPV6CP: up, {Identifiers}";
+}
+
+/// <summary>IPV6CP left Opened: IPv6 packets are refused again (the link-local address can go).</summary>
+public sealed record Ipv6NetworkDown(string Link) : SessionEvent(Link);
+
+/// <summary>
+/// IPCP opened but HISADDR is unknown: the peer named no address of its own (not even after our Nak, RFC 1332 3.3)
+/// and none was configured to give it. Nothing should be sent to 0.0.0.0 (no probes); the page should say so.
+/// Raised right after <see cref="NetworkUp"/>.
+/// </summary>
+public sealed record PeerAddressUnknown(string Link) : SessionEvent(Link)
+{
+    public override string ToString() => $"{Link}: IPCP: the peer named no IP address and none is configured for it: HISADDR unknown";
+}
+
+/// <summary>
+/// The peer Protocol-Rejected <paramref name="Protocol"/>, one we sent (RFC 1661 5.7): that protocol has stopped.
+/// <paramref name="ForBundle"/>: it arrived on a Multilink member link and names a protocol the bundle runs (IPCP,
+/// CCP, IPV6CP, IP, IPv6): the owner must pass it to the bundle (<c>BundleSession.PeerRejectedProtocol</c>), which
+/// stops that NCP and raises this event again under the bundle's name with <paramref name="ForBundle"/> false.
+/// </summary>
+public sealed record ProtocolRejectedByPeer(string Link, PppProtocol Protocol, bool ForBundle) : SessionEvent(Link)
+{
+    public override string ToString() =>
+        $"{Link}: the peer Protocol-Rejected {Protocol} (0x{(ushort)Protocol:x4}){(ForBundle ? ": passed to the bundle" : ": it stops")}";
+}
+
 /// <summary>The link went back to Dead; <paramref name="Reason"/> says why in words.</summary>
 public sealed record LinkDown(string Link, string Reason) : SessionEvent(Link);
 

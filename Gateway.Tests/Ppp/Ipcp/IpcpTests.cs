@@ -75,6 +75,45 @@ public class IpcpTests
     }
 
     [Fact]
+    public void A_request_without_an_ip_address_is_naked_once_with_hisaddr_then_acked_rfc1332_3_3()
+    {
+        var (ipcp, request) = RequestSent(new IpcpSettings { LocalAddress = Gateway, PeerAddress = Client });
+        ipcp.Receive(Packet(ControlCode.ConfigureAck, request.Identifier, request.Packet[4..]));
+
+        var nak = SingleSent(ipcp.Receive(Packet(ControlCode.ConfigureRequest, 1, [])), ControlCode.ConfigureNak);
+        Assert.Equal(Option(3, Client.GetAddressBytes()), nak.Packet[4..]);
+
+        // the peer still names no address: once is enough (as FreeBSD ppp), HISADDR stays the configured one
+        SingleSent(ipcp.Receive(Packet(ControlCode.ConfigureRequest, 2, [])), ControlCode.ConfigureAck);
+        Assert.Equal(FsmState.Opened, ipcp.State);
+        Assert.Equal(Client, ipcp.Negotiated!.PeerAddress);
+        Assert.True(ipcp.Negotiated.PeerAddressKnown);
+    }
+
+    [Fact]
+    public void A_request_without_an_ip_address_and_no_hisaddr_to_give_leaves_the_peer_address_unknown()
+    {
+        var (ipcp, request) = RequestSent(new IpcpSettings { LocalAddress = Gateway });
+        ipcp.Receive(Packet(ControlCode.ConfigureAck, request.Identifier, request.Packet[4..]));
+
+        SingleSent(ipcp.Receive(Packet(ControlCode.ConfigureRequest, 1, [])), ControlCode.ConfigureAck);
+
+        Assert.Equal(FsmState.Opened, ipcp.State);
+        Assert.False(ipcp.Negotiated!.PeerAddressKnown);
+        Assert.Contains("HISADDR unknown", ipcp.Negotiated.ToString());
+    }
+
+    [Fact]
+    public void The_hisaddr_hint_is_not_sent_alongside_a_reject_and_comes_with_the_next_request()
+    {
+        var (ipcp, _) = RequestSent(new IpcpSettings { PeerAddress = Client });
+        SingleSent(ipcp.Receive(Packet(ControlCode.ConfigureRequest, 1, Option(2, [0x00, 0x2d, 0x0f, 0x01]))), ControlCode.ConfigureReject);
+
+        var nak = SingleSent(ipcp.Receive(Packet(ControlCode.ConfigureRequest, 2, [])), ControlCode.ConfigureNak);
+        Assert.Equal(Option(3, Client.GetAddressBytes()), nak.Packet[4..]);
+    }
+
+    [Fact]
     public void Van_jacobson_compression_is_rejected()
     {
         var (ipcp, _) = RequestSent(new IpcpSettings { PeerAddress = Client });
@@ -104,7 +143,8 @@ public class IpcpTests
 
         var (with, _) = RequestSent(new IpcpSettings { PeerAddress = Client, PrimaryDns = Dns1 });
         var nak = SingleSent(with.Receive(Packet(ControlCode.ConfigureRequest, 1, Option(129, 0, 0, 0, 0))), ControlCode.ConfigureNak);
-        Assert.Equal(Option(129, Dns1.GetAddressBytes()), nak.Packet[4..]);
+        // the request names no IP-Address either: the Nak also gives the peer its address (RFC 1332 3.3)
+        Assert.Equal([.. Option(129, Dns1.GetAddressBytes()), .. Option(3, Client.GetAddressBytes())], nak.Packet[4..]);
     }
 
     [Fact]

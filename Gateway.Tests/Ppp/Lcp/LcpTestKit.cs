@@ -56,10 +56,16 @@ internal static class LcpTestKit
     public static (LinkControlProtocol Lcp, SendControlPacket Request) RequestSent(LcpSettings? settings = null)
     {
         var lcp = new LinkControlProtocol(settings, magicSource: Magics(0x1000_0000));
-        lcp.Up();
-        var request = Assert.Single(lcp.Open().OfType<SendControlPacket>());
-        Assert.Equal(FsmState.ReqSent, lcp.State);
-        return (lcp, request);
+        return (lcp, FirstRequest(lcp));
+    }
+
+    /// <summary>Brings <paramref name="protocol"/> up and open: its first Configure-Request, now waited on (Req-Sent).</summary>
+    public static SendControlPacket FirstRequest(ControlProtocol protocol)
+    {
+        protocol.Up();
+        var request = Assert.Single(protocol.Open().OfType<SendControlPacket>());
+        Assert.Equal(FsmState.ReqSent, protocol.State);
+        return request;
     }
 
     public static SendControlPacket SingleSent(IEnumerable<ControlOutput> outputs, ControlCode code) =>

@@ -2,6 +2,7 @@ using System.Net;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
@@ -131,6 +132,163 @@ public class BundleSessionTests
         Assert.Equal(1, bundle.MemberCount);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void The_first_ncp_requests_lost_before_the_peer_joined_are_sent_again_when_it_is_first_heard_not_a_restart_interval_later(int links)
+    {
+        // Each side's member joins its bundle 5 ms after its Network phase: the first Configure-Requests of the side
+        // that joins first reach a peer whose sublink has not joined yet, and are dropped there.
+        var net = new BundleNet(links, joinDelay: TimeSpan.FromMilliseconds(5));
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+
+        var joined = net.Gateway.FirstJoinAt!.Value > net.Receiver.FirstJoinAt!.Value ? net.Gateway.FirstJoinAt.Value : net.Receiver.FirstJoinAt.Value;
+        var restart = new BundleSettings().Fsm.RestartTimer;
+        Assert.True(net.Gateway.NetworkUpAt - joined < restart / 10, $"gateway IPCP opened {net.Gateway.NetworkUpAt - joined} after both joined");
+        Assert.True(net.Receiver.NetworkUpAt - joined < restart / 10, $"receiver IPCP opened {net.Receiver.NetworkUpAt - joined} after both joined");
+        net.Run(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Opened, net.Gateway.Bundle.CcpState);
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Opened, net.Receiver.Bundle.CcpState);
+    }
+
+    [Fact]
+    public void A_protocol_reject_of_ccp_on_a_member_link_stops_the_bundles_ccp_and_is_reported_rfc1661_5_7()
+    {
+        // The receiver runs no CCP: its bundle has a member link Protocol-Reject the gateway's CCP requests, and the
+        // gateway's member session passes that Protocol-Reject to its bundle (as the actors must).
+        var net = new BundleNet(2, receiverSettings: new BundleSettings { Compression = CompressionControl.ProtocolReject });
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        net.Run(TimeSpan.FromSeconds(1));
+        long undeliverable = net.Receiver.Bundle.UndeliverablePackets;
+        net.Run(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Stopped, net.Gateway.Bundle.CcpState);
+        Assert.Equal(undeliverable, net.Receiver.Bundle.UndeliverablePackets);   // no CCP Configure-Request since
+        Assert.Equal([PppProtocol.Ccp], net.Gateway.Bundle.RejectedByPeer);
+        var reported = Assert.Single(net.Gateway.Events.OfType<ProtocolRejectedByPeer>());
+        Assert.Equal(new ProtocolRejectedByPeer("vpn", PppProtocol.Ccp, ForBundle: false), reported);
+        Assert.NotNull(net.Gateway.Bundle.Network);                                // IPCP carries on
+    }
+
+    [Fact]
+    public void A_protocol_reject_of_ipcp_stops_the_bundles_ipcp_and_names_it()
+    {
+        var events = new List<SessionEvent>();
+        var bundle = new BundleSession(new BundleSettings(), new RecordingBundleHandler(events));
+        Assert.True(bundle.AddMember(0, new LcpNegotiated { PeerMrru = 1500, LocalMrru = 1500 }, 1000, TimeSpan.Zero, out _));
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.ReqSent, bundle.IpcpState);
+
+        Assert.True(bundle.PeerRejectedProtocol(PppProtocol.Ipcp, TimeSpan.FromSeconds(1)));
+
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Stopped, bundle.IpcpState);
+        Assert.Contains(new ProtocolRejectedByPeer("vpn", PppProtocol.Ipcp, ForBundle: false), events);
+        Assert.False(bundle.PeerRejectedProtocol(PppProtocol.Lqr, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void A_forged_ipcp_request_numbered_far_ahead_neither_renegotiates_the_bundle_nor_stalls_it()
+    {
+        var net = new BundleNet(2);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        var receiver = net.Receiver.Bundle;
+        var format = receiver.Reassembler!.Options.Format;
+
+        // from member 1's own address: an IPCP Configure-Request 700 numbers ahead (inside the 1024 window of short
+        // sequence numbers, far beyond anything in flight)
+        var forged = new byte[64];
+        int header = MpHeaderCodec.Write(forged, format, true, true, (receiver.Reassembler.ExpectedSequence + 700) & MpHeaderCodec.SequenceMask(format));
+        byte[] request = [0x80, 0x21, 0x01, 0x42, 0x00, 0x0A, 0x03, 0x06, 0x0A, 0x00, 0x00, 0x09];
+        request.CopyTo(forged, header);
+        receiver.ReceiveFragment(1, forged.AsSpan(0, header + request.Length), net.Now);
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(net.Gateway.Bundle.SendIp(Packet(i, 200), net.Now));
+            net.Run(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => Packet(i, 200)), net.Receiver.Received);
+        Assert.Empty(net.Receiver.Events.OfType<NetworkDown>());
+        Assert.Equal(1, receiver.Reassembler.Statistics.OutOfWindowFragments);
+    }
+
+    [Fact]
+    public void An_ipv6_packet_is_never_sent_as_ipv4_and_is_refused_while_ipv6cp_does_not_run()
+    {
+        var net = new BundleNet(2);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        long refused = net.Gateway.Bundle.SendRefused;
+
+        // what the kernel writes to the tun: a Router Solicitation, version 6
+        Assert.False(net.Gateway.Bundle.SendIp(Ipv6Packet(1), net.Now));
+        Assert.False(net.Gateway.Bundle.SendIp([0x00, 0x01, 0x02], net.Now));
+        net.Run(TimeSpan.FromMilliseconds(100));
+
+        Assert.Empty(net.Receiver.Received);
+        Assert.Equal(refused + 2, net.Gateway.Bundle.SendRefused);
+        Assert.Equal(1, net.Gateway.Bundle.SendRefusedNotIp);
+        Assert.Null(net.Gateway.Bundle.Ipv6cpState);
+    }
+
+    [Fact]
+    public void With_ipv6cp_on_both_ends_ipv6_crosses_the_bundle_as_0x0057_and_both_link_local_addresses_are_known()
+    {
+        var withIpv6 = new BundleSettings { Ipv6cp = Ipv6cpSettings.Default };
+        var net = new BundleNet(2, receiverSettings: withIpv6, gatewaySettings: withIpv6);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Ipv6Network is not null && net.Receiver.Bundle.Ipv6Network is not null);
+
+        var gateway = net.Gateway.Bundle.Ipv6Network!;
+        var receiver = net.Receiver.Bundle.Ipv6Network!;
+        Assert.Equal(gateway.LocalInterfaceIdentifier, receiver.PeerInterfaceIdentifier);
+        Assert.Equal(receiver.LocalInterfaceIdentifier, gateway.PeerInterfaceIdentifier);
+        Assert.NotEqual(gateway.LocalInterfaceIdentifier, receiver.LocalInterfaceIdentifier);
+        Assert.True(gateway.LocalLinkLocal.IsIPv6LinkLocal);
+        Assert.Contains(new Ipv6NetworkUp("vpn", gateway), net.Gateway.Events);
+
+        Assert.True(net.Gateway.Bundle.SendIp(Ipv6Packet(7), net.Now));
+        Assert.True(MpHeaderCodec.TryRead(net.Gateway.SentFragments[^1], net.Gateway.Bundle.Fragmenter!.Options.Format, out _, out var data) == MpHeaderStatus.Ok);
+        Assert.True(MpHeaderCodec.TryReadProtocol(data, out ushort protocol, out _));
+        Assert.Equal((ushort)PppProtocol.Ipv6, protocol);
+        Assert.True(net.Receiver.Bundle.SendIp(Packet(8, 100), net.Now));
+        net.Run(TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal([Ipv6Packet(7)], net.Receiver.Received);
+        Assert.Equal([Packet(8, 100)], net.Gateway.Received);
+    }
+
+    [Fact]
+    public void A_bundle_without_ipv6cp_protocol_rejects_the_peers_and_the_peers_bundle_stops_asking()
+    {
+        var net = new BundleNet(2, gatewaySettings: new BundleSettings { Ipv6cp = Ipv6cpSettings.Default });
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        net.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Stopped, net.Gateway.Bundle.Ipv6cpState);
+        Assert.Equal([PppProtocol.Ipv6cp], net.Gateway.Bundle.RejectedByPeer);
+        long undeliverable = net.Receiver.Bundle.UndeliverablePackets;
+        net.Run(TimeSpan.FromSeconds(30));
+        Assert.Equal(undeliverable, net.Receiver.Bundle.UndeliverablePackets);
+    }
+
+    private static byte[] Ipv6Packet(int id)
+    {
+        var p = new byte[48];
+        p[0] = 0x60;
+        p[6] = 58; // ICMPv6
+        p[7] = 255;
+        p[40] = 133; // Router Solicitation
+        p[47] = (byte)id;
+        return p;
+    }
+
     internal static byte[] Packet(int id, int size)
     {
         var p = new byte[size];
@@ -149,6 +307,15 @@ public class BundleSessionTests
         public int GetHashCode(byte[] obj) => obj.Length ^ obj[4] ^ (obj[5] << 8);
     }
 
+    private sealed class RecordingBundleHandler(List<SessionEvent> events) : IBundleHandler
+    {
+        public void SendFragment(int member, ReadOnlySpan<byte> fragment) { }
+        public void StartTimer(BundleTimer timer, TimeSpan interval) { }
+        public void StopTimer(BundleTimer timer) { }
+        public void OnEvent(SessionEvent bundleEvent) => events.Add(bundleEvent);
+        public void OnIpPacket(ReadOnlySpan<byte> packet) { }
+    }
+
     private sealed class NullBundleHandler : IBundleHandler
     {
         public void SendFragment(int member, ReadOnlySpan<byte> fragment) { }
@@ -164,10 +331,13 @@ public class BundleSessionTests
         private readonly Queue<(Member To, byte[] Bytes)> wire = new();
         private readonly HashSet<int> cut = new();
 
-        public BundleNet(int links)
+        /// <param name="joinDelay">How long after a member session reaches the Network phase it joins its bundle (an
+        /// actor's messages take that long): what its bundle is sent before is dropped, as the actors drop it.</param>
+        public BundleNet(int links, TimeSpan? joinDelay = null, BundleSettings? receiverSettings = null, BundleSettings? gatewaySettings = null)
         {
-            Gateway = new Side(this, "vpn", Secret.FromText("vpnkey"), isReceiver: false, links);
-            Receiver = new Side(this, "vpn-in", Secret.Empty, isReceiver: true, links);
+            JoinDelay = joinDelay ?? TimeSpan.Zero;
+            Gateway = new Side(this, "vpn", Secret.FromText("vpnkey"), isReceiver: false, links, gatewaySettings);
+            Receiver = new Side(this, "vpn-in", Secret.Empty, isReceiver: true, links, receiverSettings);
             for (int i = 0; i < links; i++)
             {
                 Gateway.Members[i].Peer = Receiver.Members[i];
@@ -178,6 +348,8 @@ public class BundleSessionTests
         public Side Gateway { get; }
 
         public Side Receiver { get; }
+
+        public TimeSpan JoinDelay { get; }
 
         public TimeSpan Now { get; private set; }
 
@@ -242,10 +414,10 @@ public class BundleSessionTests
     {
         private readonly BundleNet net;
 
-        public Side(BundleNet net, string name, Secret key, bool isReceiver, int links)
+        public Side(BundleNet net, string name, Secret key, bool isReceiver, int links, BundleSettings? bundleSettings = null)
         {
             this.net = net;
-            Bundle = new BundleSession(new BundleSettings
+            Bundle = new BundleSession((bundleSettings ?? new BundleSettings()) with
             {
                 Name = name,
                 Ipcp = isReceiver
@@ -276,15 +448,38 @@ public class BundleSessionTests
 
         public List<byte[]> Received { get; } = new();
 
-        public void SendFragment(int member, ReadOnlySpan<byte> fragment) => Members[member].Session.SendPacket(PppProtocol.Multilink, fragment);
+        /// <summary>Every fragment this side's bundle sent, as sent.</summary>
+        public List<byte[]> SentFragments { get; } = new();
+
+        public void SendFragment(int member, ReadOnlySpan<byte> fragment)
+        {
+            SentFragments.Add(fragment.ToArray());
+            Members[member].Session.SendPacket(PppProtocol.Multilink, fragment);
+        }
 
         public void StartTimer(BundleTimer timer, TimeSpan interval) => net.Arm(this, timer, interval, () => Bundle.TimerExpired(timer, net.Now));
 
         public void StopTimer(BundleTimer timer) => net.Disarm(this, timer);
 
-        public void OnEvent(SessionEvent bundleEvent) { }
+        public List<SessionEvent> Events { get; } = new();
+
+        /// <summary>When the first member joined and when IPCP opened, in virtual time.</summary>
+        public TimeSpan? FirstJoinAt { get; set; }
+
+        public TimeSpan? NetworkUpAt { get; private set; }
+
+        public void OnEvent(SessionEvent bundleEvent)
+        {
+            Events.Add(bundleEvent);
+            if (bundleEvent is NetworkUp)
+                NetworkUpAt ??= net.Now;
+        }
 
         public void OnIpPacket(ReadOnlySpan<byte> packet) => Received.Add(packet.ToArray());
+
+        /// <summary>What the bundle actor does: the member's LCP sends the Protocol-Reject.</summary>
+        public void RejectProtocol(int member, ushort protocol, ReadOnlySpan<byte> information) =>
+            Members[member].Session.RejectProtocol(protocol, information);
     }
 
     private sealed class Member : ISessionHandler
@@ -316,17 +511,37 @@ public class BundleSessionTests
         {
             switch (sessionEvent)
             {
+                case PhaseChanged { To: LinkPhase.Network } when net.JoinDelay > TimeSpan.Zero:
+                    net.Arm(this, "join", net.JoinDelay, Join);
+                    break;
                 case PhaseChanged { To: LinkPhase.Network }:
-                    Assert.True(side.Bundle.AddMember(Index, Session.Link!, 1_000_000, net.Now, out var refusal), refusal);
+                    Join();
+                    break;
+                case ProtocolRejectedByPeer { ForBundle: true } rejected:
+                    // what the sublink's owner does with it: the bundle's business
+                    side.Bundle.PeerRejectedProtocol(rejected.Protocol, net.Now);
                     break;
                 case PhaseChanged { From: LinkPhase.Network }:
+                    net.Disarm(this, "join");
+                    Joined = false;
                     side.Bundle.RemoveMember(Index, net.Now);
                     break;
             }
         }
 
+        public bool Joined { get; private set; }
+
+        private void Join()
+        {
+            Assert.True(side.Bundle.AddMember(Index, Session.Link!, 1_000_000, net.Now, out var refusal), refusal);
+            side.FirstJoinAt ??= net.Now;
+            Joined = true;
+        }
+
         public void OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
         {
+            if (!Joined)
+                return; // the actors drop a sublink's network packets until it joined its bundle
             if (protocol == PppProtocol.Multilink)
                 side.Bundle.ReceiveFragment(Index, information, net.Now);
             else

@@ -295,6 +295,64 @@ public class MpReassemblerTests
         Assert.Equal(2, sink.Packets.Count);
     }
 
+    [Theory]
+    [InlineData(MpSequenceFormat.Long, 5000u)]
+    [InlineData(MpSequenceFormat.Short, 700u)]
+    public void A_forged_jump_inside_the_window_is_dropped_and_does_not_skip_the_packets_in_flight(MpSequenceFormat format, uint jump)
+    {
+        var r = New(format, members: 2);
+        var sink = new CollectingSink();
+        var now = T0;
+        for (uint seq = 0; seq < 10; seq++)
+            r.Receive((int)(seq % 2), Frag(format, true, true, seq, 0x21, (byte)seq), now, sink);
+
+        // a datagram from member 1's own address, numbered far ahead of everything received
+        Assert.Equal(MpReceiveStatus.OutOfWindow, r.Receive(1, Frag(format, true, true, 10 + jump, 0x21, 0xEE), now, sink));
+
+        // the bundle carries on, one packet every 50 ms, well past the 100 ms reorder timeout
+        for (uint seq = 10; seq < 30; seq++)
+        {
+            now += TimeSpan.FromMilliseconds(50);
+            r.Tick(now, sink);
+            r.Receive((int)(seq % 2), Frag(format, true, true, seq, 0x21, (byte)seq), now, sink);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (byte)i), sink.Packets.Select(p => p.Information[0]));
+        Assert.Equal(1, r.Statistics.OutOfWindowFragments);
+        Assert.Equal(0, r.Statistics.LostFragments);
+        Assert.Equal(0, r.Statistics.LateFragments);
+    }
+
+    [Fact]
+    public void A_peer_whose_numbering_starts_elsewhere_in_the_window_is_followed_from_its_first_fragment()
+    {
+        var r = New(MpSequenceFormat.Short, members: 1);
+        var sink = new CollectingSink();
+
+        Assert.Equal(MpReceiveStatus.Accepted, r.Receive(0, Frag(MpSequenceFormat.Short, true, true, 700, 0x21, 1), T0, sink));
+        r.Tick(T0 + TimeSpan.FromSeconds(1), sink);
+        Assert.Equal(MpReceiveStatus.Accepted, r.Receive(0, Frag(MpSequenceFormat.Short, true, true, 701, 0x21, 2), T0 + TimeSpan.FromSeconds(1), sink));
+
+        Assert.Equal(new byte[] { 1, 2 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+    }
+
+    [Fact]
+    public void Scattered_out_of_window_fragments_never_resynchronise_the_reassembler()
+    {
+        var r = New(members: 1);
+        var sink = new CollectingSink();
+        r.Receive(0, Frag(true, true, 0, 0x21, 0), T0, sink);
+        var forger = new Random(17);
+        for (int i = 0; i < 200; i++)
+            r.Receive(0, Frag(true, true, (uint)forger.Next(100_000, 1 << 24), 0x21, 0xEE), T0, sink);
+
+        r.Receive(0, Frag(true, true, 1, 0x21, 1), T0, sink);
+
+        Assert.Equal(0, r.Statistics.Resyncs);
+        Assert.Equal(200, r.Statistics.OutOfWindowFragments);
+        Assert.Equal(new byte[] { 0, 1 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+    }
+
     [Fact]
     public void A_fragment_stream_that_never_sends_E_stays_under_the_caps_and_is_given_up()
     {

@@ -195,4 +195,18 @@ public class PppSessionTests
         Assert.Equal([0xFF, 0x03, 0xC0, 0x21, (byte)ControlCode.ProtocolReject], reject[..5]);
         Assert.Equal([0x80, 0x57], reject[8..10]);
     }
+
+    [Fact]
+    public void A_protocol_reject_of_ccp_stops_ccp_and_is_reported_naming_ccp_while_ip_carries_on()
+    {
+        var pair = new SessionPair(Gateway(FramingMode.Sync, Auth.Chap), Isp(FramingMode.Sync, Auth.Chap));
+        pair.Start();
+        pair.RunUntil(() => pair.A.Session.Network is not null, TimeSpan.FromSeconds(30));
+
+        pair.B.Session.RejectProtocol((ushort)PppProtocol.Ccp, [0x01, 0x09, 0x00, 0x04]);
+        pair.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(new ProtocolRejectedByPeer(pair.A.Session.Name, PppProtocol.Ccp, ForBundle: false), pair.A.Last<ProtocolRejectedByPeer>());
+        Assert.Equal(FsmState.Opened, pair.A.Session.IpcpState);
+    }
 }
