@@ -6,7 +6,6 @@ using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
 using Gateway.Core.Transport;
 using static Gateway.Core.Actors.Messages.BundleMessages;
-using LinkCounters = Gateway.Core.Status.LinkCounters;
 
 namespace Gateway.Core.Actors;
 
@@ -29,9 +28,9 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
     private readonly BundleSession bundle;
     private readonly BundleIngress ingress;
     private readonly BundleDataPlane dataPlane;
-    private readonly RateMeter rates = new();
+    private readonly PacketTotals totals = new();
     private DateTimeOffset? upSince;
-    private long octetsIn, octetsOut, packetsIn, packetsOut, redirectedFragments;
+    private long redirectedFragments;
 
     protected BundleActor(BundleOptions options)
     {
@@ -62,6 +61,11 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
         Receive<StatsTick>(_ => OnStatsTick());
         Receive<DataPlaneTick>(_ => dataPlane.Tick(Now));
         Receive<GetBundleStatus>(_ => Sender.Tell(Status()));
+        Receive<MemberRejectedProtocol>(r =>
+        {
+            if (Members.ByRef(r.Sublink) is not null)
+                bundle.PeerRejectedProtocol(r.Protocol, Now);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -202,8 +206,7 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
     {
         if (bundle.SendIp(packet, Now))
         {
-            packetsOut++;
-            octetsOut += packet.Length;
+            totals.Out(packet.Length);
         }
     }
 
@@ -250,22 +253,31 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
                 CloseDataPlane();
                 PublishStatus();
                 break;
+            case ProtocolRejectedByPeer rejected:
+                Log(LogSeverity.Warning, $"the peer Protocol-Rejected {rejected.Protocol}: it stops on this bundle");
+                PublishStatus();
+                break;
+            case PeerAddressUnknown:
+                Log(LogSeverity.Warning, "the peer named no IP address and none is configured (set ifaddr): nothing is sent to it");
+                break;
             default:
                 Logger.Info("{0}", bundleEvent);
                 break;
         }
     }
 
+    void IBundleHandler.RejectProtocol(int member, ushort protocol, ReadOnlySpan<byte> information) =>
+        Members.ByIndex(member)?.Ref.Tell(new RejectForBundle(protocol, information.ToArray()));
+
     void IBundleHandler.OnIpPacket(ReadOnlySpan<byte> packet)
     {
-        packetsIn++;
-        octetsIn += packet.Length;
+        totals.In(packet.Length);
         dataPlane.Deliver(packet, Now);
     }
 
     private void OpenDataPlane()
     {
-        if (bundle.Network is { } network && dataPlane.Open(new DataPlaneContext(Name, network.LocalAddress, network.PeerAddress, this, ingress, Now)) is { } period)
+        if (bundle.Network is { PeerAddressKnown: true } network && dataPlane.Open(new DataPlaneContext(Name, network.LocalAddress, network.PeerAddress, this, ingress, Now)) is { } period)
             Timers.StartPeriodicTimer(DataPlaneTimerKey, DataPlaneTick.Instance, period);
     }
 
@@ -275,20 +287,12 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
         dataPlane.Close();
     }
 
-    protected void Log(LogSeverity severity, string message)
-    {
-        if (severity == LogSeverity.Information)
-            Logger.Info("{0}: {1}", Name, message);
-        else
-            Logger.Warning("{0}: {1}", Name, message);
-        Context.System.EventStream.Publish(new LogWritten(new LogEntry(DateTimeOffset.UtcNow, Name, severity, message)));
-    }
+    protected void Log(LogSeverity severity, string message) => EventLog.Write(Logger, Context.System.EventStream, Name, severity, message);
 
     protected void PublishStatus() => Context.System.EventStream.Publish(new BundleChanged(Status()));
 
     private BundleStatus Status()
     {
-        rates.Sample(octetsIn, octetsOut, Now);
         var stats = bundle.Reassembler?.Statistics;
         var reassembly = new ReassemblyStatus(
             stats?.ReassembledPackets ?? 0, stats?.LostPackets ?? 0, stats?.DuplicateFragments ?? 0, stats?.LateFragments ?? 0,
@@ -302,11 +306,11 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
             members.Select(m => m.Name).ToArray(),
             bundle.Parameters?.PeerMrru,
             network?.LocalAddress.ToString(),
-            network?.PeerAddress.ToString(),
+            network is null ? null : network.PeerAddressKnown ? network.PeerAddress.ToString() : "unknown",
             upSince,
             reassembly,
             dataPlane.Traffic,
-            new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, bundle.UndeliverablePackets, rates.BitsPerSecondIn, rates.BitsPerSecondOut))
+            totals.Sample(bundle.UndeliverablePackets, Now))
         {
             QueueDrops = ingress.Lane.Dropped + dataPlane.Drops,
             RedirectedFragments = redirectedFragments,

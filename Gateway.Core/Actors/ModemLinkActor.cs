@@ -182,12 +182,10 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
                 Publish(changed.State);
                 break;
             case DataLinkAction.Log line:
-                if (line.Warning)
-                    log.Warning("{0}", line.Message);
-                else
-                    log.Info("{0}", line.Message);
-                if (!line.Transcript)
-                    PublishLog(line);
+                // The model's lines start with the link's name (or a keepalive's own); the event log names the link.
+                string prefix = options.Name + ": ";
+                EventLog.Write(log, Context.System.EventStream, options.Name, line.Warning ? LogSeverity.Warning : LogSeverity.Information,
+                    line.Message.StartsWith(prefix, StringComparison.Ordinal) ? line.Message[prefix.Length..] : line.Message, show: !line.Transcript);
                 break;
         }
     }
@@ -305,15 +303,6 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     // ---- status ----
 
     private void Publish() => Publish(dataLink.State);
-
-    /// <summary>The line in the dashboard's event log, under the link's name (the model's lines start with it, or with a keepalive's own name).</summary>
-    private void PublishLog(DataLinkAction.Log line)
-    {
-        var prefix = options.Name + ": ";
-        var message = line.Message.StartsWith(prefix, StringComparison.Ordinal) ? line.Message[prefix.Length..] : line.Message;
-        Context.System.EventStream.Publish(new LogWritten(new LogEntry(
-            DateTimeOffset.UtcNow, options.Name, line.Warning ? LogSeverity.Warning : LogSeverity.Information, message)));
-    }
 
     private void Publish(IspLinkState state)
     {

@@ -108,6 +108,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
             session.Close(r.Reason);
         });
         Receive<CloseSublink>(c => session.Close(c.Reason));
+        Receive<RejectForBundle>(r => session.RejectProtocol(r.Protocol, r.Information));
         Receive<SessionTimers.KeepaliveTick>(_ => OnKeepaliveTick());
         Receive<StatsTick>(_ => Publish());
         Receive<EstablishTimedOut>(_ =>
@@ -234,6 +235,12 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
             case LinkDown down:
                 lastReason = down.Reason;
                 log.Info("{0}: link down: {1}", options.Name, down.Reason);
+                break;
+            case ProtocolRejectedByPeer { ForBundle: true } rejected:
+                owner.Tell(new MemberRejectedProtocol(Self, rejected.Protocol));
+                break;
+            case ProtocolRejectedByPeer rejected:
+                log.Warning("{0}", rejected);
                 break;
             case EchoReply when dataPath is not null && driver.Keepalive?.SmoothedRtt is { } rtt:
                 dataPath.SmoothedRtt = rtt;

@@ -32,3 +32,29 @@ public sealed class SessionTotals
             errors + (framing?.InErrors ?? 0), rates.BitsPerSecondIn, rates.BitsPerSecondOut);
     }
 }
+
+/// <summary>Packets and octets each way through one thing (a bundle), with the rates of both directions. One thread.</summary>
+public sealed class PacketTotals
+{
+    private readonly RateMeter rates = new();
+    private long octetsIn, octetsOut, packetsIn, packetsOut;
+
+    public void In(int octets)
+    {
+        packetsIn++;
+        octetsIn += octets;
+    }
+
+    public void Out(int octets)
+    {
+        packetsOut++;
+        octetsOut += octets;
+    }
+
+    /// <summary>The totals with <paramref name="errors"/>, rates sampled at <paramref name="now"/>.</summary>
+    public LinkCounters Sample(long errors, TimeSpan now)
+    {
+        rates.Sample(octetsIn, octetsOut, now);
+        return new LinkCounters(octetsIn, octetsOut, packetsIn, packetsOut, errors, rates.BitsPerSecondIn, rates.BitsPerSecondOut);
+    }
+}
