@@ -4,6 +4,7 @@ using Gateway.Core.Actors;
 using Gateway.Core.Actors.Messages;
 using Gateway.Core.Hosting;
 using Gateway.Core.Status;
+using Gateway.Web.Status;
 
 namespace Gateway.Web.Api;
 
@@ -11,10 +12,10 @@ namespace Gateway.Web.Api;
 public sealed class GatewayUnavailableException(string message) : Exception(message);
 
 /// <summary>
-/// The web layer's only way into the actors: link commands to <see cref="ActorKeys.Gateway"/> and snapshots from
-/// <see cref="ActorKeys.Status"/>, shared by the REST API and the hub.
+/// The web layer's only way into the actors: link commands to <see cref="ActorKeys.Gateway"/>; snapshots from the
+/// <see cref="StatusBoard"/> (the status events' one projection). Shared by the REST API and the hub.
 /// </summary>
-public sealed class GatewayControl(ActorRegistry registry)
+public sealed class GatewayControl(ActorRegistry registry, StatusBoard board, GatewayRoleInfo role)
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
@@ -32,17 +33,6 @@ public sealed class GatewayControl(ActorRegistry registry)
         }
     }
 
-    public async Task<GatewaySnapshot> SnapshotAsync(CancellationToken cancellation)
-    {
-        if (!registry.TryGet<ActorKeys.Status>(out var status))
-            throw new GatewayUnavailableException("the status publisher is not running");
-        try
-        {
-            return await status.Ask<GatewaySnapshot>(StatusPublisher.GetSnapshot.Instance, AskTimeout, cancellation);
-        }
-        catch (AskTimeoutException)
-        {
-            throw new GatewayUnavailableException("the status publisher did not answer in time");
-        }
-    }
+    /// <summary>The whole current picture: the one projection of the status events that the hub and /metrics read too.</summary>
+    public GatewaySnapshot Snapshot() => board.Snapshot(role.Name).Snapshot;
 }

@@ -13,13 +13,13 @@ public static class LinkApi
         var api = app.MapGroup("/api").WithTags("gateway");
         var read = api.MapGroup("").RequireAuthorization(SecurityPolicies.Viewer);
 
-        read.MapGet("/links", async (GatewayControl control, CancellationToken ct) => (await control.SnapshotAsync(ct)).Links)
+        read.MapGet("/links", (GatewayControl control) => control.Snapshot().Links)
             .WithName("GetLinks").WithSummary("Every ISP link: modem state, phone, dial attempts, MYADDR/HISADDR, uptime, counters.");
-        read.MapGet("/bundles", async (GatewayControl control, CancellationToken ct) => (await control.SnapshotAsync(ct)).Bundles)
+        read.MapGet("/bundles", (GatewayControl control) => control.Snapshot().Bundles)
             .WithName("GetBundles").WithSummary("Every Multilink bundle: members, MRRU, reassembly statistics, goodput, probe RTT and loss.");
-        read.MapGet("/sublinks", async (GatewayControl control, CancellationToken ct) => (await control.SnapshotAsync(ct)).Sublinks)
+        read.MapGet("/sublinks", (GatewayControl control) => control.Snapshot().Sublinks)
             .WithName("GetSublinks").WithSummary("Every member link: LCP/auth state, LQR or echo results, counters.");
-        read.MapGet("/snapshot", (GatewayControl control, CancellationToken ct) => control.SnapshotAsync(ct))
+        read.MapGet("/snapshot", (GatewayControl control) => control.Snapshot())
             .WithName("GetSnapshot").WithSummary("The whole current picture, with the recent event log.");
 
         var control = api.MapGroup("/links/{name}").RequireAuthorization(SecurityPolicies.Operator).AddEndpointFilter<AntiforgeryForCookiesFilter>();

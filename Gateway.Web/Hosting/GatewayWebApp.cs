@@ -100,7 +100,6 @@ public sealed class GatewayWebApp : IAsyncDisposable
                     l.ClearLoggers();
                     l.AddLoggerFactory();
                 })
-                .WithStatusPublisher(chosen.Name())
                 .WithActors((system, _) =>
                 {
                     var board = system.ActorOf(
@@ -249,8 +248,8 @@ public sealed class GatewayWebApp : IAsyncDisposable
     }
 }
 
-/// <summary><c>/healthz</c>: the actor system runs and the status publisher answers.</summary>
-public sealed class ActorHealthCheck(ActorSystem system, GatewayControl control) : IHealthCheck
+/// <summary><c>/healthz</c>: the actor system runs and its actors answer (the status board's actor, asked who it is).</summary>
+public sealed class ActorHealthCheck(ActorSystem system) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -258,12 +257,12 @@ public sealed class ActorHealthCheck(ActorSystem system, GatewayControl control)
             return HealthCheckResult.Unhealthy("the actor system has stopped");
         try
         {
-            await control.SnapshotAsync(cancellationToken);
-            return HealthCheckResult.Healthy();
+            var identity = await system.ActorSelection("/user/web-status").Ask<ActorIdentity>(new Identify(null), GatewayControl.AskTimeout, cancellationToken);
+            return identity.Subject is null ? HealthCheckResult.Unhealthy("the status board's actor is not running") : HealthCheckResult.Healthy();
         }
-        catch (GatewayUnavailableException e)
+        catch (AskTimeoutException)
         {
-            return HealthCheckResult.Unhealthy(e.Message);
+            return HealthCheckResult.Unhealthy("the actors did not answer in time");
         }
     }
 }
