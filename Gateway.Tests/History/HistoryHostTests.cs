@@ -123,6 +123,31 @@ public sealed class HistoryHostTests : IAsyncLifetime
         Assert.Equal(IspLinkState.Up, link.State);
     }
 
+    [Fact]
+    public async Task A_database_made_read_only_mid_run_stops_the_history_not_the_forwarding_and_writing_resumes_after()
+    {
+        await using var host = await WebTestHost.StartAsync(extraOptions: ["--data", directory]);
+        var file = Path.Combine(directory, HistoryOptions.DatabaseFileName);
+        await WaitUntilAsync(async () => (await StatusAsync(host)).RecordsWritten > 0, "history is written", Generous);
+
+        SetReadOnly(file, true);
+        try
+        {
+            await WaitUntilAsync(async () => (await StatusAsync(host)).State == HistoryState.Unavailable, "history is reported unavailable", Generous);
+            long answered = -1;
+            await host.WaitForBundleAsync("vpn", b => (answered = b.Traffic?.ProbesAnswered ?? -1) >= 0, Generous);
+            // Forwarding goes on while the store fails: the probes keep being answered.
+            await host.WaitForBundleAsync("vpn", b => b.Traffic?.ProbesAnswered > answered + 20, Generous);
+            Assert.False((await StatusAsync(host)).Available);
+        }
+        finally
+        {
+            SetReadOnly(file, false);
+        }
+        long written = (await StatusAsync(host)).RecordsWritten;
+        await WaitUntilAsync(async () => (await StatusAsync(host)) is { Available: true } s && s.RecordsWritten > written, "writing resumes", Generous);
+    }
+
     private static async Task<HistoryStatus> StatusAsync(WebTestHost host) => await GetAsync<HistoryStatus>(host, "status");
 
     private static async Task<HistoryEvent[]> EventsAsync(WebTestHost host, string query) => await GetAsync<HistoryEvent[]>(host, $"events?{query}");

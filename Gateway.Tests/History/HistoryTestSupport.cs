@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Gateway.Web.History;
+using Gateway.Tests.Support;
 
 namespace Gateway.Tests.History;
 
@@ -73,6 +74,18 @@ internal static class HistoryTestSupport
         WaitUntilAsync(() => Task.FromResult(condition()), what, timeout, eachTry);
 
     /// <summary>Runs a program to its end; returns its exit code and what it wrote.</summary>
+    /// <summary>Makes a file read-only even to root (chattr +i; without root, its mode), or writable again.</summary>
+    public static void SetReadOnly(string file, bool readOnly)
+    {
+        if (!NetNs.IsRoot && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, readOnly ? UnixFileMode.UserRead : UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return;
+        }
+        var (code, output) = Run("chattr", readOnly ? "+i" : "-i", file);
+        Assert.True(code == 0, $"chattr {(readOnly ? "+i" : "-i")} {file} failed (e2fsprogs installed? a file system with the immutable attribute?): {output}");
+    }
+
     public static (int Code, string Output) Run(string file, params string[] arguments)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

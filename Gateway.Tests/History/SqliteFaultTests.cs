@@ -135,17 +135,6 @@ public sealed class SqliteFaultTests : IAsyncLifetime
     /// Read-only for this process: file permissions when it is not root; as root (whom permissions do not stop),
     /// the immutable attribute, which stops root too.
     /// </summary>
-    private static void SetReadOnly(string file, bool readOnly)
-    {
-        if (!NetNs.IsRoot && !OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(file, readOnly ? UnixFileMode.UserRead : UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            return;
-        }
-        var (code, output) = Run("chattr", readOnly ? "+i" : "-i", file);
-        Assert.True(code == 0, $"chattr {(readOnly ? "+i" : "-i")} {file} failed (e2fsprogs installed? a file system with the immutable attribute?): {output}");
-    }
-
     private static async Task Execute(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

@@ -109,7 +109,7 @@ public sealed partial class GatewayProgram : IAsyncDisposable
         return new GatewayApi(new Uri(DashboardLine().Match(line).Groups["url"].Value), Password);
     }
 
-    [GeneratedRegex(@"^Dashboard \(\w+\): (?<url>http\S+)")]
+    [GeneratedRegex(@"^\s*Dashboard \(\w+\): (?<url>http\S+)")]
     private static partial Regex DashboardLine();
 
     public async ValueTask DisposeAsync()

@@ -131,7 +131,9 @@ public sealed partial class DashboardBrowserTests
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(end);
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await Expect(page.Locator("#charts-state")).ToContainTextAsync("history");
-        await WaitForChartAsync(page, "link:isp1", "!window.gatewayDashboard.view().live && window.gatewayDashboard.view().to != null");
+        // The view changes at the click, the chart when the history has loaded: wait for the chart to be the window's.
+        await WaitForChartAsync(page, "link:isp1",
+            "!window.gatewayDashboard.view().live && window.gatewayDashboard.view().to != null && c.times.every(t => t < window.gatewayDashboard.view().to)");
         var held = await page.EvaluateAsync<double[]>("window.gatewayDashboard.chart('link:isp1').times");
         var to = await page.EvaluateAsync<double>("window.gatewayDashboard.view().to");
         Assert.All(held, t => Assert.True(t < to, $"a point at {t} is within the window ending {to}"));
