@@ -94,7 +94,7 @@ public sealed partial class DashboardBrowserTests
         await Expect(log.Locator("li").Filter(new() { HasText = "isp1: dial attempt 1" }).First).ToHaveTextAsync(DatedLine());
         await browser.ScreenshotAsync(page, "member-closed");
 
-        // Down on a link that is up drops the line; the redial policy brings it back.
+        // Down on a link that is up drops the line at once (it stays down, as FreeBSD ppp's down does).
         await Card(page, "isp3").GetByRole(AriaRole.Button, new() { Name = "Down" }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Down" }).ClickAsync();
         await Expect(log.Locator("li").Filter(new() { HasText = "isp3: down by operator from 127.0.0.1: 200 OK" })).ToHaveCountAsync(1);

@@ -28,7 +28,7 @@ public static class LinkApi
         control.MapPost("/close", (string name, GatewayControl c, CancellationToken ct) => Command(c, name, LinkCommandKind.Close, ct))
             .WithName("CloseLink").WithSummary("Close the link gracefully; it stays down (`close`). Needs an operator.");
         control.MapPost("/down", (string name, GatewayControl c, CancellationToken ct) => Command(c, name, LinkCommandKind.Down, ct))
-            .WithName("DownLink").WithSummary("Drop the line abruptly; the redial policy applies (`down`). Needs an operator.");
+            .WithName("DownLink").WithSummary("Drop the line abruptly, without LCP's goodbye; it stays down until dialled, as FreeBSD ppp's `down` (CLOSE_STAYDOWN). Needs an operator.");
     }
 
     private static async Task<Results<Ok<LinkCommandResult>, NotFound<LinkCommandResult>, ProblemHttpResult>> Command(

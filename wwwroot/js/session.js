@@ -29,10 +29,10 @@ async function command(name, verb) {
   if (!r.ok) addLog([{ time: new Date().toISOString(), source: name, level: "Error", message: `${verb} refused: HTTP ${r.status}` }]);
 }
 
-// Drop (FreeBSD ppp's close) keeps the link down; Down drops the line and lets the redial policy bring it back.
+// Drop (FreeBSD ppp's close) says goodbye (LCP Terminate) and keeps the link down; Down (FreeBSD's down) drops the line at once, and it stays down too.
 const questions = {
   drop: { verb: "close", button: "Drop", text: name => `Drop ${name}? The bundle carries on over the other links; ${name} stays down until you dial it.` },
-  down: { verb: "down", button: "Down", text: name => `Take ${name} down? The line is dropped at once and redialled as its redial policy says.` },
+  down: { verb: "down", button: "Down", text: name => `Take ${name} down? The line is dropped at once, without LCP's goodbye, and stays down until dialled.` },
 };
 
 function confirmThen(name, action) {
