@@ -22,6 +22,7 @@ public sealed partial class DashboardBrowserTests
     /// artifacts/bench/history-load.json.
     /// </summary>
     [SkippableFact]
+    [Trait("Category", "Bench")]
     public async Task History_load_bench()
     {
         Skip.IfNot(Environment.GetEnvironmentVariable("GATEWAY_BENCH_HISTORY") == "1", "set GATEWAY_BENCH_HISTORY=1 (bench/history-load.sh) to run the history load benchmark");
