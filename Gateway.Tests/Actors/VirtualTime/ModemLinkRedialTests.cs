@@ -21,13 +21,8 @@ public class ModemLinkRedialTests : VirtualTimeTestKit
 
     private readonly TestProbe events;
 
-    public ModemLinkRedialTests(ITestOutputHelper output) : base(output)
-    {
-        events = CreateTestProbe();
-        Sys.EventStream.Subscribe(events.Ref, typeof(IspDialAttempt));
-        Sys.EventStream.Subscribe(events.Ref, typeof(IspLinkGaveUp));
-        Sys.EventStream.Subscribe(events.Ref, typeof(IspLinkChanged));
-    }
+    public ModemLinkRedialTests(ITestOutputHelper output) : base(output) =>
+        events = EventsOf(typeof(IspDialAttempt), typeof(IspLinkGaveUp), typeof(IspLinkChanged));
 
     private static IEnumerable<byte[]> NoCarrier(string command) =>
         command.StartsWith("ATD", StringComparison.Ordinal) ? ["\r\nNO CARRIER\r\n"u8.ToArray()] : ["\r\nOK\r\n"u8.ToArray()];

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.TestKit;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Actors.VirtualTime;
@@ -21,6 +22,15 @@ public abstract class VirtualTimeTestKit(ITestOutputHelper output)
     /// per call, as <see cref="Akka.TestKit.TestScheduler"/> does: advance a period at a time to see each tick).
     /// </summary>
     protected void Advance(TimeSpan by) => Clock.Advance(by);
+
+    /// <summary>A probe that hears the events of <paramref name="types"/> the actor system publishes.</summary>
+    protected TestProbe EventsOf(params Type[] types)
+    {
+        var probe = CreateTestProbe();
+        foreach (var type in types)
+            Sys.EventStream.Subscribe(probe.Ref, type);
+        return probe;
+    }
 
     /// <summary>
     /// Asks <paramref name="actor"/> and waits on the wall clock for the answer: what was told to it before (a timer
