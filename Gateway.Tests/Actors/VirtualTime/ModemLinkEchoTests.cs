@@ -1,5 +1,6 @@
 using Akka.TestKit;
 using Gateway.Core.Actors;
+using Gateway.Core.Config;
 using Gateway.Core.Isp;
 using Gateway.Core.Status;
 using Xunit.Abstractions;
@@ -20,10 +21,10 @@ public class ModemLinkEchoTests : VirtualTimeTestKit
 
     private readonly TestProbe events;
 
-    public ModemLinkEchoTests(ITestOutputHelper output) : base(output) => events = EventsOf(typeof(IspLinkUp), typeof(IspLinkDown));
+    public ModemLinkEchoTests(ITestOutputHelper output) : base(output) => events = EventsOf(typeof(IspLinkUp), typeof(IspLinkDown), typeof(IspDialAttempt), typeof(IspLinkChanged));
 
     [Fact]
-    public async Task A_peer_that_stops_answering_echoes_takes_the_link_down_after_exactly_the_configured_missed_periods()
+    public async Task A_peer_that_stops_answering_echoes_takes_the_link_down_after_exactly_the_configured_missed_periods_and_it_reconnects()
     {
         using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
         await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
@@ -34,6 +35,7 @@ public class ModemLinkEchoTests : VirtualTimeTestKit
             QualityPeriod = EchoPeriod,
             MaxMissedEchoes = MaxMisses,
             EscapeGuardTime = TimeSpan.Zero,
+            Reconnect = new ReconnectSpec(TimeSpan.FromSeconds(1), 1),
         };
         var link = Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
         // LCP, PAP and IPCP go back and forth on threads; no retransmission is needed, so no virtual time passes.
@@ -63,10 +65,19 @@ public class ModemLinkEchoTests : VirtualTimeTestKit
             Assert.Equal(tick, status.Quality?.ConsecutiveMisses);
             Assert.Equal(3 + tick + 1, status.Quality?.Sent);
         }
-        events.ExpectNoMsg(TimeSpan.Zero);
 
         Advance(EchoPeriod);
         var down = events.FishForMessage<IspLinkDown>(_ => true, Patience);
         Assert.Equal($"LCP echo: no reply to {MaxMisses} echo requests", down.Reason);
+
+        // set reconnect 1 1: the line, heard again, is dialled a virtual second after the hang-up and comes up.
+        modem.Mute = false;
+        events.FishForMessage<IspLinkChanged>(c => c.Link.State == IspLinkState.RedialWait, Patience);
+        Query<IspLinkStatus>(link, GetStatus.Instance);
+        AwaitAssert(() => Assert.Equal(1, modem.HangUps), Patience);
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.Contains("reconnect 1 of 1", events.FishForMessage<IspDialAttempt>(_ => true, Patience).Reason);
+        events.FishForMessage<IspLinkUp>(_ => true, Patience);
+        Assert.Equal(2, modem.Dials);
     }
 }
