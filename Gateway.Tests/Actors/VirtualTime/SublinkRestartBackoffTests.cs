@@ -47,7 +47,7 @@ public class SublinkRestartBackoffTests(ITestOutputHelper output) : VirtualTimeT
             Advance(pauses[i] - TimeSpan.FromMilliseconds(1));
             Query<Gateway.Core.Status.BundleStatus>(bundle, GetBundleStatus.Instance);
             // A start would have made the child before the bundle answered.
-            Assert.Null(Sublink(bundle));
+            Assert.Null(Child(bundle, "link-1"));
             Assert.Equal(started, Volatile.Read(ref opens));
 
             Advance(TimeSpan.FromMilliseconds(1));
@@ -55,17 +55,13 @@ public class SublinkRestartBackoffTests(ITestOutputHelper output) : VirtualTimeT
         }
     }
 
-    /// <summary>The sublink's actor, or null when the bundle has none (the failed one was stopped and no new one started).</summary>
-    private IActorRef? Sublink(IActorRef bundle) =>
-        Sys.ActorSelection(bundle.Path / "link-1").Ask<ActorIdentity>(new Identify(null)).WaitAsync(Patience).GetAwaiter().GetResult().Subject;
-
     /// <summary>
     /// Waits until the failed sublink is gone from the bundle's children; its Terminated is then in the bundle's
     /// mailbox, and a round trip sees it handled: the restart timer runs from the virtual time it is now.
     /// </summary>
     private void AwaitRestartTimer(IActorRef bundle)
     {
-        AwaitAssert(() => Assert.Null(Sublink(bundle)), Patience);
+        AwaitAssert(() => Assert.Null(Child(bundle, "link-1")), Patience);
         Query<Gateway.Core.Status.BundleStatus>(bundle, GetBundleStatus.Instance);
     }
 }

@@ -38,4 +38,11 @@ public abstract class VirtualTimeTestKit(ITestOutputHelper output)
     /// which runs on the virtual scheduler and would never expire.
     /// </summary>
     protected T Query<T>(IActorRef actor, object message) => actor.Ask<T>(message).WaitAsync(Patience).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// <paramref name="parent"/>'s child <paramref name="name"/>, or null when it has none: a child made by a message the
+    /// parent handled before a <see cref="Query{T}"/> returned is there, one whose stop it has been told of is not.
+    /// </summary>
+    protected IActorRef? Child(IActorRef parent, string name) =>
+        Sys.ActorSelection(parent.Path / name).Ask<ActorIdentity>(new Identify(null)).WaitAsync(Patience).GetAwaiter().GetResult().Subject;
 }
