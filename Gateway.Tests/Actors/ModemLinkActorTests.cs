@@ -1,5 +1,4 @@
 using Gateway.Core.Config;
-using System.Diagnostics;
 using System.Net;
 using Akka.Actor;
 using Akka.TestKit;
@@ -73,52 +72,6 @@ public class ModemLinkActorTests : Akka.TestKit.Xunit2.TestKit
         var down = Next<IspLinkDown>();
         Assert.Equal("close command", down.Reason);
         AwaitAssert(() => Assert.Equal(IspLinkState.Closed, link.Ask<IspLinkStatus>(GetStatus.Instance).Result.State), Patience);
-    }
-
-    [Fact]
-    public async Task Busy_three_times_then_connect_comes_up_on_the_fourth_attempt_with_the_seed_redial_spacing()
-    {
-        var numbers = new ModemDirectory().Set("1234567",
-            ModemLinkRig.Quick(CallOutcome.Busy), ModemLinkRig.Quick(CallOutcome.Busy), ModemLinkRig.Quick(CallOutcome.Busy),
-            ModemLinkRig.Quick(CallOutcome.Answer));
-        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
-        var modem = new InProcessModemLines(numbers, isp);
-        var options = ModemLinkRig.Isp1("emu0") with { EscapeGuardTime = TimeSpan.FromMilliseconds(100) };
-
-        Sys.ActorOf(ModemLinkActor.Props(options, modem), "isp1");
-
-        var attempts = new List<(IspDialAttempt Attempt, long At)>();
-        for (var i = 0; i < 4; i++)
-            attempts.Add((Next<IspDialAttempt>(), Stopwatch.GetTimestamp()));
-        Next<IspLinkUp>();
-
-        Assert.Equal([1, 2, 3, 4], attempts.Select(a => a.Attempt.Attempt));
-        Assert.All(attempts, a => Assert.Equal("1234567", a.Attempt.Phone));
-        // set redial 3 5: the first dial at once, each redial after the 3 s pause
-        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)], attempts.Select(a => a.Attempt.Delay));
-        for (var i = 1; i < attempts.Count; i++)
-            Assert.True(Stopwatch.GetElapsedTime(attempts[i - 1].At, attempts[i].At) >= TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(50),
-                $"attempt {i + 1} came {Stopwatch.GetElapsedTime(attempts[i - 1].At, attempts[i].At)} after the previous one");
-        Assert.Equal(4, numbers.CallsTo("1234567"));
-    }
-
-    [Fact]
-    public async Task Set_redial_3_5_gives_up_after_five_attempts_with_the_reason()
-    {
-        var numbers = new ModemDirectory().Set("1234567", ModemLinkRig.Quick(CallOutcome.Busy));
-        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
-        var modem = new InProcessModemLines(numbers, isp);
-        var options = ModemLinkRig.Isp1("emu0") with { EscapeGuardTime = TimeSpan.FromMilliseconds(100) };
-
-        var link = Sys.ActorOf(ModemLinkActor.Props(options, modem), "isp1");
-
-        var gaveUp = Next<IspLinkGaveUp>(TimeSpan.FromSeconds(90));
-        Assert.Equal("gave up after 5 dial attempts", gaveUp.Reason);
-        Assert.Equal(5, numbers.CallsTo("1234567"));
-        var status = await link.Ask<IspLinkStatus>(GetStatus.Instance, Patience);
-        Assert.Equal(IspLinkState.Closed, status.State);
-        Assert.Equal(5, status.DialAttempts);
-        Assert.Equal("gave up after 5 dial attempts", status.LastReason);
     }
 
     [Fact]

@@ -145,7 +145,7 @@ public class ModemLinkBadInputTests : Akka.TestKit.Xunit2.TestKit
     }
 }
 
-/// <summary>The commands and the link-quality watch of the modem link actor.</summary>
+/// <summary>The commands of the modem link actor (its echo watch is tested in virtual time: VirtualTime/ModemLinkEchoTests).</summary>
 public class ModemLinkCommandTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -161,33 +161,6 @@ public class ModemLinkCommandTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private static IspLinkOptions Options() => ModemLinkRig.Isp1("scripted0") with { EscapeGuardTime = TimeSpan.FromMilliseconds(100) };
-
-    [Fact]
-    public async Task Echo_replies_missed_hang_the_link_up_and_it_redials()
-    {
-        using var isp = ModemLinkRig.IspIn7(IspAuthentication.Pap);
-        await using var modem = new ScriptedModem(ScriptedModem.Hayes, isp);
-        // enable echo alone: with enable lqr our ISP end would agree to LQR, which then watches the line instead
-        var options = Options() with
-        {
-            EnableLqr = false,
-            QualityPeriod = TimeSpan.FromMilliseconds(200),
-            MaxMissedEchoes = 3,
-            Reconnect = new ReconnectSpec(TimeSpan.FromSeconds(1), 1),
-        };
-        Sys.ActorOf(ModemLinkActor.Props(options, modem.Lines), "isp1");
-        events.FishForMessage<IspLinkUp>(_ => true, Patience);
-
-        modem.Mute = true;
-        var down = events.FishForMessage<IspLinkDown>(_ => true, Patience);
-        Assert.Equal("LCP echo: no reply to 3 echo requests", down.Reason);
-        modem.Mute = false;
-
-        var redial = events.FishForMessage<IspDialAttempt>(_ => true, Patience);
-        Assert.Contains("reconnect 1 of 1", redial.Reason);
-        events.FishForMessage<IspLinkUp>(_ => true, Patience);
-        Assert.Equal(2, modem.Dials);
-    }
 
     [Fact]
     public async Task Every_state_change_is_published_in_datalink_order_and_a_dial_during_the_close_dials_again()

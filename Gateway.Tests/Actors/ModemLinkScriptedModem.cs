@@ -56,6 +56,11 @@ internal sealed class ScriptedModem : IAsyncDisposable
 
     private int dials;
 
+    /// <summary>Number of hang-ups (<c>ATH</c> while online) done: the modem is back in command mode.</summary>
+    public int HangUps => Volatile.Read(ref hangUps);
+
+    private int hangUps;
+
     public IModemLineFactory Lines => new DelegateModemLineFactory((device, settings) => new SerialStreamLine(device, new ForwardingStream(cable.RemoteSide, null, disposeInner: false), settings));
 
     /// <summary>The usual answers: OK to everything, CONNECT to ATD.</summary>
@@ -166,6 +171,7 @@ internal sealed class ScriptedModem : IAsyncDisposable
             online = false;
             ispLine?.Dispose();
             ispLine = null;
+            Interlocked.Increment(ref hangUps);
             Inject("\r\nOK\r\n"u8);
         }
         else if (line.Length > 64)
