@@ -2,6 +2,7 @@ using Akka.TestKit;
 using Gateway.Core.Actors;
 using Gateway.Core.Config;
 using Gateway.Core.Isp;
+using Gateway.Emulation.Isp;
 using Gateway.Core.Status;
 using Xunit.Abstractions;
 using static Gateway.Core.Actors.Messages.IspMessages;
