@@ -8,7 +8,6 @@ using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
-using Gateway.Core.Traffic;
 using Gateway.Core.Transport;
 using static Gateway.Core.Actors.Messages.BundleMessages;
 
@@ -51,8 +50,11 @@ public sealed record ReceiverOptions
     /// </summary>
     public int MaxNewPeerRequestsPerSecond { get; init; } = 100;
 
-    /// <summary>Each bundle's data plane (a numbered tun device each, or the in-process traffic that answers the gateway's probes).</summary>
-    public IDataPlaneFactory? DataPlane { get; init; } = new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = 0, Reflect = true });
+    /// <summary>
+    /// Each bundle's data plane, chosen by the host: a numbered tun device each, or the in-process traffic that
+    /// answers the gateway's probes (Gateway.Emulation). Null: none; the bundles' IP packets are counted as drops.
+    /// </summary>
+    public IDataPlaneFactory? DataPlane { get; init; }
 
     /// <summary>Opens the shared socket (default: <c>new UdpSharedListener(options)</c>); e.g. inside a network namespace.</summary>
     public Func<UdpListenerOptions, UdpSharedListener>? OpenListener { get; init; }

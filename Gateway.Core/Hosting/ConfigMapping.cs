@@ -162,34 +162,6 @@ public static class ConfigMapping
             ? TimeSpan.FromSeconds(Math.Max(ProfileResolver.MinimumQualityPeriod, q.PeriodSeconds))
             : TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// An answering single-link label (the <c>.working</c> files' <c>isp-in-N</c>) as an emulated ISP:
-    /// <c>set ifaddr</c> gives its own address and the caller's, <c>enable chap</c> or <c>enable pap</c> checks the
-    /// caller against ppp.secret, <c>enable lqr</c> asks for LQR every <c>set lqrperiod</c>.
-    /// </summary>
-    public static IspEndpointOptions? ToIspEndpoint(ReceiverModel model, List<string> errors)
-    {
-        string where = $"{model.Label}: set ifaddr";
-        if (model.IfAddr is not { } ifaddr)
-        {
-            errors.Add($"{model.Label}: no 'set ifaddr': the ISP has no address to give its callers");
-            return null;
-        }
-        var local = ParseAddress(ifaddr.Local, where, errors);
-        var peer = ifaddr.Remote is { } remote ? ParsePool(remote, where, errors).FirstOrDefault() : null;
-        if (ifaddr.Remote is null)
-            errors.Add($"{where}: names no address for the caller");
-        if (local is null || peer is null)
-            return null;
-        return new IspEndpointOptions(model.Label, local, peer)
-        {
-            Authentication = model.RequireChap ? IspAuthentication.Chap : model.RequirePap ? IspAuthentication.Pap : IspAuthentication.None,
-            Secrets = new ReceiverSecretStore(model.Secrets),
-            EnableLqr = model.Quality?.Lqr ?? false,
-            LqrPeriod = TimeSpan.FromSeconds(Math.Max(1, model.Quality?.PeriodSeconds ?? 30)),
-        };
-    }
-
     /// <summary>An ISP label (<c>isp1</c>) as its modem link actor needs it.</summary>
     public static IspLinkOptions ToIspLink(IspLinkModel isp) => new(isp.Label, isp.Devices)
     {
@@ -288,7 +260,7 @@ public static class ConfigMapping
         return false;
     }
 
-    private static IPAddress? ParseAddress(string text, string where, List<string> errors)
+    internal static IPAddress? ParseAddress(string text, string where, List<string> errors)
     {
         var bare = text.Split('/')[0];
         if (IPAddress.TryParse(bare, out var address) && address.AddressFamily == AddressFamily.InterNetwork)
@@ -298,7 +270,7 @@ public static class ConfigMapping
     }
 
     /// <summary><c>a.b.c.d</c>, <c>a.b.c.d-e.f.g.h</c>, comma lists of either, <c>a.b.c.d/nn</c> (that one address).</summary>
-    private static List<IPAddress> ParsePool(string text, string where, List<string> errors)
+    internal static List<IPAddress> ParsePool(string text, string where, List<string> errors)
     {
         var pool = new List<IPAddress>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -325,7 +297,7 @@ public static class ConfigMapping
     }
 
     /// <summary>ppp.secret as the authenticator's secret store (exact name, then the <c>DOMAIN\user</c> fallback).</summary>
-    private sealed class ReceiverSecretStore(IReadOnlyList<ReceiverSecret> secrets) : ISecretStore
+    internal sealed class ReceiverSecretStore(IReadOnlyList<ReceiverSecret> secrets) : ISecretStore
     {
         public bool TryGetSecret(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out AuthSecret secret)
         {

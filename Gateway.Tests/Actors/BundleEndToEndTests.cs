@@ -13,7 +13,8 @@ using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
 using Gateway.Core.Transport;
-using Gateway.Core.Transport.LinkEmulator;
+using Gateway.Emulation.Links;
+using Gateway.Emulation.Traffic;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Actors;
@@ -56,7 +57,7 @@ public class BundleEndToEndTests(ITestOutputHelper output)
             Bundle = new BundleSettings { Name = "vpn-in", Ipcp = IpcpSettings.Default with { LocalAddress = ReceiverAddress } },
             PeerAddresses = pool.Length > 0 ? pool : [GatewayAddress],
         };
-        return sink is null ? options : options with { DataPlane = new SinkDataPlaneFactory(sink) };
+        return options with { DataPlane = sink is null ? TrafficDataPlaneFactory.Reflector() : new SinkDataPlaneFactory(sink) };
     }
 
     internal static async Task<IPEndPoint> ListeningAsync(ActorHost receiver)

@@ -4,10 +4,10 @@ using System.Net;
 using Akka.Actor;
 using Akka.TestKit;
 using Gateway.Core.Actors;
-using Gateway.Core.Isp;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Modem.Redial;
 using Gateway.Core.Status;
+using Gateway.Emulation.Isp;
+using Gateway.Emulation.Modem;
 using Xunit.Abstractions;
 using static Gateway.Core.Actors.Messages.IspMessages;
 

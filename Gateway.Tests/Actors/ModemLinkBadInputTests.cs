@@ -7,6 +7,7 @@ using Gateway.Core.Isp;
 using Gateway.Core.Modem.Redial;
 using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Status;
+using Gateway.Emulation.Isp;
 using Xunit.Abstractions;
 using static Gateway.Core.Actors.Messages.IspMessages;
 

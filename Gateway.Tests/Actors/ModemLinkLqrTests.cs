@@ -5,8 +5,9 @@ using Gateway.Core.Actors;
 using Gateway.Core.Config;
 using LinkQuality = Gateway.Core.Status.LinkQuality;
 using Gateway.Core.Isp;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Status;
+using Gateway.Emulation.Isp;
+using Gateway.Emulation.Modem;
 using Xunit.Abstractions;
 using static Gateway.Core.Actors.Messages.IspMessages;
 

@@ -3,11 +3,12 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Core.Config;
 using Gateway.Core.Isp;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Transport;
+using Gateway.Emulation.Isp;
+using Gateway.Emulation.Modem;
 
 namespace Gateway.Tests.Actors;
 

@@ -1,9 +1,9 @@
 using System.Text;
-using Gateway.Core.Isp;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Transport;
+using Gateway.Emulation.Isp;
+using Gateway.Emulation.Modem;
 
 namespace Gateway.Tests.Actors;
 

@@ -1,7 +1,7 @@
 using Gateway.Core.Config;
 using Gateway.Core.Modem.Chat;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Modem.Redial;
+using Gateway.Emulation.Modem;
 
 namespace Gateway.Tests.Modem;
 

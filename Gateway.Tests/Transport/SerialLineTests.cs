@@ -1,5 +1,5 @@
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Transport;
+using Gateway.Emulation.Modem;
 
 namespace Gateway.Tests.Transport;
 

@@ -1,5 +1,5 @@
 using Gateway.Core.Config;
-using Gateway.Core.Isp;
+using Gateway.Emulation.Isp;
 using Gateway.Web.Cli;
 
 namespace Gateway.Tests.Web;

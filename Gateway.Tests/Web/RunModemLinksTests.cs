@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using Gateway.Core.Isp;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Status;
+using Gateway.Emulation.Isp;
+using Gateway.Emulation.Modem;
 using Gateway.Tests.Actors;
 using Gateway.Tests.Config;
 using Gateway.Web.Hosting;

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Gateway.Core.Config;
-using Gateway.Core.Hosting;
-using Gateway.Core.Isp;
-using Gateway.Core.Modem.Emulator;
+using Gateway.Emulation.Hosting;
+using Gateway.Emulation.Isp;
+using Gateway.Emulation.Modem;
 
 namespace Gateway.Web.Cli;
 
@@ -80,7 +80,7 @@ public static class ModemsCommand
                 errors.Add($"{receiver.Label}: no 'set phone': say which number it answers");
                 continue;
             }
-            if (ConfigMapping.ToIspEndpoint(receiver, errors) is not { } isp)
+            if (EmulationMapping.ToIspEndpoint(receiver, errors) is not { } isp)
                 continue;
             foreach (var number in receiver.Phone.Sequence.SelectMany(alternatives => alternatives))
             {

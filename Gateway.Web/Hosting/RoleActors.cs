@@ -1,5 +1,5 @@
 using Akka.Hosting;
-using Gateway.Core.Hosting;
+using Gateway.Emulation.Hosting;
 
 namespace Gateway.Web.Hosting;
 

@@ -3,8 +3,8 @@ using Akka.Hosting;
 using Gateway.Core.Actors;
 using Gateway.Core.Config;
 using Gateway.Core.Hosting;
-using Gateway.Core.Traffic;
 using Gateway.Core.Transport;
+using Gateway.Emulation.Traffic;
 using Gateway.Web.Cli;
 
 namespace Gateway.Web.Hosting;
@@ -54,7 +54,7 @@ public static class RunConfiguration
             // One device per gateway's bundle, as each `ppp -direct vpn-in` of FreeBSD takes its own tunN.
             var tun = TunFor(configuration, "ppp", numbered: true, receiverModel.Mrru, nat: false, routes: [], errors);
             Fail(errors);
-            return builder.WithReceiverActors(tun is null ? receiver! : receiver! with { DataPlane = tun });
+            return builder.WithReceiverActors(receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector() });
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)
         {

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Gateway.Core.Transport.LinkEmulator;
+using Gateway.Emulation.Links;
 
 namespace Gateway.Bench;
 
 /// <summary>
 /// Scenario 2: a 1000 packets/s probe and an iperf3 TCP stream from "lan" to "inet" through a bundle whose sublinks
-/// each pass a link emulator relay (Gateway.Core's <see cref="UdpLinkRelay"/>, in this process, on loopback); one link
+/// each pass a link emulator relay (Gateway.Emulation's <see cref="UdpLinkRelay"/>, in this process, on loopback); one link
 /// fails in the middle: (a) set down: the relay closes its sockets, so the kernel answers ICMP port unreachable, as
 /// for a dead interface; (b) blackholed silently; (c) closed gracefully with <c>gateway ctl URL close 2</c>; (d)
 /// browned out: 30 % loss and +300 ms each way. Sub-second LCP echo is configured in ppp.conf

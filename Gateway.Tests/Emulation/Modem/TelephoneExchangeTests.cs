@@ -1,6 +1,6 @@
-using Gateway.Core.Modem.Emulator;
+using Gateway.Emulation.Modem;
 
-namespace Gateway.Tests.Modem.Emulator;
+namespace Gateway.Tests.Emulation.Modem;
 
 public class TelephoneExchangeTests
 {

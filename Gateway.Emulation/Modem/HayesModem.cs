@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>Hayes result codes; the value is the numeric form sent with ATV0 (ITU-T V.250 6.2.6 table 1).</summary>
 public enum ResultCode : byte

@@ -1,7 +1,7 @@
 using System.Text;
-using Gateway.Core.Modem.Emulator;
+using Gateway.Emulation.Modem;
 
-namespace Gateway.Tests.Modem.Emulator;
+namespace Gateway.Tests.Emulation.Modem;
 
 /// <summary>Drives the pure modem core on a virtual clock.</summary>
 internal sealed class ModemHarness

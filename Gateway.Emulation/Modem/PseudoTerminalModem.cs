@@ -1,4 +1,4 @@
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>
 /// An emulated Hayes modem plugged into this machine at <see cref="Device"/>: a pseudo-terminal (the near end of a

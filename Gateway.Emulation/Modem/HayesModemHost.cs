@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>
 /// Runs a <see cref="HayesModem"/> over a real byte stream (the computer side: a pseudo-terminal opened

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Core.Transport;
 
-namespace Gateway.Core.Transport.LinkEmulator;
+namespace Gateway.Emulation.Links;
 
 /// <summary>
 /// A UDP relay that emulates one link: datagrams from the client to <see cref="ListenEndPoint"/> go on to

@@ -1,7 +1,7 @@
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Transport;
+using Gateway.Emulation.Modem;
 
-namespace Gateway.Core.Isp;
+namespace Gateway.Emulation.Isp;
 
 /// <summary>
 /// Devices that are Hayes modem emulators inside this process (the demo, and tests that need no pseudo-terminal):

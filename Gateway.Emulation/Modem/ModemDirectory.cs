@@ -1,4 +1,4 @@
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>What the far end of a dialed number does.</summary>
 public enum CallOutcome : byte

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Fsm;
@@ -9,8 +8,10 @@ using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Lqr;
 using Gateway.Core.Ppp.Session;
+using Gateway.Core.Isp;
+using Gateway.Emulation.Modem;
 
-namespace Gateway.Core.Isp;
+namespace Gateway.Emulation.Isp;
 
 /// <summary>How an emulated ISP authenticates its callers.</summary>
 public enum IspAuthentication : byte

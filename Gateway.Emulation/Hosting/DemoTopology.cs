@@ -3,16 +3,18 @@ using System.Net.Sockets;
 using Akka.Hosting;
 using Gateway.Core.Actors;
 using Gateway.Core.Isp;
-using Gateway.Core.Modem.Emulator;
 using Gateway.Core.Ppp.Auth;
 using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
-using Gateway.Core.Traffic;
 using Gateway.Core.Config;
+using Gateway.Core.Hosting;
+using Gateway.Emulation.Isp;
+using Gateway.Emulation.Modem;
+using Gateway.Emulation.Traffic;
 
-namespace Gateway.Core.Hosting;
+namespace Gateway.Emulation.Hosting;
 
 /// <summary>The demo: the seed topology in one process.</summary>
 public sealed record DemoOptions

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>
 /// The project's null-modem cable: a socat pseudo-terminal pair

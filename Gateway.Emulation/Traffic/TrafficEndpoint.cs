@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Gateway.Core.Ip;
 
-namespace Gateway.Core.Traffic;
+namespace Gateway.Emulation.Traffic;
 
 /// <summary>Settings of the in-process traffic source and sink.</summary>
 public sealed record TrafficOptions

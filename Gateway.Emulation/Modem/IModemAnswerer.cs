@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>
 /// The far end of an emulated call: asked for a duplex byte stream when a call is answered. The

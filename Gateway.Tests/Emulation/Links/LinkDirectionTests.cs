@@ -1,7 +1,7 @@
 using CsCheck;
-using Gateway.Core.Transport.LinkEmulator;
+using Gateway.Emulation.Links;
 
-namespace Gateway.Tests.Transport.LinkEmulator;
+namespace Gateway.Tests.Emulation.Links;
 
 /// <summary>The emulated link's scheduling, on a virtual clock: no sockets, no real time.</summary>
 public sealed class LinkDirectionTests

@@ -1,4 +1,4 @@
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>
 /// A bounded byte queue released at a serial line's rate: 10 bits per byte on the wire (8N1: start,

@@ -1,4 +1,4 @@
-namespace Gateway.Core.Modem.Emulator;
+namespace Gateway.Emulation.Modem;
 
 /// <summary>
 /// The telephone network of several emulated modems: each number is answered by its own <see cref="IModemAnswerer"/>

@@ -1,7 +1,7 @@
 using System.Text;
-using Gateway.Core.Modem.Emulator;
+using Gateway.Emulation.Modem;
 
-namespace Gateway.Tests.Modem.Emulator;
+namespace Gateway.Tests.Emulation.Modem;
 
 /// <summary>The emulator behind a real socat pseudo-terminal pair, driven through the other end.</summary>
 public class NullModemIntegrationTests

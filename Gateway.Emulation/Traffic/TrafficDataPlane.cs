@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Gateway.Core.Actors;
 using Gateway.Core.Status;
 
-namespace Gateway.Core.Traffic;
+namespace Gateway.Emulation.Traffic;
 
 /// <summary>
 /// The in-process traffic as a bundle's data plane (the demo, and <c>gateway run --tun none</c>): a
@@ -15,6 +15,9 @@ public sealed class TrafficDataPlaneFactory(TrafficOptions options) : IDataPlane
     public static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(10);
 
     public TrafficOptions Options => options;
+
+    /// <summary>The receiver's end (<c>vpn-in</c>): answers the gateway's probes and sends none of its own.</summary>
+    public static TrafficDataPlaneFactory Reflector() => new(new TrafficOptions { ProbesPerSecond = 0, Reflect = true });
 
     public IDataPlane Open(DataPlaneContext context) => new Plane(new TrafficEndpoint(options), context);
 

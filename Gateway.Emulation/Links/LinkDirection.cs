@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Gateway.Core.Transport.LinkEmulator;
+namespace Gateway.Emulation.Links;
 
 /// <summary>What <see cref="LinkDirection.Offer"/> did with a datagram.</summary>
 public enum LinkVerdict : byte

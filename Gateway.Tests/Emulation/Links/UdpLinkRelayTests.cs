@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Core.Transport;
-using Gateway.Core.Transport.LinkEmulator;
+using Gateway.Emulation.Links;
+using Gateway.Tests.Transport;
 
-namespace Gateway.Tests.Transport.LinkEmulator;
+namespace Gateway.Tests.Emulation.Links;
 
 /// <summary>The relay on real loopback sockets: waits on events with generous timeouts, never on timing.</summary>
 public sealed class UdpLinkRelayTests
