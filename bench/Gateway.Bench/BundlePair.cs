@@ -1,5 +1,5 @@
 using System.Net;
-using Gateway.Core.Transport.LinkEmulator;
+using Gateway.Emulation.Links;
 
 namespace Gateway.Bench;
 

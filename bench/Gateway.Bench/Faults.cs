@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Gateway.Core.Transport.LinkEmulator;
+using Gateway.Emulation.Links;
 
 namespace Gateway.Bench;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Gateway.Core.Transport.LinkEmulator;
+using Gateway.Emulation.Links;
 
 namespace Gateway.Bench;
 
@@ -69,7 +69,7 @@ public static class Soak
             var started = DateTime.UtcNow;
             var end = started + duration;
             using var stop = new CancellationTokenSource();
-            var sampler = SampleAsync(pair, samples, started, TimeSpan.FromSeconds(sampleEvery), stop.Token);
+            var sampler = SampleAsync(pair, probe, samples, started, TimeSpan.FromSeconds(sampleEvery), stop.Token);
             var random = new Random(seed);
             var nextPause = started + TimeSpan.FromSeconds(pauseEvery);
             while (DateTime.UtcNow < end)
@@ -126,6 +126,7 @@ public static class Soak
             summary.Derived["probesSent"] = (double)report.Sent;
             summary.Derived["lossPercent"] = 100.0 * report.Lost / Math.Max(1, report.Sent);
             summary.Derived["longestGapMs"] = report.LongestGapMs;
+            summary.Derived["longestGapStartSeconds"] = report.GapStartSeconds;
             summary.Derived["allLinksBack"] = allBack;
             summary.Derived["deliveredAtEndPercent"] = 100.0 * deliveredAtEnd / Math.Max(1, sentAtEnd);
             summary.Derived["tcpSurvived"] = tcpSurvived;
@@ -171,14 +172,18 @@ public static class Soak
         }
     }
 
-    private static async Task SampleAsync(BundlePair pair, Dictionary<string, List<(double T, ProcessSample S)>> samples, DateTime started,
+    private static async Task SampleAsync(BundlePair pair, ProbeStream probe, Dictionary<string, List<(double T, ProcessSample S)>> samples, DateTime started,
         TimeSpan every, CancellationToken stop)
     {
         try
         {
+            long sent = 0, delivered = 0;
             while (!stop.IsCancellationRequested)
             {
                 double t = (DateTime.UtcNow - started).TotalSeconds;
+                long nowSent = probe.Sent, nowDelivered = probe.Delivered;
+                Console.WriteLine(Commands.Invariant($"  {t,6:F0} s probes: {nowDelivered - delivered} of {nowSent - sent} delivered since the last sample"));
+                (sent, delivered) = (nowSent, nowDelivered);
                 foreach (var (name, process) in new[] { ("gateway", pair.Gateway), ("receiver", pair.Receiver) })
                 {
                     if (await process.SampleAsync() is { } s)
