@@ -257,6 +257,16 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
                 Log(LogSeverity.Warning, $"the peer Protocol-Rejected {rejected.Protocol}: it stops on this bundle");
                 PublishStatus();
                 break;
+            case Ipv6NetworkUp up6:
+                Log(LogSeverity.Information, $"IPv6 up: {up6.Identifiers}");
+                dataPlane.Ipv6Up(up6.Identifiers);
+                PublishStatus();
+                break;
+            case Ipv6NetworkDown:
+                Log(LogSeverity.Information, "IPv6 down");
+                dataPlane.Ipv6Down();
+                PublishStatus();
+                break;
             case PeerAddressUnknown:
                 Log(LogSeverity.Warning, "the peer named no IP address and none is configured (set ifaddr): nothing is sent to it");
                 break;
@@ -316,6 +326,8 @@ public abstract class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, I
             RedirectedFragments = redirectedFragments,
             Paused = members.Where(m => bundle.Suspended.Contains(m.Index)).Select(m => m.Name).ToArray(),
             DataPlaneError = dataPlane.Error,
+            Ipv6LocalAddress = bundle.Ipv6Network?.LocalLinkLocal.ToString(),
+            Ipv6PeerAddress = bundle.Ipv6Network is { } v6 ? v6.PeerLinkLocal?.ToString() ?? "unknown" : null,
             MemberDetails = members.Select(m => new MemberStatus(
                 m.Name, m.Weight, totalWeight > 0 ? 100 * m.Weight / totalWeight : 0, bundle.Suspended.Contains(m.Index))).ToArray(),
         };

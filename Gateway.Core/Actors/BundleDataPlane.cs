@@ -1,3 +1,4 @@
+using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Status;
 using Gateway.Core.Transport;
 
@@ -12,6 +13,7 @@ internal sealed class BundleDataPlane(IDataPlaneFactory? factory, Action<LogSeve
 {
     private IDataPlane? plane;
     private long closedDrops;
+    private Ipv6cpNegotiated? ipv6;
 
     /// <summary>Why there is no data plane (opening failed, the device vanished); null while it works.</summary>
     public string? Error { get; private set; }
@@ -47,7 +49,48 @@ internal sealed class BundleDataPlane(IDataPlaneFactory? factory, Action<LogSeve
             foreach (var kept in tun.Device.RoutesKept)
                 log(LogSeverity.Warning, $"{tun.Device.Name}: route to {kept} exists already and is kept ('add' without '!')");
         }
+        if (ipv6 is not null)
+            ApplyIpv6();
         return plane.TickPeriod;
+    }
+
+    /// <summary>IPV6CP is Opened: the open plane (or the next one opened) takes IPv6.</summary>
+    public void Ipv6Up(Ipv6cpNegotiated identifiers)
+    {
+        ipv6 = identifiers;
+        if (plane is not null)
+            ApplyIpv6();
+    }
+
+    /// <summary>IPV6CP left Opened.</summary>
+    public void Ipv6Down()
+    {
+        if (ipv6 is null)
+            return;
+        ipv6 = null;
+        try
+        {
+            plane?.Ipv6Down();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            log(LogSeverity.Warning, $"IPv6 not removed from the data plane: {e.Message}");
+        }
+    }
+
+    private void ApplyIpv6()
+    {
+        try
+        {
+            plane!.Ipv6Up(ipv6!);
+            if (plane is TunDataPlane tun)
+                log(LogSeverity.Information, $"tun device {tun.Device.Name} IPv6: {ipv6}");
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // IPv4 goes on; the operator is told why IPv6 does not reach the LAN.
+            log(LogSeverity.Error, $"IPv6 not set on the data plane: {e.Message}");
+        }
     }
 
     /// <summary>Closes the data plane if it failed underneath; true when it did.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Actor;
+using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Status;
 using Gateway.Core.Transport;
 
@@ -27,6 +28,19 @@ public interface IDataPlane : IDisposable
 
     /// <summary>Why the data plane stopped working underneath (its device vanished); null while it works.</summary>
     string? Failure => null;
+
+    /// <summary>
+    /// IPV6CP is up (it may come before or after IPCP; the bundle calls this once both the plane is open and IPV6CP is
+    /// Opened): a tun device takes the link-local addresses formed from the identifiers, as ppp(8) does.
+    /// </summary>
+    void Ipv6Up(Ipv6cpNegotiated identifiers)
+    {
+    }
+
+    /// <summary>IPV6CP went down while the plane stays open (IPCP is still up): IPv6 leaves the device.</summary>
+    void Ipv6Down()
+    {
+    }
 }
 
 /// <summary>Opens a bundle's data plane when its IPCP comes up.</summary>

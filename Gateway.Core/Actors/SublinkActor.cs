@@ -62,6 +62,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
     private bool restarting;
     private DateTime lastTransportWarning;
     private bool reportedUnreachable;
+    private readonly FramesBeforeJoin beforeJoin = new();
     private long octetsIn;
     private long octetsOut;
     private long framesIn;
@@ -92,6 +93,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         Receive<JoinedBundle>(j =>
         {
             this.owner = j.Bundle;
+            beforeJoin.Join(j.Bundle, Self);
             if (session.Phase == LinkPhase.Network)
                 datagrams?.RouteMultilinkTo(j.Bundle, j.Index, j.Key);
             if (j.BundleName != bundleName)
@@ -261,12 +263,11 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
 
     void ISessionOwner.OnPacket(PppProtocol protocol, ReadOnlySpan<byte> information)
     {
-        if (protocol == PppProtocol.Multilink)
-        {
-            owner.Tell(new FragmentIn(Self, information.ToArray()));
-        }
-        else
-            owner.Tell(new DirectIn(Self, (ushort)protocol, information.ToArray()));
+        object message = protocol == PppProtocol.Multilink
+            ? new FragmentIn(Self, information.ToArray())
+            : new DirectIn(Self, (ushort)protocol, information.ToArray());
+        if (!beforeJoin.TryHold(message))
+            owner.Tell(message);
     }
 
     private void OnNetwork()
@@ -296,6 +297,7 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         // Data stops at once, before the bundle hears of it.
         datagrams?.StopRouting();
         dataPath?.Close();
+        beforeJoin.Leave();
         if (!reportedUp)
             return;
         reportedUp = false;

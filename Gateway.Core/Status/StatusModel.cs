@@ -126,6 +126,12 @@ public sealed record BundleStatus(
     /// <summary>Fragments a member's full interface queue refused that went out on another member instead.</summary>
     public long RedirectedFragments { get; init; }
 
+    /// <summary>Our IPv6 link-local address while IPV6CP is Opened (fe80:: and the negotiated identifier); else null.</summary>
+    public string? Ipv6LocalAddress { get; init; }
+
+    /// <summary>The peer's IPv6 link-local address while IPV6CP is Opened ("unknown" when it named no identifier); else null.</summary>
+    public string? Ipv6PeerAddress { get; init; }
+
     /// <summary>Why the bundle's data plane (its tun device) could not be opened or failed; null while it works or has none.</summary>
     public string? DataPlaneError { get; init; }
 

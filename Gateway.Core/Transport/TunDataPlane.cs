@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Core.Actors;
 using Gateway.Core.Config;
+using Gateway.Core.Ppp.Ipv6cp;
 
 namespace Gateway.Core.Transport;
 
@@ -147,6 +148,10 @@ public sealed class TunDataPlane : IDataPlane
     private PacketLane? ingressLane;
 
     public void Deliver(ReadOnlySpan<byte> packet, TimeSpan now) => Device.Write(packet);
+
+    public void Ipv6Up(Ipv6cpNegotiated identifiers) => Device.SetIpv6LinkLocal(identifiers.LocalLinkLocal, identifiers.PeerLinkLocal);
+
+    public void Ipv6Down() => Device.SetIpv6LinkLocal(null, null);
 
     internal IPacketHandler Reader(BundleIngress ingress)
     {

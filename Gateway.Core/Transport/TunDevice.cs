@@ -385,6 +385,24 @@ public sealed unsafe class TunDevice : IDisposable
         }
     }
 
+    /// <summary>
+    /// The device's IPv6 link-local address as IPV6CP negotiated it (RFC 5072 5): <paramref name="local"/> with the
+    /// peer's address as the other end of the point-to-point link (a /128 route to it), or, with no peer identifier,
+    /// <paramref name="local"/>/64. The link-local address the kernel gave the device itself when it came up (a random
+    /// identifier) is removed first, so the device speaks with the identifier the peer agreed to. Null removes IPv6's
+    /// link-local addresses (IPV6CP went down).
+    /// </summary>
+    public void SetIpv6LinkLocal(IPAddress? local, IPAddress? peer)
+    {
+        Ip("-6", "address", "flush", "dev", Name, "scope", "link");
+        if (local is null)
+            return;
+        if (peer is not null)
+            Ip("-6", "address", "add", local.ToString(), "peer", peer.ToString(), "dev", Name, "nodad");
+        else
+            Ip("-6", "address", "add", $"{local}/64", "dev", Name, "nodad");
+    }
+
     /// <summary>The name of the nftables table <see cref="TunOptions.Nat"/> creates for an interface.</summary>
     public static string NatTableFor(string interfaceName) =>
         "gateway_nat_" + string.Concat(interfaceName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_'));

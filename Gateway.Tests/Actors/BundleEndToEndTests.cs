@@ -173,7 +173,7 @@ public class BundleEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>A NIC-mode sublink's transport: a UDP socket to <paramref name="remote"/>, shown to <paramref name="opened"/>.</summary>
-    private static SublinkTransportFactory Nic(IPEndPoint remote, Action<UdpDatagramPath>? opened = null) => handler =>
+    internal static SublinkTransportFactory Nic(IPEndPoint remote, Action<UdpDatagramPath>? opened = null) => handler =>
     {
         var path = new UdpDatagramPath(new UdpPathOptions { Remote = remote });
         path.Start(handler);
@@ -182,7 +182,7 @@ public class BundleEndToEndTests(ITestOutputHelper output)
     };
 
     /// <summary>The gateway's bundle "vpn" over <paramref name="sublinks"/>, its address from the receiver.</summary>
-    private static BundleOptions Vpn(IReadOnlyList<SublinkSpec> sublinks) => new()
+    internal static BundleOptions Vpn(IReadOnlyList<SublinkSpec> sublinks) => new()
     {
         Settings = new BundleSettings { Name = "vpn", Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any } },
         MemberSession = GatewayMember(),

@@ -130,4 +130,24 @@ public class ReceiverBundleTests(ITestOutputHelper output)
         Assert.True(bundleOfA.Value.SequenceEqual(bundleOfA.Value.Order()), "the first bundle delivered out of order");
         Assert.True(bundleOfB.Value.Count >= 490, $"second bundle: {bundleOfB.Value.Count} of 500 delivered");
     }
+
+    /// <summary>
+    /// The gateway's bundle sends its first IPCP (CCP, IPV6CP) Configure-Request the moment a member is up on its side,
+    /// which is often before the receiver's side of that member has joined the receiver's bundle (authentication, then
+    /// an actor hop to find or make the bundle): such frames are held and handed over at the join, not dropped (they
+    /// were, and each bundle then waited a restart timer, 3 s, before IP flowed; after a receiver restart too).
+    /// </summary>
+    [Fact]
+    public async Task Frames_that_arrive_before_a_sublink_joins_the_receivers_bundle_are_handed_over_not_dropped()
+    {
+        await using var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(null, GatewayAddress)));
+        var listening = await ListeningAsync(receiver);
+        await using var gateway = await GatewayAsync("gateway", NicBundle("vpn", listening, GatewayMember("vpnname", "vpnkey"), sublinks: 4));
+        var bundle = await BundleAsync(gateway, "vpn");
+        await WaitForBundleAsync(bundle, s => s.Up && s.Members.Count == 4, UpTimeout);
+        var status = await ReceiverStatusAsync(receiver);
+        output.WriteLine(status.ToString());
+        Assert.Equal(4, status.Peers);
+        Assert.Equal(0, status.DroppedBeforeJoin);
+    }
 }

@@ -163,6 +163,10 @@ public sealed class RestApiTests : IAsyncLifetime
         Assert.Matches(@"gateway_bundle_goodput_bits_per_second\{bundle=""vpn""\} [1-9]", text);
         Assert.Matches(@"gateway_sublink_rtt_milliseconds\{bundle=""vpn"",sublink=""1""\} [1-9]", text);
         // The members run LCP echo, which measures no inbound loss: that figure is left out, never exported as NaN.
+        // The process's own figures (what an operator graphs to see a leak).
+        Assert.Matches(@"(?m)^dotnet_total_memory_bytes [1-9]", text);
+        Assert.Matches(@"(?m)^process_num_threads [1-9]", text);
+        Assert.Matches(@"(?m)^process_working_set_bytes [1-9]", text);
         Assert.DoesNotContain("NaN", text);
         Assert.DoesNotContain("gateway_sublink_loss_percent{bundle=\"vpn\",sublink=\"1\",direction=\"in\"}", text);
         Assert.Contains("gateway_sublink_loss_percent{bundle=\"vpn\",sublink=\"1\",direction=\"out\"}", text);

@@ -15,6 +15,9 @@ public sealed class GatewayMetrics
     public GatewayMetrics(StatusBoard board, StatusFeed feed, GatewayRoleInfo role)
     {
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
+        // The process's own figures, as the default registry would give them: resident and managed memory, GC
+        // collections, threads, open handles, CPU (what an operator graphs to see a leak; the soak reads them too).
+        DotNetStats.Register(Registry);
         var linkUp = f.CreateGauge("gateway_link_up", "1 when the ISP link is up (PPP open with IPCP), else 0.", "link");
         var linkOctets = f.CreateCounter("gateway_link_octets_total", "Octets carried by the ISP link.", "link", "direction");
         var linkFrames = f.CreateCounter("gateway_link_frames_total", "PPP frames carried by the ISP link.", "link", "direction");

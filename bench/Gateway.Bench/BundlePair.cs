@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Emulation.Links;
 
 namespace Gateway.Bench;
 
@@ -24,6 +25,23 @@ public sealed record PairOptions
 
     /// <summary>The receiver's address to listen on, in its namespace.</summary>
     public IPAddress ReceiverListen { get; init; } = IPAddress.Loopback;
+
+    /// <summary>
+    /// Each of <paramref name="sublinks"/> sublinks through a link emulator relay of its own on loopback (added to
+    /// <paramref name="relays"/> when the pair starts), with LCP echo every <paramref name="echoPeriod"/> seconds at
+    /// both ends: the pair the failover, fault and soak scenarios break links of.
+    /// </summary>
+    public static PairOptions Relayed(int sublinks, List<UdpLinkRelay> relays, string echoPeriod) => new()
+    {
+        BundleLines = ["enable echo", $"set echoperiod {echoPeriod}"],
+        ReceiverLines = ["enable echo", $"set echoperiod {echoPeriod}"],
+        Sublinks = port =>
+        {
+            for (int i = 0; i < sublinks; i++)
+                relays.Add(new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), new IPEndPoint(IPAddress.Loopback, port), seed: i + 1));
+            return relays.Select(r => r.ListenEndPoint).ToList();
+        },
+    };
 }
 
 /// <summary>
@@ -39,17 +57,23 @@ public sealed class BundlePair : IAsyncDisposable
     /// <summary>The receiver numbers a device per bundle: its first is <c>gwbrx0</c>.</summary>
     public const string ReceiverTun = "gwbrx";
 
-    private BundlePair(GatewayProcess receiver, GatewayProcess gateway, int receiverPort, string conf)
+    private readonly Func<GatewayProcess> startReceiver;
+    private readonly Func<GatewayProcess> startGateway;
+
+    private BundlePair(Func<GatewayProcess> startReceiver, Func<GatewayProcess> startGateway, GatewayProcess receiver, GatewayProcess gateway,
+        int receiverPort, string conf)
     {
+        this.startReceiver = startReceiver;
+        this.startGateway = startGateway;
         Receiver = receiver;
         Gateway = gateway;
         ReceiverPort = receiverPort;
         Conf = conf;
     }
 
-    public GatewayProcess Receiver { get; }
+    public GatewayProcess Receiver { get; private set; }
 
-    public GatewayProcess Gateway { get; }
+    public GatewayProcess Gateway { get; private set; }
 
     public int ReceiverPort { get; }
 
@@ -64,18 +88,21 @@ public sealed class BundlePair : IAsyncDisposable
         var endpoints = options.Sublinks?.Invoke(receiverPort)
             ?? Enumerable.Range(0, sublinks).Select(_ => new IPEndPoint(IPAddress.Loopback, receiverPort)).ToList();
         var (conf, secret) = PppFiles.Write(paths.RunDirectory, tag, endpoints, options.BundleLines, options.ReceiverLines, options.PerLinkLines);
-        var receiver = GatewayProcess.Start(paths, $"{tag}-receiver", options.ReceiverNetns, Commands.FreeTcpPort(),
+        int receiverApi = Commands.FreeTcpPort(), gatewayApi = Commands.FreeTcpPort();
+        GatewayProcess StartReceiver() => GatewayProcess.Start(paths, $"{tag}-receiver", options.ReceiverNetns, receiverApi,
             ["run", "--config", conf, "--secret", secret, "--label", "vpn-in", "--listen", $"{options.ReceiverListen}:{receiverPort}",
              "--tun", ReceiverTun, "--tun-netns", inet]);
+        GatewayProcess StartGateway() => GatewayProcess.Start(paths, $"{tag}-gateway", options.GatewayNetns, gatewayApi,
+            ["run", "--config", conf, "--secret", secret, "--label", "vpn-nic", "--tun", GatewayTun, "--tun-netns", lan]);
+        var receiver = StartReceiver();
         GatewayProcess? gateway = null;
         try
         {
-            gateway = GatewayProcess.Start(paths, $"{tag}-gateway", options.GatewayNetns, Commands.FreeTcpPort(),
-                ["run", "--config", conf, "--secret", secret, "--label", "vpn-nic", "--tun", GatewayTun, "--tun-netns", lan]);
+            gateway = StartGateway();
             await gateway.WaitForBundleAsync(endpoints.Count, timeout);
             await WaitForTunAsync(lan, GatewayTun, PppFiles.GatewayAddress, timeout);
             await WaitForTunAsync(inet, ReceiverTun + "0", PppFiles.ReceiverAddress, timeout);
-            return new BundlePair(receiver, gateway, receiverPort, conf);
+            return new BundlePair(StartReceiver, StartGateway, receiver, gateway, receiverPort, conf);
         }
         catch
         {
@@ -83,6 +110,24 @@ public sealed class BundlePair : IAsyncDisposable
             receiver.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Kills the receiver with SIGKILL (no clean-up of any kind) and waits until it is gone.</summary>
+    public void KillReceiver() => Receiver.KillHard();
+
+    /// <summary>Starts the receiver again with the same command line (same UDP port, same API port).</summary>
+    public void StartReceiverAgain() => Receiver = Replace(Receiver, startReceiver);
+
+    /// <summary>Kills the gateway with SIGKILL and waits until it is gone.</summary>
+    public void KillGateway() => Gateway.KillHard();
+
+    /// <summary>Starts the gateway again with the same command line.</summary>
+    public void StartGatewayAgain() => Gateway = Replace(Gateway, startGateway);
+
+    private static GatewayProcess Replace(GatewayProcess old, Func<GatewayProcess> start)
+    {
+        old.Dispose();
+        return start();
     }
 
     private static async Task WaitForTunAsync(string netns, string name, string address, TimeSpan timeout)

@@ -54,17 +54,7 @@ public static class Failover
         foreach (var fault in cases)
         {
             var relays = new List<UdpLinkRelay>();
-            var pairOptions = new PairOptions
-            {
-                BundleLines = ["enable echo", $"set echoperiod {echo}"],
-                ReceiverLines = ["enable echo", $"set echoperiod {echo}"],
-                Sublinks = port =>
-                {
-                    for (int i = 0; i < sublinks; i++)
-                        relays.Add(new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), new IPEndPoint(IPAddress.Loopback, port), seed: i + 1));
-                    return relays.Select(r => r.ListenEndPoint).ToList();
-                },
-            };
+            var pairOptions = PairOptions.Relayed(sublinks, relays, echo);
             var row = result.Row(("fault", fault));
             try
             {
@@ -175,7 +165,7 @@ public static class Failover
             pair.Gateway.Ctl(paths, "dial", "2");
     }
 
-    private static (bool Survived, double Mbps) ParseIperf(string json, int exitCode)
+    internal static (bool Survived, double Mbps) ParseIperf(string json, int exitCode)
     {
         try
         {

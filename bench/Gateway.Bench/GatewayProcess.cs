@@ -155,6 +155,41 @@ public sealed class GatewayProcess : IDisposable
         Commands.Run(Netns, ["dotnet", paths.GatewayDll, "ctl", Api.ToString().TrimEnd('/'), verb, name],
             new Dictionary<string, string> { ["GATEWAY_OPERATOR_PASSWORD"] = OperatorPassword });
 
+    /// <summary>SIGKILL, as <c>kill -9</c>: the process gets no chance to close anything; waits until it has exited.</summary>
+    public void KillHard()
+    {
+        if (process.HasExited)
+            return;
+        Commands.Run(null, ["kill", "-KILL", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        process.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGSTOP (<paramref name="stop"/>) or SIGCONT: the process is frozen or thawed as a whole.</summary>
+    public void Freeze(bool stop) =>
+        Commands.Run(null, ["kill", stop ? "-STOP" : "-CONT", process.Id.ToString(CultureInfo.InvariantCulture)]);
+
+    /// <summary>Threads (from /proc), open descriptors, RSS and the managed heap (<c>dotnet_total_memory_bytes</c> of /metrics).</summary>
+    public async Task<ProcessSample?> SampleAsync()
+    {
+        if (process.HasExited || ProcStats.Rss(process.Id) is not { } rss)
+            return null;
+        double? heap = null;
+        try
+        {
+            string metrics = await Http.GetStringAsync("metrics");
+            foreach (var line in metrics.Split('\n'))
+            {
+                if (line.StartsWith("dotnet_total_memory_bytes ", StringComparison.Ordinal))
+                    heap = double.Parse(line["dotnet_total_memory_bytes ".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException)
+        {
+            // A frozen or busy process misses a sample of its heap; the /proc figures still count.
+        }
+        return new ProcessSample(rss, ProcStats.Threads(process.Id), ProcStats.Descriptors(process.Id), heap);
+    }
+
     public string Tail(int lines = 15)
     {
         try

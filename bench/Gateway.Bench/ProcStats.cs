@@ -49,6 +49,39 @@ public static class ProcStats
         return null;
     }
 
+    /// <summary>Threads of the process (<c>Threads:</c> of /proc/PID/status); null when it is gone.</summary>
+    public static int? Threads(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadAllLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("Threads:", StringComparison.Ordinal))
+                    return int.Parse(line["Threads:".Length..].Trim(), CultureInfo.InvariantCulture);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return null;
+    }
+
+    /// <summary>Open file descriptors (entries of /proc/PID/fd: sockets, tun, files, eventfds); null when it is gone.</summary>
+    public static int? Descriptors(int pid)
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sum of <see cref="CpuSeconds"/> over processes.</summary>
     public static double CpuSeconds(IEnumerable<int> pids) => pids.Sum(p => CpuSeconds(p) ?? 0);
 }
+
+/// <summary>One sample of a process's resources: RSS in bytes, threads, descriptors, managed heap in bytes.</summary>
+public sealed record ProcessSample(long Rss, int? Threads, int? Descriptors, double? ManagedHeap);

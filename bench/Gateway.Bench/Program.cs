@@ -18,6 +18,8 @@ public static class Program
             bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
             modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
+            soak       --lan NS --inet NS [--minutes 30] [--sublinks 4] [--pause-every 30] [--sample-every 10] [--tcp-rate 5M] [--seed 17]
+            faults     --lan NS --inet NS [--sublinks 4] [--runs 3] [--down-seconds 2] [--cases receiver-kill,gateway-kill,oneway-up,oneway-down]
           pieces:
             udp-sink   --listen ADDR:PORT [--netns NS] [--seconds 5]
             udp-blast  --to ADDR:PORT [--netns NS] [--size 1400] [--rate PPS, 0 = as fast as possible] [--seconds 5]
@@ -48,6 +50,8 @@ public static class Program
                 "bonding" => await Bonding.RunAsync(o, paths),
                 "memory" => await Memory.RunAsync(o, paths),
                 "modems" => await Modems.RunAsync(o, paths),
+                "soak" => await Soak.RunAsync(o, paths),
+                "faults" => await Faults.RunAsync(o, paths),
                 "udp-sink" => Piece(o, UdpSinkPiece),
                 "udp-blast" => Piece(o, UdpBlastPiece),
                 "probe" => Piece(o, ProbePiece),
@@ -64,6 +68,10 @@ public static class Program
                 foreach (var note in result.Notes)
                     Console.WriteLine("- " + note);
                 result.Write(output);
+                foreach (var failure in result.Failures)
+                    Console.WriteLine("FAILED: " + failure);
+                if (result.Failures.Count > 0)
+                    return 3;
             }
             return 0;
         }
@@ -81,6 +89,8 @@ public static class Program
         "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "aloneMss", "bundleMss", "mptcpMss", "bundleBeatsMptcp", "target"],
         "memory" => ["gatewayRssMB", "gatewayPeakRssMB", "receiverRssMB", "bundlesUp", "joinSeconds", "receiverKBPerBundle", "simulatorKBPerBundle", "target", "met"],
         "modems" => ["goodputBytesPerSecond", "writtenBytesPerSecond", "ratioToFramingLimited", "ratioToRawLineRate", "target", "met"],
+        "soak" => ["faults", "lossPercent", "longestGapMs", "allLinksBack", "deliveredAtEndPercent", "tcpSurvived", "baselineRssMB", "lastThirdMaxRssMB", "rssGrowthPercent", "flat", "threadsFirstLast", "descriptorsFirstLast", "heapFirstLastMB"],
+        "faults" => ["bundleBackSeconds", "probesBackSeconds", "longestGapMs", "lost", "worstProbesBackSeconds", "target", "met"],
         "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "faultedLinkShare", "tcpMbps", "allTcpSurvived", "target"],
         _ => [],
     };

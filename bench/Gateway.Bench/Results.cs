@@ -54,6 +54,9 @@ public sealed class ScenarioResult
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>Targets the run missed (the soak's leak and recovery checks): the harness exits with status 3 when any.</summary>
+    public List<string> Failures { get; } = [];
+
     public ResultRow Row(params (string Key, object Value)[] @case)
     {
         var row = new ResultRow { Case = @case.ToDictionary(c => c.Key, c => c.Value) };

@@ -104,6 +104,8 @@ export function renderBundle(b) {
   set(el, "members", `${b.members.length}: ${b.members.map(m => paused.has(m) ? m + " (paused)" : m).join(", ") || "none"}`);
   set(el, "mrru", b.mrru == null ? "–" : String(b.mrru));
   set(el, "addresses", `${b.localAddress || "–"} → ${b.peerAddress || "–"}`);
+  // IPv6 once IPV6CP is up: the link-local addresses its interface identifiers form (RFC 5072)
+  set(el, "addresses6", b.ipv6LocalAddress ? `${b.ipv6LocalAddress} → ${b.ipv6PeerAddress}` : "–");
   const r = b.reassembly;
   set(el, "reassembly", `${r.packetsReassembled} ok, ${r.packetsLost} lost, ${r.duplicates} dup, ${r.lateFragments} late, depth ${r.reorderDepth} (peak ${r.peakReorderDepth})`);
   renderMembers(el, b);
