@@ -10,6 +10,7 @@ using Gateway.Core.Crypto;
 using Gateway.Core.Hosting;
 using Gateway.Core.Status;
 using Gateway.Core.Transport;
+using Gateway.Tests.Support;
 using Xunit.Abstractions;
 using static Gateway.Tests.Actors.BundleEndToEndTests;
 
@@ -54,8 +55,10 @@ public sealed class EncryptedSublinkTests : IDisposable
         return mode == EncryptionMode.Off ? options : options with { Encryption = new ReceiverEncryption(mode, receiverKey, allowed) };
     }
 
-    private BundleOptions Gateway(IPEndPoint receiver, ConcurrentDictionary<string, RecordingPath> paths, int sublinks = 3, KeyPair? key = null, bool encrypted = true) =>
-        ReceiverTestSupport.NicBundle("vpn", receiver, GatewayMember(), sublinks, n => RecordingPath.Factory(receiver, p => paths[n] = p)) with
+    private BundleOptions Gateway(IPEndPoint receiver, ConcurrentDictionary<string, RecordingPath> paths, int sublinks = 3, KeyPair? key = null, bool encrypted = true,
+        Func<SublinkTransportFactory, SublinkTransportFactory>? place = null) =>
+        ReceiverTestSupport.NicBundle("vpn", receiver, GatewayMember(), sublinks,
+            n => (place ?? (f => f))(RecordingPath.Factory(receiver, p => paths[n] = p))) with
         {
             Encryption = encrypted ? new SublinkSecurity.Initiator(key ?? gatewayKey, receiverKey.PublicKey) : null,
         };
@@ -80,17 +83,19 @@ public sealed class EncryptedSublinkTests : IDisposable
         public bool Dropped(RecordingPath path) => Removed.Any(r => r.Name == path.Path.LocalEndPoint.ToString() && r.Bundle != "vpn-in");
     }
 
-    private async Task<Rig> StartAsync(int sublinks, EncryptionMode receiverMode = EncryptionMode.Require, bool encrypted = true, KeyPair? key = null, bool waitUp = true)
+    /// <param name="net">Where the two ends run: the receiver's options (its listening socket) and the gateway's sockets; null: loopback.</param>
+    private async Task<Rig> StartAsync(int sublinks, EncryptionMode receiverMode = EncryptionMode.Require, bool encrypted = true, KeyPair? key = null, bool waitUp = true,
+        (Func<ReceiverOptions, ReceiverOptions> Receiver, Func<SublinkTransportFactory, SublinkTransportFactory> Gateway, IPEndPoint Listening)? net = null)
     {
         var sink = new ProbeSink();
-        var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink, receiverMode)));
+        var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors((net?.Receiver ?? (o => o))(Receiver(sink, receiverMode))));
         var receiverSublinks = ReceiverTestSupport.Collect<SublinkChanged>(receiver);
         var removed = ReceiverTestSupport.Collect<SublinkRemoved>(receiver);
-        var listening = await ListeningAsync(receiver);
+        var listening = net?.Listening ?? await ListeningAsync(receiver);
         var paths = new ConcurrentDictionary<string, RecordingPath>();
         var gateway = await ActorHost.StartAsync("gateway", a => a.WithGatewayActors(new GatewayOptions
         {
-            Bundles = [Gateway(listening, paths, sublinks, key, encrypted)],
+            Bundles = [Gateway(listening, paths, sublinks, key, encrypted, net?.Gateway)],
         }));
         var bundle = await BundleAsync(gateway, "vpn");
         if (waitUp)
@@ -265,6 +270,67 @@ public sealed class EncryptedSublinkTests : IDisposable
         Assert.True(status.Encryption!.Sessions <= 4, $"{status.Encryption.Sessions} sessions for 2 sublinks");
         Assert.True(status.Encryption.CookieReplies + status.Encryption.Rejected.UnknownPeer + status.Socket.UnexpectedSenderDropped > 0);
         Assert.True(memoryAfter - memoryBefore < 16 << 20, $"the managed heap grew by {(memoryAfter - memoryBefore) / 1024} KiB");
+    }
+
+    /// <summary>
+    /// Issue 13's acceptance, in network namespaces: a raw socket in the gateway's namespace writes UDP datagrams with
+    /// the sublink's own source address and port (a forged LCP Terminate-Request, garbage, and with encryption a
+    /// replay of everything the sublink sent). Encrypted, they are counted and the probes keep flowing; in clear, the
+    /// Terminate drops the sublink.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Datagrams_forged_with_a_raw_socket_in_the_gateways_namespace_drop_a_sublink_only_in_clear(bool encrypted)
+    {
+        Skip.If(NetNs.WhyUnavailable is not null, NetNs.WhyUnavailable);
+        using var gw = NetNs.Create();
+        using var rx = NetNs.Create();
+        gw.AddVethPair(rx, "10.11.0.1/24", "10.11.0.2/24");
+        var listening = new IPEndPoint(IPAddress.Parse("10.11.0.2"), 6671);
+        await using var rig = await StartAsync(sublinks: 2, encrypted ? EncryptionMode.Require : EncryptionMode.Off, encrypted, net: (
+            o => o with { Listen = new IPEndPoint(IPAddress.Any, listening.Port), OpenListener = l => rx.RunInside(() => new UdpSharedListener(l)) },
+            f => handler => gw.RunInside(() => f(handler)),
+            listening));
+        var victim = rig.Paths["2"];
+        var from = victim.Path.LocalEndPoint;
+        using var raw = gw.RunInside(() => new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Udp));
+        void Forge(ReadOnlySpan<byte> payload)
+        {
+            // UDP header (RFC 768): source port, destination port, length, checksum 0 (none, allowed over IPv4).
+            var datagram = new byte[8 + payload.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(datagram, (ushort)from.Port);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(2), (ushort)listening.Port);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(4), (ushort)datagram.Length);
+            payload.CopyTo(datagram.AsSpan(8));
+            raw.SendTo(datagram, new IPEndPoint(listening.Address, 0));
+        }
+
+        var capture = victim.Sent.ToList();
+        var garbage = new byte[80];
+        garbage[0] = (byte)MessageType.Transport;
+        Random.Shared.NextBytes(garbage.AsSpan(4));
+        for (int i = 0; i < 40; i++)
+        {
+            Forge(ForgedTerminate);
+            Forge(garbage);
+        }
+        if (!encrypted)
+        {
+            await WaitAsync(() => rig.Dropped(victim));
+            return;
+        }
+        foreach (var datagram in capture)
+            Forge(datagram);
+        await ReceiverTestSupport.SendProbesAsync(rig.Bundle, 0, 2_000);
+        await rig.Sink.WaitForQuietAsync(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(20));
+
+        Assert.True(rig.Sink.Sequences().Count >= 1_980, $"{rig.Sink.Sequences().Count} of 2000 probes delivered");
+        Assert.Equal(2, (await ReceiverTestSupport.StatusAsync(rig.Bundle)).Members.Count);
+        Assert.False(rig.Dropped(victim));
+        var rejected = await WaitAsync(() => rig.AtReceiver(victim)?.Encryption.Rejected,
+            r => r.Malformed >= 40 && r.UnknownSession >= 40 && r.Replay >= capture.Count);
+        output.WriteLine($"forged 80 and replayed {capture.Count} from {from}; rejected {rejected}");
     }
 
     private static async Task WaitAsync(Func<bool> condition)
