@@ -36,4 +36,10 @@ public sealed record BundleOptions
     public TimeSpan RestartMin { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan RestartMax { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A gateway's encryption (<c>set encrypt on</c>): every sublink, NIC or ISP-carried, runs the handshake with the
+    /// receiver's key before LCP and seals every datagram. Null: clear, FreeBSD ppp's wire.
+    /// </summary>
+    public SublinkSecurity.Initiator? Encryption { get; init; }
 }

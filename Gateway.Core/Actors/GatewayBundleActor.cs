@@ -72,11 +72,11 @@ public sealed class GatewayBundleActor : BundleActor
         if (children.ContainsKey(name) || !specs.TryGetValue(name, out var spec))
             return;
         var sublink = new SublinkOptions(Name, name, Options.MemberSession, spec.Transport, spec.Carrier, spec.Remote,
-            Options.EchoPeriod, Options.EchoMisses, EstablishTimeout: TimeSpan.FromSeconds(30));
+            Options.EchoPeriod, Options.EchoMisses, EstablishTimeout: TimeSpan.FromSeconds(30), Security: Options.Encryption);
         var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{Uri.EscapeDataString(name)}");
         Context.Watch(child);
         children[name] = child;
-        Logger.Info("{0}: starting sublink {1} over {2}", Name, name, spec.Carrier);
+        Logger.Info("{0}: starting sublink {1} over {2}{3}", Name, name, spec.Carrier, Options.Encryption is null ? "" : ", encrypted");
     }
 
     private void OnChildTerminated(IActorRef child)

@@ -58,6 +58,9 @@ public sealed record ReceiverOptions
 
     /// <summary>Opens the shared socket (default: <c>new UdpSharedListener(options)</c>); e.g. inside a network namespace.</summary>
     public Func<UdpListenerOptions, UdpSharedListener>? OpenListener { get; init; }
+
+    /// <summary>Encrypted sublinks (<c>set encrypt on|require</c>); null: clear sublinks only, as FreeBSD ppp.</summary>
+    public ReceiverEncryption? Encryption { get; init; }
 }
 
 /// <summary>
@@ -80,6 +83,12 @@ public sealed record ReceiverOptions
 /// <see cref="ReceiverOptions.EstablishTimeout"/> is dropped. A consequence: a reply that a peer sends in the
 /// moment between its first Configure-Request and its sublink's registration is dropped too; the peer's
 /// restart timer sends it again (RFC 1661 4.6).
+/// <para>
+/// With encryption (<see cref="ReceiverOptions.Encryption"/>) a handshake initiation from a listed key is the other way
+/// to create state: the socket's thread runs the responder (<see cref="ReceiverHandshakes"/>: cookie replies under
+/// load, so spoofed floods cost no Diffie-Hellman and no memory) and the new sublink is created sealed, its sessions
+/// opened by receiver index. With <c>require</c>, a clear Configure-Request from a new sender is counted and dropped.
+/// </para>
 /// </remarks>
 public sealed class ReceiverActor : ReceiveActor
 {
@@ -93,6 +102,7 @@ public sealed class ReceiverActor : ReceiveActor
     private readonly bool[] addressInUse;
     private readonly StrangerCounters strangerCounters = new();
     private UdpSharedListener? listener;
+    private ReceiverHandshakes? handshakes;
     private int bundleSerial;
 
     public ReceiverActor(ReceiverOptions options)
@@ -100,6 +110,7 @@ public sealed class ReceiverActor : ReceiveActor
         this.options = options;
         addressInUse = new bool[options.PeerAddresses.Count];
         Receive<PeerDatagram>(OnPeerDatagram);
+        Receive<EncryptedPeer>(OnEncryptedPeer);
         Receive<ListenerFailed>(f => throw new SocketException((int)f.Failure.Error.SocketErrorCode));
         Receive<SublinkUp>(OnSublinkUp);
         Receive<SublinkDown>(_ => { });
@@ -110,7 +121,7 @@ public sealed class ReceiverActor : ReceiveActor
         Receive<GetReceiverStatus>(_ => Sender.Tell(new ReceiverStatus(
             listener?.LocalEndPoint, peers.Count, bundles.Count, RefusedPeers, DroppedBeforeJoin,
             Volatile.Read(ref strangerCounters.NotConfigureRequest), Volatile.Read(ref strangerCounters.RateLimited), PeersCreated,
-            listener?.Counters ?? default)));
+            listener?.Counters ?? default) { Encryption = handshakes?.Status }));
     }
 
     public long RefusedPeers { get; private set; }
@@ -142,7 +153,11 @@ public sealed class ReceiverActor : ReceiveActor
     /// <param name="Socket">The shared socket's counters (unexpected senders, rate-bound drops).</param>
     public sealed record ReceiverStatus(
         IPEndPoint? Listening, int Peers, int Bundles, long RefusedPeers, long DroppedBeforeJoin,
-        long IgnoredStrangerDatagrams, long RateLimitedRequests, long PeersCreated, DatagramCounters Socket);
+        long IgnoredStrangerDatagrams, long RateLimitedRequests, long PeersCreated, DatagramCounters Socket)
+    {
+        /// <summary>The handshakes' figures; null without encryption.</summary>
+        public ReceiverEncryptionStatus? Encryption { get; init; }
+    }
 
     protected override void PreStart()
     {
@@ -153,11 +168,18 @@ public sealed class ReceiverActor : ReceiveActor
             MaxUnexpectedPerSecond = options.MaxStrangerDatagramsPerSecond,
         };
         listener = options.OpenListener?.Invoke(listenerOptions) ?? new UdpSharedListener(listenerOptions);
-        listener.Start(new Strangers(Self, strangerCounters, options.MaxNewPeerRequestsPerSecond));
-        log.Info("receiver listening on {0}", listener.LocalEndPoint);
+        if (options.Encryption is { } encryption)
+            handshakes = new ReceiverHandshakes(encryption, listener);
+        listener.Start(new Strangers(Self, strangerCounters, options.MaxNewPeerRequestsPerSecond, handshakes));
+        log.Info("receiver listening on {0}{1}", listener.LocalEndPoint,
+            handshakes is null ? "" : $", encryption {handshakes.Mode.ToString().ToLowerInvariant()}");
     }
 
-    protected override void PostStop() => listener?.Dispose();
+    protected override void PostStop()
+    {
+        listener?.Dispose();
+        handshakes?.Dispose();
+    }
 
     private void OnPeerDatagram(PeerDatagram d)
     {
@@ -166,6 +188,8 @@ public sealed class ReceiverActor : ReceiveActor
             known.Tell(new DatagramIn(d.Datagram));
             return;
         }
+        if (d.Opened)
+            return; // its sublink is gone: an opened packet never makes a clear peer
         if (peers.Count >= options.MaxPeers)
         {
             RefusedPeers++;
@@ -180,6 +204,27 @@ public sealed class ReceiverActor : ReceiveActor
         peers[d.From] = child;
         peerOf[child] = d.From;
         child.Tell(new DatagramIn(d.Datagram));
+    }
+
+    /// <summary>A handshake from a new address completed on the socket's thread: its sublink, sealed with <see cref="EncryptedPeer.Link"/>.</summary>
+    private void OnEncryptedPeer(EncryptedPeer p)
+    {
+        if (peers.ContainsKey(p.From) || peers.Count >= options.MaxPeers)
+        {
+            if (!peers.ContainsKey(p.From))
+                RefusedPeers++;
+            p.Link.Dispose();
+            return;
+        }
+        var name = p.From.ToString();
+        var security = new SublinkSecurity.Responder(p.Link, new PeerHandshakes(handshakes!, p.Link));
+        var sublink = new SublinkOptions(
+            "vpn-in", name, options.MemberSession, SublinkTransports.ListenerPeer(listener!, p.From), $"udp {name}", p.From,
+            options.EchoPeriod, options.EchoMisses, options.EstablishTimeout, security);
+        var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{++PeersCreated}");
+        Context.Watch(child);
+        peers[p.From] = child;
+        peerOf[child] = p.From;
     }
 
     private void OnSublinkUp(SublinkUp up)
@@ -246,7 +291,10 @@ public sealed class ReceiverActor : ReceiveActor
                && length <= packet.Length;
     }
 
-    private sealed record PeerDatagram(IPEndPoint From, byte[] Datagram);
+    /// <param name="Opened">Opened from an encrypted datagram (a sublink between its handshake and its registration): never creates a peer.</param>
+    private sealed record PeerDatagram(IPEndPoint From, byte[] Datagram, bool Opened = false);
+
+    private sealed record EncryptedPeer(IPEndPoint From, SealedLink Link);
 
     private sealed record ListenerFailed(DatagramPathFailure Failure);
 
@@ -261,7 +309,7 @@ public sealed class ReceiverActor : ReceiveActor
     /// Datagrams from senders with no sublink yet (rate-bounded by the listener) and socket failures. Only an
     /// LCP Configure-Request goes on to the actor; the rest is counted here, without allocating.
     /// </summary>
-    private sealed class Strangers(IActorRef receiver, StrangerCounters counters, int maxRequestsPerSecond) : IDatagramHandler
+    private sealed class Strangers(IActorRef receiver, StrangerCounters counters, int maxRequestsPerSecond, ReceiverHandshakes? handshakes) : IDatagramHandler
     {
         // A fixed one-second window, touched only by the socket's thread.
         private long windowStart = Environment.TickCount64;
@@ -269,6 +317,8 @@ public sealed class ReceiverActor : ReceiveActor
 
         public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender)
         {
+            if (handshakes is not null && OnEncrypted(datagram, sender))
+                return;
             if (!IsLcpConfigureRequest(datagram))
             {
                 Interlocked.Increment(ref counters.NotConfigureRequest);
@@ -285,9 +335,35 @@ public sealed class ReceiverActor : ReceiveActor
                 Interlocked.Increment(ref counters.RateLimited);
                 return;
             }
-            var endpoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(sender);
-            receiver.Tell(new PeerDatagram(endpoint, datagram.ToArray()));
+            receiver.Tell(new PeerDatagram(EndPointOf(sender), datagram.ToArray()));
         }
+
+        /// <summary>True when the datagram was the encryption's business (a handshake, a sealed packet, a clear request under <c>require</c>).</summary>
+        private bool OnEncrypted(ReadOnlySpan<byte> datagram, SocketAddress sender)
+        {
+            switch (Crypto.HandshakeMessages.Classify(datagram))
+            {
+                case Crypto.MessageType.Initiation:
+                    if (handshakes!.Accept(datagram, sender, MonotonicClock.Now) is { } link)
+                        receiver.Tell(new EncryptedPeer(EndPointOf(sender), link));
+                    return true;
+                case Crypto.MessageType.Transport:
+                    if (handshakes!.OpenForStranger(datagram, MonotonicClock.Now, out var packet) == Crypto.DatagramStatus.Ok && packet.Length > 0)
+                        receiver.Tell(new PeerDatagram(EndPointOf(sender), packet.ToArray(), Opened: true));
+                    return true;
+                case Crypto.MessageType.Response or Crypto.MessageType.CookieReply:
+                    handshakes!.Count(Crypto.DatagramStatus.Malformed);
+                    return true;
+            }
+            if (handshakes!.Mode == Config.EncryptionMode.Require && IsLcpConfigureRequest(datagram))
+            {
+                handshakes.CountClearRefused();
+                return true;
+            }
+            return false;
+        }
+
+        private static IPEndPoint EndPointOf(SocketAddress sender) => (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(sender);
 
         public void OnFailure(DatagramPathFailure failure)
         {

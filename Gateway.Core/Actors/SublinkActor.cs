@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.Actors.Messages;
+using Gateway.Core.Crypto;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Lqr;
@@ -22,6 +23,7 @@ namespace Gateway.Core.Actors;
 /// <param name="EchoPeriod">LCP echo keepalive period (FreeBSD <c>enable echo</c>, <c>set echoperiod</c>); null = none.</param>
 /// <param name="EchoMisses">Unanswered echoes before the sublink is declared failed.</param>
 /// <param name="EstablishTimeout">A sublink that has not reached the Network phase by then gives up (bounds half-open peers).</param>
+/// <param name="Security">How the sublink is encrypted (issue 13); null: clear PPP in UDP, as FreeBSD ppp.</param>
 public sealed record SublinkOptions(
     string Bundle,
     string Name,
@@ -31,19 +33,22 @@ public sealed record SublinkOptions(
     IPEndPoint? Remote = null,
     TimeSpan? EchoPeriod = null,
     int EchoMisses = 5,
-    TimeSpan? EstablishTimeout = null);
+    TimeSpan? EstablishTimeout = null,
+    SublinkSecurity? Security = null);
 
 /// <summary>
 /// One member link of a bundle over a datagram path. It runs LCP with the
 /// Multilink options, authentication and the echo keepalive over its own <see cref="PppSession"/>, and reports to
 /// its bundle: up when the Network phase is reached, down when it leaves it, and every Multilink fragment it
 /// receives. It closes at once when its transport fails (the failure escapes to its supervisor, which restarts it
-/// with back-off) or when the keepalive declares the peer gone.
+/// with back-off) or when the keepalive declares the peer gone. An encrypted sublink's transport seals and opens
+/// every datagram (<see cref="SealedTransports"/>); on a gateway, LCP starts only once the first handshake completed.
 /// </summary>
 public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISessionOwner
 {
     private const string StatsTimerKey = "stats";
     private const string EstablishTimerKey = "establish";
+    private const string HandshakeTimerKey = "handshake";
 
     private readonly SublinkOptions options;
     private readonly ILoggingAdapter log = Context.GetLogger();
@@ -67,6 +72,11 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
     private long octetsOut;
     private long framesIn;
     private long framesOut;
+    private SealedLink? sealedLink;
+    private SealedTransport? sealedTransport;
+    private InitiatorHandshakes? handshakes;
+    private bool pppStarted;
+    private bool authMismatch;
 
     public SublinkActor(SublinkOptions options, IActorRef initialOwner)
     {
@@ -112,7 +122,14 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         Receive<CloseSublink>(c => session.Close(c.Reason));
         Receive<RejectForBundle>(r => session.RejectProtocol(r.Protocol, r.Information));
         Receive<SessionTimers.KeepaliveTick>(_ => OnKeepaliveTick());
-        Receive<StatsTick>(_ => Publish());
+        Receive<StatsTick>(_ => OnStatsTick());
+        Receive<SublinkSecurity.HandshakeIn>(h => OnHandshake(h.Datagram));
+        Receive<SendInitiation>(_ => SendInitiationNow(MonotonicClock.Now));
+        Receive<HandshakeRetry>(_ =>
+        {
+            if (handshakes?.Pending == true)
+                Initiate();
+        });
         Receive<EstablishTimedOut>(_ =>
         {
             if (session.Phase != LinkPhase.Network)
@@ -138,9 +155,26 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         sessionTimers = new SessionTimers(Timers);
         driver = new SessionDriver(options.Session with { Name = $"{options.Bundle}/{options.Name}" }, keepalive, KeepaliveFailure.LowerDown, this, this);
         datagrams = new SublinkInbound(Self);
-        transport = options.Transport(datagrams);
+        switch (options.Security)
+        {
+            case SublinkSecurity.Initiator keys:
+                sealedLink = new SealedLink();
+                handshakes = new InitiatorHandshakes(keys, sealedLink);
+                transport = sealedTransport = (SealedTransport)SealedTransports.Wrap(options.Transport, sealedLink, new HandshakeToActor(Self))(datagrams);
+                break;
+            case SublinkSecurity.Responder keys:
+                sealedLink = keys.Link;
+                transport = SealedTransports.Wrap(options.Transport, keys.Link, keys.Handshakes)(datagrams);
+                break;
+            default:
+                transport = options.Transport(datagrams);
+                break;
+        }
         Publish();
-        session.Start();
+        if (handshakes is not null)
+            Initiate();   // LCP starts when the handshake completes
+        else
+            StartPpp();
         // Counters and rates for the dashboard once a second.
         Timers.StartPeriodicTimer(StatsTimerKey, StatsTick.Instance, TimeSpan.FromSeconds(1));
         if (options.EstablishTimeout is { } limit)
@@ -162,6 +196,9 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         ReportDown(lastReason ?? "sublink stopped");
         transport?.Dispose();
         transport = null;
+        // Keys wiped on close (issue 13); the receiver's table forgets the sessions.
+        handshakes?.Dispose();
+        sealedLink?.Dispose();
         if (!restarting)
             Context.System.EventStream.Publish(new SublinkRemoved(bundleName, options.Name));
     }
@@ -233,6 +270,14 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
                 break;
             case Authenticated { PeerAuthenticated: true } auth:
                 peerName = auth.Name;
+                if (sealedLink?.AuthName is { } keyName && !string.Equals(keyName, auth.Name, StringComparison.Ordinal))
+                {
+                    // The key proved one peer, PPP authenticated another: never join a bundle (docs/CONFIG.md, ppp.keys).
+                    authMismatch = true;
+                    var reason = $"authname '{auth.Name}' does not match its key's authname '{keyName}' (ppp.keys)";
+                    log.Warning("{0}: {1}", options.Name, reason);
+                    Self.Tell(new Refused(reason));
+                }
                 break;
             case LinkDown down:
                 lastReason = down.Reason;
@@ -272,6 +317,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
 
     private void OnNetwork()
     {
+        if (authMismatch)
+            return;
         Timers.Cancel(EstablishTimerKey);
         var link = session.Link!;
         reportedUp = true;
@@ -321,7 +368,68 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         var counters = new LinkCounters(allOctetsIn, allOctetsOut, framesIn + routed.Frames, framesOut + (dataPath?.FramesOut ?? 0), session.FramingCounters.InErrors,
             rates.BitsPerSecondIn, rates.BitsPerSecondOut);
         Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
-            bundleName, options.Name, options.Carrier, state, peerName, quality, lastReason, counters) { QueueDrops = datagrams?.Lane.Dropped ?? 0 }));
+            bundleName, options.Name, options.Carrier, state, peerName, quality, lastReason, counters)
+        {
+            QueueDrops = datagrams?.Lane.Dropped ?? 0,
+            Encryption = sealedLink is null
+                ? EncryptionStatus.Clear
+                : new EncryptionStatus(true, sealedLink.IsEstablished, sealedLink.Current?.Lifetime.Age(MonotonicClock.Now).TotalSeconds,
+                    sealedLink.Rejected, sealedLink.SealDropped),
+        }));
+    }
+
+    private void StartPpp()
+    {
+        pppStarted = true;
+        session.Start();
+    }
+
+    private void OnStatsTick()
+    {
+        var now = MonotonicClock.Now;
+        sealedLink?.ExpireOld(now);
+        if (handshakes?.RekeyDue(now) == true && !Timers.IsTimerActive(HandshakeTimerKey))
+            Initiate();
+        Publish();
+    }
+
+    /// <summary>Starts or retries a handshake, in this key's next initiation slot (<see cref="InitiationPacer"/>).</summary>
+    private void Initiate()
+    {
+        var now = MonotonicClock.Now;
+        if (handshakes!.GivenUp(now))
+        {
+            lastReason = $"handshake: no answer from the receiver for {KeyLifetime.RekeyAttemptTime.TotalSeconds:0} s";
+            log.Info("{0}: {1}", options.Name, lastReason);
+            Context.Stop(Self);
+            return;
+        }
+        var slot = ((SublinkSecurity.Initiator)options.Security!).Pacer.Reserve(now);
+        if (slot > now)
+            Timers.StartSingleTimer(HandshakeTimerKey, SendInitiation.Instance, slot - now);
+        else
+            SendInitiationNow(now);
+    }
+
+    private void SendInitiationNow(TimeSpan now)
+    {
+        if (handshakes is null || sealedTransport is null)
+            return;
+        var retryAt = handshakes.Send(sealedTransport, now);
+        Timers.StartSingleTimer(HandshakeTimerKey, HandshakeRetry.Instance, retryAt - now);
+    }
+
+    private void OnHandshake(byte[] datagram)
+    {
+        if (handshakes is null || !handshakes.Receive(datagram, MonotonicClock.Now))
+            return;
+        Timers.Cancel(HandshakeTimerKey);
+        // A keepalive confirms the new keys to the receiver at once, so it may send with them (WireGuard 6.1).
+        sealedTransport!.Send(ReadOnlySpan<byte>.Empty);
+        log.Info("{0}: handshake complete (session {1})", options.Name, sealedLink!.Current?.LocalIndex);
+        if (!pppStarted)
+            StartPpp();
+        Publish();
     }
 
     private sealed record StatsTick
@@ -330,6 +438,16 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
     }
 
     private sealed record DataPathFault(Exception Error);
+
+    private sealed record SendInitiation
+    {
+        public static SendInitiation Instance { get; } = new();
+    }
+
+    private sealed record HandshakeRetry
+    {
+        public static HandshakeRetry Instance { get; } = new();
+    }
 
     private sealed record EstablishTimedOut
     {

@@ -74,7 +74,8 @@ public sealed record BundleModel(
     string? Server,
     IReadOnlyList<SublinkModel> Sublinks,
     bool AcceptShortSeq = true,
-    bool Ipv6cp = true);
+    bool Ipv6cp = true,
+    EncryptionSettings? Encryption = null);
 
 /// <summary>A secret of ppp.secret as a receiver uses it.</summary>
 public sealed record ReceiverSecret(string Name, ConfigSecret Key, string? PeerAddress, string? Label, string? Callback);
@@ -103,7 +104,8 @@ public sealed record ReceiverModel(
     PhoneList? Phone = null,
     bool ShortSeq = true,
     bool AcceptShortSeq = true,
-    bool Ipv6cp = true);
+    bool Ipv6cp = true,
+    EncryptionSettings? Encryption = null);
 
 /// <summary>A label that is none of the above, and why.</summary>
 public sealed record OtherLabel(string Label, string Reason);

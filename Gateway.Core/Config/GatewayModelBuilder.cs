@@ -197,7 +197,37 @@ public static class GatewayModelBuilder
                 server,
                 sublinks,
                 profile.ShortSeq.Accepted,
-                profile.Options["ipv6cp"]);
+                profile.Options["ipv6cp"],
+                Encryption(label, profile, receiver: false));
+        }
+
+        /// <summary>
+        /// The label's <c>set encrypt</c> and its keys, checked for its role: a gateway needs its private key and the
+        /// receiver's public key, a receiver its private key and ppp.keys. Errors name the <c>set encrypt</c> line.
+        /// </summary>
+        private EncryptionSettings Encryption(string label, PppProfile profile, bool receiver)
+        {
+            var settings = profile.Encryption;
+            if (!settings.Enabled)
+                return settings;
+            var at = settings.At ?? files.Conf.Find(label)!.Location;
+            var mode = settings.Mode.ToString().ToLowerInvariant();
+            var missing = new List<string>();
+            if (settings.KeyFile is null)
+                missing.Add("set encryptkey (this end's private-key file, gateway keygen)");
+            if (receiver && settings.KeysFile is null)
+                missing.Add("set encryptkeys (ppp.keys: the gateways' public keys per authname)");
+            if (!receiver && settings.PeerKey is null)
+                missing.Add("set encryptpeer (the receiver's public key)");
+            if (missing.Count > 0)
+                Report([new ConfigDiagnostic(at.File, at.Line, DiagnosticSeverity.Error, $"{label}: set encrypt {mode} needs {string.Join(" and ", missing)}")]);
+            if (!receiver && settings.Mode == EncryptionMode.Require)
+                Report([new ConfigDiagnostic(at.File, at.Line, DiagnosticSeverity.Note, $"{label}: set encrypt require: a gateway encrypts every sublink with on already; require matters on a receiver")]);
+            if (receiver && settings.PeerKey is not null)
+                Report([new ConfigDiagnostic(at.File, at.Line, DiagnosticSeverity.Warning, $"{label}: set encryptpeer is not used by a receiver (it accepts the keys of set encryptkeys)")]);
+            if (!receiver && settings.KeysFile is not null)
+                Report([new ConfigDiagnostic(at.File, at.Line, DiagnosticSeverity.Warning, $"{label}: set encryptkeys is not used by a gateway (it names the receiver's key with set encryptpeer)")]);
+            return settings;
         }
 
         private static SublinkModel Sublink(LinkProfile link, string? carriedBy, IReadOnlyList<string> labels)
@@ -271,7 +301,8 @@ public static class GatewayModelBuilder
                 link is { Phone.Text.Length: > 0 } ? link.Phone : null,
                 profile.ShortSeq.Enabled,
                 profile.ShortSeq.Accepted,
-                profile.Options["ipv6cp"]);
+                profile.Options["ipv6cp"],
+                Encryption(label, profile, receiver: true));
         }
 
         private static List<ConfigDiagnostic> Order(List<ConfigDiagnostic> items)

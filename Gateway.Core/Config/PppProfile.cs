@@ -160,6 +160,9 @@ public sealed class PppProfile
 
     public EndDiscSpec EndDisc { get; internal set; } = EndDiscSpec.None;
 
+    /// <summary><c>set encrypt</c>, <c>set encryptkey</c>, <c>set encryptpeer</c>, <c>set encryptkeys</c> (the gateway's extension).</summary>
+    public EncryptionSettings Encryption { get; internal set; } = EncryptionSettings.Off;
+
     /// <summary>Maximum Reconstructed Receive Unit; 0: Multilink off.</summary>
     public int Mrru { get; internal set; }
 

@@ -27,6 +27,10 @@ public sealed partial class ProfileResolver
         E("device", "line", CommandScope.Link, (r, c) => r.SetDevice(c)),
         E("dial", null, CommandScope.Link, (r, c) => r.SetScript(c, (l, s) => l.Dial = s)),
         E("dns", null, CommandScope.Bundle, (r, c) => r.SetDns(c)),
+        E("encrypt", null, CommandScope.Bundle, (r, c) => r.SetEncrypt(c)),
+        E("encryptkey", null, CommandScope.Bundle, (r, c) => r.SetEncryptPath(c, (e, v) => e with { KeyFile = v })),
+        E("encryptkeys", null, CommandScope.Bundle, (r, c) => r.SetEncryptPath(c, (e, v) => e with { KeysFile = v })),
+        E("encryptpeer", null, CommandScope.Bundle, (r, c) => r.SetEncryptPeer(c)),
         E("enddisc", null, CommandScope.Bundle, (r, c) => r.SetEndDisc(c)),
         E("escape", null, CommandScope.Link, NotUsedByGateway),
         E("filter", null, CommandScope.Bundle, NotUsed("packet filters are not supported by the gateway")),
@@ -391,5 +395,45 @@ public sealed partial class ProfileResolver
         }
         profile.Server = rest[0];
         profile.ServerPassword = new ConfigSecret(rest[1]);
+    }
+
+    // The gateway's extension (issue 13): FreeBSD ppp answers every one of these with "Invalid command" and goes on.
+    private void SetEncrypt(Call c)
+    {
+        EncryptionMode? mode = c.Rest.Count == 1 ? c.First.ToLowerInvariant() switch
+        {
+            "off" => EncryptionMode.Off,
+            "on" => EncryptionMode.On,
+            "require" => EncryptionMode.Require,
+            _ => null,
+        } : null;
+        if (mode is null)
+        {
+            diagnostics.Error(c.At, "usage: set encrypt off|on|require; the setting is left as it was");
+            return;
+        }
+        profile.Encryption = profile.Encryption with { Mode = mode.Value, At = c.At };
+    }
+
+    private void SetEncryptPath(Call c, Func<EncryptionSettings, string?, EncryptionSettings> assign)
+    {
+        if (c.Rest.Count == 0 || c.First.Length == 0)
+        {
+            diagnostics.Error(c.At, $"usage: {c.Prefix} path");
+            return;
+        }
+        ExtraArgumentsIgnored(c, 1);
+        profile.Encryption = assign(profile.Encryption, c.First);
+    }
+
+    private void SetEncryptPeer(Call c)
+    {
+        if (c.Rest.Count == 0 || !Crypto.X25519PublicKey.TryParse(c.First, out _))
+        {
+            diagnostics.Error(c.At, $"usage: {c.Prefix} public-key ({Crypto.KeyEncoding.Base64Length} characters of base64, as gateway keygen prints); line ignored");
+            return;
+        }
+        ExtraArgumentsIgnored(c, 1);
+        profile.Encryption = profile.Encryption with { PeerKey = c.First };
     }
 }

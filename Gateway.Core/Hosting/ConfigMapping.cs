@@ -69,6 +69,41 @@ public static class ConfigMapping
         };
     }
 
+    /// <summary>
+    /// A gateway bundle's <c>set encrypt on</c>: its private key (<c>set encryptkey</c>) and the receiver's public key
+    /// (<c>set encryptpeer</c>); null when encryption is off or a file is unusable (each reason added to <paramref name="errors"/>,
+    /// naming the file and line).
+    /// </summary>
+    public static SublinkSecurity.Initiator? ToGatewayEncryption(BundleModel bundle, IConfigSource source, List<string> errors)
+    {
+        if (bundle.Encryption is not { Enabled: true } settings || settings.KeyFile is null || settings.PeerKey is null)
+            return null;
+        var key = ReadPrivateKey(settings.KeyFile, source, errors);
+        if (!Crypto.X25519PublicKey.TryParse(settings.PeerKey, out var peer))
+            errors.Add($"{bundle.Label}: set encryptpeer: not a public key");
+        return key is null ? null : new SublinkSecurity.Initiator(key, peer);
+    }
+
+    /// <summary>A receiver's <c>set encrypt on|require</c>: its private key and the gateways' keys (ppp.keys, <c>set encryptkeys</c>).</summary>
+    public static ReceiverEncryption? ToReceiverEncryption(ReceiverModel model, IConfigSource source, List<string> errors)
+    {
+        if (model.Encryption is not { Enabled: true } settings || settings.KeyFile is null || settings.KeysFile is null)
+            return null;
+        var key = ReadPrivateKey(settings.KeyFile, source, errors);
+        var keys = PppKeys.Read(settings.KeysFile, source);
+        errors.AddRange(keys.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()));
+        if (keys.Entries.Count == 0 && !keys.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+            errors.Add($"{settings.KeysFile}: no keys: no gateway could ever connect (set encrypt {settings.Mode.ToString().ToLowerInvariant()})");
+        return key is null ? null : new ReceiverEncryption(settings.Mode, key, keys.ToAllowList());
+    }
+
+    private static Crypto.KeyPair? ReadPrivateKey(string path, IConfigSource source, List<string> errors)
+    {
+        var file = PrivateKeyFile.Read(path, source);
+        errors.AddRange(file.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()));
+        return file.KeyPair;
+    }
+
     /// <summary>First local UDP port of sublinks carried by ISP links (one per sublink: 49152, 49153, ...).</summary>
     public const ushort FirstSublinkPort = 49152;
 

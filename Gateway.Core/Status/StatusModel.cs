@@ -87,6 +87,30 @@ public sealed record SublinkStatus(
 {
     /// <summary>Multilink frames dropped on arrival because the sublink's bundle was too far behind (its inbound <see cref="Transport.PacketLane"/>).</summary>
     public long QueueDrops { get; init; }
+
+    /// <summary>Whether the sublink is encrypted (issue 13), its keys' age and what it rejected.</summary>
+    public EncryptionStatus Encryption { get; init; } = EncryptionStatus.Clear;
+}
+
+/// <summary>
+/// A sublink's encryption: <see cref="Encrypted"/> once its first handshake completed, the age of its current keys
+/// (they are replaced every two minutes), datagrams rejected by reason, and packets not sent because no key could seal
+/// them (<see cref="SealDropped"/>: before the handshake, or expired keys).
+/// </summary>
+public sealed record EncryptionStatus(bool Enabled, bool Encrypted, double? KeyAgeSeconds, RejectedDatagrams Rejected, long SealDropped)
+{
+    public static EncryptionStatus Clear { get; } = new(false, false, null, RejectedDatagrams.None, 0);
+}
+
+/// <summary>
+/// Datagrams an encrypted sublink (or the receiver's socket, for senders with no sublink) rejected, by
+/// <see cref="Crypto.DatagramStatus"/>: each was dropped and created no state.
+/// </summary>
+public sealed record RejectedDatagrams(long Malformed, long UnknownSession, long BadTag, long Replay, long Expired, long BadMac1, long UnknownPeer, long RateLimited)
+{
+    public static RejectedDatagrams None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+
+    public long Total => Malformed + UnknownSession + BadTag + Replay + Expired + BadMac1 + UnknownPeer + RateLimited;
 }
 
 /// <summary>Reassembly statistics of a bundle (RFC 1990 4.1).</summary>

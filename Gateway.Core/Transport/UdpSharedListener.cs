@@ -161,6 +161,24 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
         return false;
     }
 
+    /// <summary>
+    /// Sends <paramref name="datagram"/> to <paramref name="to"/>, registered or not (a handshake's response or cookie
+    /// reply, from the receive thread). False when it was not sent (counted); never throws for network errors.
+    /// </summary>
+    public bool Reply(ReadOnlySpan<byte> datagram, SocketAddress to)
+    {
+        if (_disposed != 0)
+            return false;
+        var error = UdpSocketFactory.SendOne(Socket, datagram, to);
+        if (error == SocketError.Success)
+        {
+            _counters.CountOut(datagram.Length);
+            return true;
+        }
+        Interlocked.Increment(ref UdpSocketFactory.IsBufferFull(error) ? ref _counters.SendDropped : ref _counters.SendErrors);
+        return false;
+    }
+
     void IUdpReceiveDispatch.Dispatch(ReadOnlySpan<byte> datagram, SocketAddress sender)
     {
         if (_peers.TryGetValue(sender, out var peer))

@@ -69,6 +69,9 @@ public sealed partial class DashboardBrowserTests
         await Expect(member4).ToContainTextAsync("204.8 kbit/s");
         await Expect(Card(page, "vpn").Locator("tr[data-member=\"1\"]")).ToContainTextAsync("800.0 kbit/s");
         await Expect(member4.Locator("td").Nth(4)).ToHaveTextAsync("7.9 %");
+        // Issue 13: each member says whether it is encrypted and what it rejected (the demo runs clear: "no", none).
+        await Expect(member4.Locator("td").Nth(8)).ToHaveTextAsync("no");
+        await Expect(member4.Locator("td").Nth(9)).ToHaveTextAsync("–");
 
         // Logging in puts the keyboard on the first button it unlocked, not on the page's body.
         await page.GetByLabel("Operator password").FillAsync(WebTestHost.Password);

@@ -51,14 +51,18 @@ public static class RunConfiguration
             if (!IPEndPoint.TryParse(listenText, out var listen))
                 errors.Add($"--listen: '{listenText}' is not ADDRESS:PORT");
             var receiver = listen is null ? null : ConfigMapping.ToReceiver(receiverModel, listen, errors);
+            CheckKeyFileMode(receiverModel.Encryption, errors);
+            var encryption = ConfigMapping.ToReceiverEncryption(receiverModel, source, errors);
             // One device per gateway's bundle, as each `ppp -direct vpn-in` of FreeBSD takes its own tunN.
             var tun = TunFor(configuration, "ppp", numbered: true, receiverModel.Mrru, nat: false, routes: [], errors);
             Fail(errors);
-            return builder.WithReceiverActors(receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector() });
+            return builder.WithReceiverActors(receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption });
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)
         {
             var gateway = ConfigMapping.ToGateway(result.Model, bundleModel, errors);
+            CheckKeyFileMode(bundleModel.Encryption, errors);
+            var encryption = ConfigMapping.ToGatewayEncryption(bundleModel, source, errors);
             foreach (var route in bundleModel.Routes)
             {
                 if (RouteResolver.Check(route) is { } error)
@@ -69,6 +73,7 @@ public static class RunConfiguration
             var bundle = gateway!.Bundles[0] with
             {
                 DataPlane = tun ?? (IDataPlaneFactory)new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = 10 }),
+                Encryption = encryption,
             };
             return builder.WithGatewayActors(gateway with { Bundles = [bundle] });
         }
@@ -123,6 +128,16 @@ public static class RunConfiguration
               $"{(bridge.Options.ConfiguredRoutes.Count > 0 ? ", routes " + string.Join(", ", bridge.Options.ConfiguredRoutes) : "")}" +
               $"{(tun.Nat ? ", NAT" : "")}, opened when the bundle's IPCP is up");
         return bridge;
+    }
+
+    /// <summary>The private-key file must be its owner's alone (as ssh insists of its keys): anything else is an error.</summary>
+    private static void CheckKeyFileMode(EncryptionSettings? encryption, List<string> errors)
+    {
+        if (encryption is not { Enabled: true, KeyFile: { } path } || OperatingSystem.IsWindows() || !File.Exists(path))
+            return;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            errors.Add($"{path}: a private-key file must be readable by its owner only (chmod 600)");
     }
 
     private static void Fail(List<string> errors)

@@ -27,6 +27,9 @@ public sealed class GatewayMetrics
         var subOpen = f.CreateGauge("gateway_sublink_open", "1 when the bundle member is open.", "bundle", "sublink");
         var subRtt = f.CreateGauge("gateway_sublink_rtt_milliseconds", "Round trip of the member's LQR or echo.", "bundle", "sublink");
         var subLoss = f.CreateGauge("gateway_sublink_loss_percent", "Loss measured by LQR.", "bundle", "sublink", "direction");
+        var subEncrypted = f.CreateGauge("gateway_sublink_encrypted", "1 when the member's datagrams are sealed (its first handshake completed), else 0.", "bundle", "sublink");
+        var subKeyAge = f.CreateGauge("gateway_sublink_key_age_seconds", "Age of the member's current keys (replaced every two minutes).", "bundle", "sublink");
+        var subRejected = f.CreateCounter("gateway_sublink_rejected_datagrams_total", "Datagrams the encrypted member dropped, by reason (forged, replayed, for no session...).", "bundle", "sublink", "reason");
         var bundleUp = f.CreateGauge("gateway_bundle_up", "1 when the bundle is up.", "bundle");
         var bundleMembers = f.CreateGauge("gateway_bundle_members", "Member links of the bundle.", "bundle");
         var bundleOctets = f.CreateCounter("gateway_bundle_octets_total", "Octets carried by the bundle.", "bundle", "direction");
@@ -60,6 +63,13 @@ public sealed class GatewayMetrics
                 SetOrOmit(subRtt, s.Quality?.RoundTripMs, s.Bundle, s.Name);
                 SetOrOmit(subLoss, s.Quality?.InboundLossPercent, s.Bundle, s.Name, "in");
                 SetOrOmit(subLoss, s.Quality?.OutboundLossPercent, s.Bundle, s.Name, "out");
+                subEncrypted.WithLabels(s.Bundle, s.Name).Set(s.Encryption.Encrypted ? 1 : 0);
+                SetOrOmit(subKeyAge, s.Encryption.KeyAgeSeconds, s.Bundle, s.Name);
+                if (s.Encryption.Enabled)
+                {
+                    foreach (var (reason, count) in Reasons(s.Encryption.Rejected))
+                        subRejected.WithLabels(s.Bundle, s.Name, reason).IncTo(count);
+                }
             }
             foreach (var b in snapshot.Bundles)
             {
@@ -92,6 +102,13 @@ public sealed class GatewayMetrics
         else
             gauge.RemoveLabelled(labels);
     }
+
+    /// <summary>The rejection counters by the reason label <c>/metrics</c> gives them (<see cref="Gateway.Core.Crypto.DatagramStatus"/>).</summary>
+    private static IEnumerable<(string Reason, long Count)> Reasons(RejectedDatagrams r) =>
+    [
+        ("malformed", r.Malformed), ("unknown_session", r.UnknownSession), ("bad_tag", r.BadTag), ("replay", r.Replay),
+        ("expired", r.Expired), ("bad_mac1", r.BadMac1), ("unknown_peer", r.UnknownPeer), ("rate_limited", r.RateLimited),
+    ];
 
     private static void Counters(Counter octets, Counter frames, LinkCounters c, string name)
     {

@@ -127,10 +127,32 @@ function renderMembers(el, b) {
     [name, s ? s.carrier : known.get(name).carrier || "–", memberState,
      d ? fmtRate(d.weightBytesPerSecond * 8) : "–", d ? fmtPct(d.sharePercent) : "–",
      fmtMs(q && q.roundTripMs), q ? `${fmtPct(q.inboundLossPercent)} / ${fmtPct(q.outboundLossPercent)}` : "–",
-     s ? fmtRate(s.counters.bitsPerSecondOut) : "–"]
+     s ? fmtRate(s.counters.bitsPerSecondOut) : "–", encrypted(s), rejected(s)]
       .forEach(text => { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
+    tr.lastChild.title = rejectedReasons(s);
     return tr;
   }));
+}
+
+/** "yes, 42 s" (sealed, keys that old), "handshake" (encryption on, no keys yet) or "no" (clear PPP, FreeBSD's wire). */
+function encrypted(s) {
+  const e = s && s.encryption;
+  if (!e || !e.enabled) return s ? "no" : "–";
+  return e.encrypted ? `yes, ${e.keyAgeSeconds == null ? "–" : Math.floor(e.keyAgeSeconds) + " s"}` : "handshake";
+}
+
+const rejectionNames = { malformed: "malformed", unknownSession: "no session", badTag: "bad tag", replay: "replay",
+  expired: "expired", badMac1: "bad MAC1", unknownPeer: "unknown key", rateLimited: "rate-limited" };
+
+/** Datagrams the member dropped in all (its row's title lists them by reason). */
+function rejected(s) {
+  const r = s && s.encryption && s.encryption.enabled ? s.encryption.rejected : null;
+  return r ? String(Object.keys(rejectionNames).reduce((sum, k) => sum + (r[k] || 0), 0)) : "–";
+}
+
+function rejectedReasons(s) {
+  const r = s && s.encryption && s.encryption.enabled ? s.encryption.rejected : null;
+  return r ? Object.entries(rejectionNames).map(([k, name]) => `${name} ${r[k] || 0}`).join(", ") : "";
 }
 
 /** The bundle chart has a band per member it has known, labelled by the ISP link under it. */
