@@ -13,29 +13,6 @@ using static Gateway.Core.Actors.Messages.BundleMessages;
 
 namespace Gateway.Core.Actors;
 
-/// <summary>What one sublink is built from.</summary>
-/// <param name="Bundle">The bundle's name (for status).</param>
-/// <param name="Name">The sublink's name (<c>1</c>, <c>2</c>, ... as FreeBSD's <c>rename N</c>, or the peer address on a receiver).</param>
-/// <param name="Session">A member-mode session: sync framing, Multilink in LCP, no IPCP.</param>
-/// <param name="Transport">Opens the datagram path in <c>PreStart</c>.</param>
-/// <param name="Carrier">What carries it, in words (<c>isp1</c>, <c>nic</c>, <c>udp 192.0.2.7:40000</c>).</param>
-/// <param name="Remote">The peer's address and port, when known.</param>
-/// <param name="EchoPeriod">LCP echo keepalive period (FreeBSD <c>enable echo</c>, <c>set echoperiod</c>); null = none.</param>
-/// <param name="EchoMisses">Unanswered echoes before the sublink is declared failed.</param>
-/// <param name="EstablishTimeout">A sublink that has not reached the Network phase by then gives up (bounds half-open peers).</param>
-/// <param name="Security">How the sublink is encrypted (issue 13); null: clear PPP in UDP, as FreeBSD ppp.</param>
-public sealed record SublinkOptions(
-    string Bundle,
-    string Name,
-    SessionSettings Session,
-    SublinkTransportFactory Transport,
-    string Carrier,
-    IPEndPoint? Remote = null,
-    TimeSpan? EchoPeriod = null,
-    int EchoMisses = 5,
-    TimeSpan? EstablishTimeout = null,
-    SublinkSecurity? Security = null);
-
 /// <summary>
 /// One member link of a bundle over a datagram path. It runs LCP with the
 /// Multilink options, authentication and the echo keepalive over its own <see cref="PppSession"/>, and reports to
@@ -44,7 +21,7 @@ public sealed record SublinkOptions(
 /// with back-off) or when the keepalive declares the peer gone. An encrypted sublink's transport seals and opens
 /// every datagram (<see cref="SealedTransports"/>); on a gateway, LCP starts only once the first handshake completed.
 /// </summary>
-public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISessionOwner
+public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISessionOwner
 {
     private const string StatsTimerKey = "stats";
     private const string EstablishTimerKey = "establish";
@@ -352,84 +329,10 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
         owner.Tell(new SublinkDown(options.Name, Self, reason));
     }
 
-    private void Publish()
-    {
-        var state = session.Phase switch
-        {
-            LinkPhase.Network => SublinkState.Open,
-            LinkPhase.Authenticate => SublinkState.Authenticating,
-            LinkPhase.Establish when session.LcpState != FsmState.Initial => SublinkState.Lcp,
-            _ => SublinkState.Closed,
-        };
-        var quality = QualityStatus.Of(driver.Keepalive);
-        var routed = datagrams?.Routed ?? default;
-        long allOctetsIn = octetsIn + routed.Octets, allOctetsOut = octetsOut + (dataPath?.OctetsOut ?? 0);
-        rates.Sample(allOctetsIn, allOctetsOut, MonotonicClock.Now);
-        var counters = new LinkCounters(allOctetsIn, allOctetsOut, framesIn + routed.Frames, framesOut + (dataPath?.FramesOut ?? 0), session.FramingCounters.InErrors,
-            rates.BitsPerSecondIn, rates.BitsPerSecondOut);
-        Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
-            bundleName, options.Name, options.Carrier, state, peerName, quality, lastReason, counters)
-        {
-            QueueDrops = datagrams?.Lane.Dropped ?? 0,
-            Encryption = sealedLink is null
-                ? EncryptionStatus.Clear
-                : new EncryptionStatus(true, sealedLink.IsEstablished, sealedLink.Current?.Lifetime.Age(MonotonicClock.Now).TotalSeconds,
-                    sealedLink.Rejected, sealedLink.SealDropped),
-        }));
-    }
-
     private void StartPpp()
     {
         pppStarted = true;
         session.Start();
-    }
-
-    private void OnStatsTick()
-    {
-        var now = MonotonicClock.Now;
-        sealedLink?.ExpireOld(now);
-        if (handshakes?.RekeyDue(now) == true && !Timers.IsTimerActive(HandshakeTimerKey))
-            Initiate();
-        Publish();
-    }
-
-    /// <summary>Starts or retries a handshake, in this key's next initiation slot (<see cref="InitiationPacer"/>).</summary>
-    private void Initiate()
-    {
-        var now = MonotonicClock.Now;
-        if (handshakes!.GivenUp(now))
-        {
-            lastReason = $"handshake: no answer from the receiver for {KeyLifetime.RekeyAttemptTime.TotalSeconds:0} s";
-            log.Info("{0}: {1}", options.Name, lastReason);
-            Context.Stop(Self);
-            return;
-        }
-        var slot = ((SublinkSecurity.Initiator)options.Security!).Pacer.Reserve(now);
-        if (slot > now)
-            Timers.StartSingleTimer(HandshakeTimerKey, SendInitiation.Instance, slot - now);
-        else
-            SendInitiationNow(now);
-    }
-
-    private void SendInitiationNow(TimeSpan now)
-    {
-        if (handshakes is null || sealedTransport is null)
-            return;
-        var retryAt = handshakes.Send(sealedTransport, now);
-        Timers.StartSingleTimer(HandshakeTimerKey, HandshakeRetry.Instance, retryAt - now);
-    }
-
-    private void OnHandshake(byte[] datagram)
-    {
-        if (handshakes is null || !handshakes.Receive(datagram, MonotonicClock.Now))
-            return;
-        Timers.Cancel(HandshakeTimerKey);
-        // A keepalive confirms the new keys to the receiver at once, so it may send with them (WireGuard 6.1).
-        sealedTransport!.Send(ReadOnlySpan<byte>.Empty);
-        log.Info("{0}: handshake complete (session {1})", options.Name, sealedLink!.Current?.LocalIndex);
-        if (!pppStarted)
-            StartPpp();
-        Publish();
     }
 
     private sealed record StatsTick
@@ -439,21 +342,8 @@ public sealed class SublinkActor : ReceiveActor, IWithTimers, ISessionPort, ISes
 
     private sealed record DataPathFault(Exception Error);
 
-    private sealed record SendInitiation
-    {
-        public static SendInitiation Instance { get; } = new();
-    }
-
-    private sealed record HandshakeRetry
-    {
-        public static HandshakeRetry Instance { get; } = new();
-    }
-
     private sealed record EstablishTimedOut
     {
         public static EstablishTimedOut Instance { get; } = new();
     }
 }
-
-/// <summary>A sublink's transport failed for good; its supervisor restarts it with back-off.</summary>
-public sealed class SublinkTransportException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp.Multilink;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Status;
+using Gateway.Core.Transport;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>The bundle as the dashboard, REST and /metrics see it (<see cref="BundleStatus"/>).</summary>
+public abstract partial class BundleActor
+{
+    private BundleStatus Status()
+    {
+        var stats = bundle.Reassembler?.Statistics;
+        var reassembly = new ReassemblyStatus(
+            stats?.ReassembledPackets ?? 0, stats?.LostPackets ?? 0, stats?.DuplicateFragments ?? 0, stats?.LateFragments ?? 0,
+            stats?.ReorderDepth ?? 0, stats?.PeakReorderDepth ?? 0, stats?.BufferedBytes ?? 0, stats?.PeakBufferedBytes ?? 0);
+        var network = bundle.Network;
+        var members = Members.All.ToList();
+        double totalWeight = members.Sum(m => m.Weight);
+        return new BundleStatus(
+            Name,
+            network is not null,
+            members.Select(m => m.Name).ToArray(),
+            bundle.Parameters?.PeerMrru,
+            network?.LocalAddress.ToString(),
+            network is null ? null : network.PeerAddressKnown ? network.PeerAddress.ToString() : "unknown",
+            upSince,
+            reassembly,
+            dataPlane.Traffic,
+            totals.Sample(bundle.UndeliverablePackets, Now))
+        {
+            QueueDrops = ingress.Lane.Dropped + dataPlane.Drops,
+            RedirectedFragments = redirectedFragments,
+            Paused = members.Where(m => bundle.Suspended.Contains(m.Index)).Select(m => m.Name).ToArray(),
+            DataPlaneError = dataPlane.Error,
+            Ipv6LocalAddress = bundle.Ipv6Network?.LocalLinkLocal.ToString(),
+            Ipv6PeerAddress = bundle.Ipv6Network is { } v6 ? v6.PeerLinkLocal?.ToString() ?? "unknown" : null,
+            MemberDetails = members.Select(m => new MemberStatus(
+                m.Name, m.Weight, totalWeight > 0 ? 100 * m.Weight / totalWeight : 0, bundle.Suspended.Contains(m.Index))).ToArray(),
+        };
+    }
+}

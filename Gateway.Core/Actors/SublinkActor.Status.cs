@@ -1,0 +1,53 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Crypto;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Fsm;
+using Gateway.Core.Ppp.Lqr;
+using LinkCounters = Gateway.Core.Status.LinkCounters;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Status;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>What the sublink shows: its state, keepalive quality, counters and encryption, published on the event stream.</summary>
+public sealed partial class SublinkActor
+{
+    private void Publish()
+    {
+        var state = session.Phase switch
+        {
+            LinkPhase.Network => SublinkState.Open,
+            LinkPhase.Authenticate => SublinkState.Authenticating,
+            LinkPhase.Establish when session.LcpState != FsmState.Initial => SublinkState.Lcp,
+            _ => SublinkState.Closed,
+        };
+        var quality = QualityStatus.Of(driver.Keepalive);
+        var routed = datagrams?.Routed ?? default;
+        long allOctetsIn = octetsIn + routed.Octets, allOctetsOut = octetsOut + (dataPath?.OctetsOut ?? 0);
+        rates.Sample(allOctetsIn, allOctetsOut, MonotonicClock.Now);
+        var counters = new LinkCounters(allOctetsIn, allOctetsOut, framesIn + routed.Frames, framesOut + (dataPath?.FramesOut ?? 0), session.FramingCounters.InErrors,
+            rates.BitsPerSecondIn, rates.BitsPerSecondOut);
+        Context.System.EventStream.Publish(new SublinkChanged(new SublinkStatus(
+            bundleName, options.Name, options.Carrier, state, peerName, quality, lastReason, counters)
+        {
+            QueueDrops = datagrams?.Lane.Dropped ?? 0,
+            Encryption = sealedLink is null
+                ? EncryptionStatus.Clear
+                : new EncryptionStatus(true, sealedLink.IsEstablished, sealedLink.Current?.Lifetime.Age(MonotonicClock.Now).TotalSeconds,
+                    sealedLink.Rejected, sealedLink.SealDropped),
+        }));
+    }
+
+    private void OnStatsTick()
+    {
+        var now = MonotonicClock.Now;
+        sealedLink?.ExpireOld(now);
+        if (handshakes?.RekeyDue(now) == true && !Timers.IsTimerActive(HandshakeTimerKey))
+            Initiate();
+        Publish();
+    }
+}

@@ -1,0 +1,40 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Crypto;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Fsm;
+using Gateway.Core.Ppp.Lqr;
+using LinkCounters = Gateway.Core.Status.LinkCounters;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Status;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>What one sublink is built from.</summary>
+/// <param name="Bundle">The bundle's name (for status).</param>
+/// <param name="Name">The sublink's name (<c>1</c>, <c>2</c>, ... as FreeBSD's <c>rename N</c>, or the peer address on a receiver).</param>
+/// <param name="Session">A member-mode session: sync framing, Multilink in LCP, no IPCP.</param>
+/// <param name="Transport">Opens the datagram path in <c>PreStart</c>.</param>
+/// <param name="Carrier">What carries it, in words (<c>isp1</c>, <c>nic</c>, <c>udp 192.0.2.7:40000</c>).</param>
+/// <param name="Remote">The peer's address and port, when known.</param>
+/// <param name="EchoPeriod">LCP echo keepalive period (FreeBSD <c>enable echo</c>, <c>set echoperiod</c>); null = none.</param>
+/// <param name="EchoMisses">Unanswered echoes before the sublink is declared failed.</param>
+/// <param name="EstablishTimeout">A sublink that has not reached the Network phase by then gives up (bounds half-open peers).</param>
+/// <param name="Security">How the sublink is encrypted (issue 13); null: clear PPP in UDP, as FreeBSD ppp.</param>
+public sealed record SublinkOptions(
+    string Bundle,
+    string Name,
+    SessionSettings Session,
+    SublinkTransportFactory Transport,
+    string Carrier,
+    IPEndPoint? Remote = null,
+    TimeSpan? EchoPeriod = null,
+    int EchoMisses = 5,
+    TimeSpan? EstablishTimeout = null,
+    SublinkSecurity? Security = null);
+
+/// <summary>A sublink's transport failed for good; its supervisor restarts it with back-off.</summary>
+public sealed class SublinkTransportException(string message, Exception inner) : Exception(message, inner);
