@@ -62,7 +62,9 @@ if [ "${SKIP_SOAK:-0}" = 1 ]; then
 elif [ "$(id -u)" != 0 ]; then
   echo "skipped: the soak (bench/run.sh soak): needs root for network namespaces and tun devices"
 else
-  bench/run.sh soak -- --minutes 2 --sample-every 5 --out "$results/bench" || soak_status=$?
+  # Two minutes end barely past warm-up (the JIT, the GC settling): RSS may still grow 10-15 % from 20-40 s to the
+  # last 40 s with no leak, so the CI version catches gross growth (25 %); the 30-minute run is judged at 10 %.
+  bench/run.sh soak -- --minutes 2 --sample-every 5 --rss-tolerance 25 --out "$results/bench" || soak_status=$?
 fi
 
 [ "$status" = 0 ] && status=$fuzz_status

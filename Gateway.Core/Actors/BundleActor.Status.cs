@@ -1,11 +1,4 @@
-using Akka.Actor;
-using Akka.Event;
-using Gateway.Core.Actors.Messages;
-using Gateway.Core.Ppp.Multilink;
-using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
-using Gateway.Core.Transport;
-using static Gateway.Core.Actors.Messages.BundleMessages;
 
 namespace Gateway.Core.Actors;
 

@@ -1,15 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Buffers.Binary;
-using Akka.Actor;
-using Akka.Event;
-using Gateway.Core.Ppp;
-using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
-using Gateway.Core.Status;
 using Gateway.Core.Transport;
-using static Gateway.Core.Actors.Messages.BundleMessages;
 
 namespace Gateway.Core.Actors;
 

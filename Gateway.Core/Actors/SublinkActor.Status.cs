@@ -1,15 +1,7 @@
-using System.Net;
-using Akka.Actor;
-using Akka.Event;
-using Gateway.Core.Actors.Messages;
-using Gateway.Core.Crypto;
-using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Fsm;
-using Gateway.Core.Ppp.Lqr;
-using LinkCounters = Gateway.Core.Status.LinkCounters;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
-using static Gateway.Core.Actors.Messages.BundleMessages;
+using LinkCounters = Gateway.Core.Status.LinkCounters;
 
 namespace Gateway.Core.Actors;
 

@@ -18,7 +18,7 @@ public static class Program
             bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
             modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
-            soak       --lan NS --inet NS [--minutes 30] [--sublinks 4] [--pause-every 30] [--sample-every 10] [--tcp-rate 5M] [--seed 17]
+            soak       --lan NS --inet NS [--minutes 30] [--sublinks 4] [--pause-every 30] [--sample-every 10] [--tcp-rate 5M] [--seed 17] [--rss-tolerance 10]
             faults     --lan NS --inet NS [--sublinks 4] [--runs 3] [--down-seconds 2] [--cases receiver-kill,gateway-kill,oneway-up,oneway-down]
           pieces:
             udp-sink   --listen ADDR:PORT [--netns NS] [--seconds 5]
