@@ -318,6 +318,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
             addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, dataLink.LastReason, counters, QualityStatus.Of(driver?.Keepalive))
         {
             QueueDrops = udp.Outbound.Dropped,
+            QueueDepth = udp.Outbound.InFlight,
         };
     }
 

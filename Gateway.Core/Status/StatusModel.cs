@@ -35,6 +35,9 @@ public sealed record IspLinkStatus(
 {
     /// <summary>Sublink datagrams dropped on their way into the link because it was that far behind (its outbound <see cref="Transport.PacketLane"/>: the line could not take them as fast).</summary>
     public long QueueDrops { get; init; }
+
+    /// <summary>Sublink datagrams waiting in that outbound lane for the line now: a deep queue is delay the bundle's other members do not have.</summary>
+    public int QueueDepth { get; init; }
 }
 
 /// <summary>Traffic counters of a link, cumulative since it was created, with the rate over the last second.</summary>
