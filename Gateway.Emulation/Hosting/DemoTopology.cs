@@ -9,6 +9,7 @@ using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Config;
+using Gateway.Core.Crypto;
 using Gateway.Core.Hosting;
 using Gateway.Emulation.Isp;
 using Gateway.Emulation.Modem;
@@ -39,6 +40,13 @@ public sealed record DemoOptions
 
     /// <summary>LCP echo period on the sublinks and the ISP links (fast failure detection).</summary>
     public TimeSpan EchoPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Issue 13: the sublinks run encrypted (<c>set encrypt require</c> at the receiver, <c>set encrypt on</c> at the
+    /// gateway), with a key pair for each end made at start and wiped when the actor system ends. False: FreeBSD
+    /// ppp's clear wire.
+    /// </summary>
+    public bool Encrypt { get; init; } = true;
 }
 
 public static class DemoTopology
@@ -93,6 +101,9 @@ public static class DemoTopology
             // enough for the slowest line's share (the gateway's, weighted by line speed, carries the bulk).
             DataPlane = new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = 0, Reflect = true, BulkBitsPerSecond = Math.Min(bulk, demo.SlowLineSpeed * demo.Links * 0.5) }),
         };
+        var keys = demo.Encrypt ? DemoKeys.Create("vpnname") : null;
+        if (keys is not null)
+            receiver = receiver with { Encryption = new ReceiverEncryption(EncryptionMode.Require, keys.Receiver, keys.Allowed) };
 
         var links = new List<IspLinkSpec>();
         var bindings = new List<SublinkBinding>();
@@ -137,12 +148,42 @@ public static class DemoTopology
                     MemberSession = member,
                     EchoPeriod = demo.EchoPeriod,
                     DataPlane = new TrafficDataPlaneFactory(new TrafficOptions { ProbesPerSecond = demo.ProbesPerSecond, BulkBitsPerSecond = bulk, Reflect = true }),
+                    Encryption = keys is null ? null : new SublinkSecurity.Initiator(keys.Gateway, keys.Receiver.PublicKey),
                 },
             ],
             IspLinks = links,
             Bindings = bindings,
         };
+        if (keys is not null)
+            builder = builder.AddStartup((system, _) => system.RegisterOnTermination(keys.Dispose));
         return builder.WithReceiverActors(receiver).WithGatewayActors(gateway);
+    }
+
+    /// <summary>The demo's two static key pairs and the receiver's allow-list naming the gateway's key for its authname.</summary>
+    private sealed class DemoKeys : IDisposable
+    {
+        private DemoKeys(KeyPair gateway, KeyPair receiver, PeerAllowList allowed) => (Gateway, Receiver, Allowed) = (gateway, receiver, allowed);
+
+        public KeyPair Gateway { get; }
+
+        public KeyPair Receiver { get; }
+
+        public PeerAllowList Allowed { get; }
+
+        public static DemoKeys Create(string authName)
+        {
+            var gateway = KeyPair.Generate();
+            var allowed = new PeerAllowList();
+            allowed.Add(authName, gateway.PublicKey, "demo gateway");
+            return new DemoKeys(gateway, KeyPair.Generate(), allowed);
+        }
+
+        public void Dispose()
+        {
+            Allowed.Dispose();
+            Gateway.Dispose();
+            Receiver.Dispose();
+        }
     }
 
     private static int Speed(DemoOptions demo, int link) => link == demo.Links && demo.Links > 1 ? demo.SlowLineSpeed : demo.LineSpeed;

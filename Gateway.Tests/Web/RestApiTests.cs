@@ -30,10 +30,10 @@ public sealed class RestApiTests : IAsyncLifetime
         var vpn = Assert.Single(bundles!, b => b.Name == "vpn");
         Assert.True(vpn.Up);
         Assert.Equal(4, vpn.Members.Count);
-        // Issue 13: every sublink says whether it is encrypted (the demo's are clear, FreeBSD ppp's wire).
+        // Issue 13: every sublink says whether it is encrypted (the demo's are: the receiver requires it).
         var sublinks = await client.GetFromJsonAsync<SublinkStatus[]>("api/sublinks", WebTestHost.Json);
         Assert.NotEmpty(sublinks!);
-        Assert.All(sublinks!, s => Assert.Equal((false, false, 0L), (s.Encryption.Enabled, s.Encryption.Encrypted, s.Encryption.Rejected.Total)));
+        Assert.All(sublinks!, s => Assert.Equal((true, true, 0L), (s.Encryption.Enabled, s.Encryption.Encrypted, s.Encryption.Rejected.Total)));
     }
 
     [Theory]
@@ -163,7 +163,7 @@ public sealed class RestApiTests : IAsyncLifetime
         foreach (var link in new[] { "isp1", "isp2", "isp3", "isp4" })
             Assert.Contains($"gateway_link_up{{link=\"{link}\"}} 1", text);
         Assert.Contains("gateway_bundle_up{bundle=\"vpn\"} 1", text);
-        Assert.Contains("gateway_sublink_encrypted{bundle=\"vpn\",sublink=\"1\"} 0", text);
+        Assert.Contains("gateway_sublink_encrypted{bundle=\"vpn\",sublink=\"1\"} 1", text);
         Assert.Contains("gateway_bundle_members{bundle=\"vpn\"} 4", text);
         Assert.Matches(@"gateway_bundle_goodput_bits_per_second\{bundle=""vpn""\} [1-9]", text);
         Assert.Matches(@"gateway_sublink_rtt_milliseconds\{bundle=""vpn"",sublink=""1""\} [1-9]", text);

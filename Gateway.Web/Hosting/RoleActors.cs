@@ -31,6 +31,7 @@ public static class RoleActors
             ReceiverPort = section.GetValue("ReceiverPort", defaults.ReceiverPort),
             ProbesPerSecond = section.GetValue("ProbesPerSecond", defaults.ProbesPerSecond),
             BulkShare = section.GetValue("BulkShare", defaults.BulkShare),
+            Encrypt = section.GetValue("Encrypt", defaults.Encrypt),
         };
     }
 }
