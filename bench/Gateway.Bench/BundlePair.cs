@@ -27,6 +27,21 @@ public sealed record PairOptions
     public IPAddress ReceiverListen { get; init; } = IPAddress.Loopback;
 
     /// <summary>
+    /// Issue 13: encrypted sublinks (<c>set encrypt on</c> at the gateway, <c>require</c> at the receiver), with a key
+    /// pair for each end written beside ppp.conf as <c>gateway keygen</c> would print them.
+    /// </summary>
+    public bool Encrypted { get; init; }
+
+    /// <summary>The scenarios' <c>--encryption off|on|both</c>: the modes to measure, clear first.</summary>
+    public static bool[] EncryptionModes(Options o) => o.String("encryption", "off") switch
+    {
+        "off" => [false],
+        "on" => [true],
+        "both" => [false, true],
+        var other => throw new UsageException($"--encryption {other}: off, on or both"),
+    };
+
+    /// <summary>
     /// Each of <paramref name="sublinks"/> sublinks through a link emulator relay of its own on loopback (added to
     /// <paramref name="relays"/> when the pair starts), with LCP echo every <paramref name="echoPeriod"/> seconds at
     /// both ends: the pair the failover, fault and soak scenarios break links of.
@@ -87,7 +102,10 @@ public sealed class BundlePair : IAsyncDisposable
         int receiverPort = options.ReceiverNetns is null ? Commands.FreeUdpPort() : 6671;
         var endpoints = options.Sublinks?.Invoke(receiverPort)
             ?? Enumerable.Range(0, sublinks).Select(_ => new IPEndPoint(IPAddress.Loopback, receiverPort)).ToList();
-        var (conf, secret) = PppFiles.Write(paths.RunDirectory, tag, endpoints, options.BundleLines, options.ReceiverLines, options.PerLinkLines);
+        var (bundleLines, receiverLines) = options.Encrypted
+            ? PppFiles.WriteKeys(paths.RunDirectory, tag, options.BundleLines, options.ReceiverLines)
+            : (options.BundleLines, options.ReceiverLines);
+        var (conf, secret) = PppFiles.Write(paths.RunDirectory, tag, endpoints, bundleLines, receiverLines, options.PerLinkLines);
         int receiverApi = Commands.FreeTcpPort(), gatewayApi = Commands.FreeTcpPort();
         GatewayProcess StartReceiver() => GatewayProcess.Start(paths, $"{tag}-receiver", options.ReceiverNetns, receiverApi,
             ["run", "--config", conf, "--secret", secret, "--label", "vpn-in", "--listen", $"{options.ReceiverListen}:{receiverPort}",

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Gateway.Core.Crypto;
 
 namespace Gateway.Bench;
 
@@ -311,5 +312,28 @@ public static class PppFiles
         File.WriteAllText(conf, sb.ToString());
         File.WriteAllText(secret, "vpnname vpnkey\n");
         return (conf, secret);
+    }
+
+    /// <summary>
+    /// A key pair for each end (private keys in owner-only files, as <c>gateway run</c> demands), ppp.keys listing the
+    /// gateway's public key for <c>vpnname</c>, and the <c>set encrypt*</c> lines of both labels after the given ones.
+    /// </summary>
+    public static (IReadOnlyList<string> BundleLines, IReadOnlyList<string> ReceiverLines) WriteKeys(
+        string directory, string tag, IEnumerable<string> bundleLines, IEnumerable<string> receiverLines)
+    {
+        Directory.CreateDirectory(directory);
+        using var gateway = KeyPair.Generate();
+        using var receiver = KeyPair.Generate();
+        string gatewayKey = Path.Combine(directory, $"gateway.key.{tag}"), receiverKey = Path.Combine(directory, $"receiver.key.{tag}");
+        string keys = Path.Combine(directory, $"ppp.keys.{tag}");
+        foreach (var (path, pair) in new[] { (gatewayKey, gateway), (receiverKey, receiver) })
+        {
+            File.WriteAllText(path, pair.PrivateKeyToBase64() + "\n");
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        File.WriteAllText(keys, $"vpnname {gateway.PublicKey} bench\n");
+        return ([.. bundleLines, "set encrypt on", $"set encryptkey {gatewayKey}", $"set encryptpeer {receiver.PublicKey}"],
+            [.. receiverLines, "set encrypt require", $"set encryptkey {receiverKey}", $"set encryptkeys {keys}"]);
     }
 }

@@ -13,8 +13,8 @@ public static class Program
     private const string Usage = """
         usage: Gateway.Bench SCENARIO|PIECE [--option value ...]
           scenarios (write --out DIR/<scenario>.json and print a table; run.sh passes the namespaces):
-            throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 2.5] [--window 2048]
-            failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout]
+            throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 2.5] [--window 2048] [--encryption off|on|both]
+            failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout] [--encryption off|on|both]
             bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
             modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]

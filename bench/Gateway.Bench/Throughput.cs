@@ -28,6 +28,7 @@ public static class Throughput
         int runs = o.Int("runs", 3);
         double seconds = o.Double("seconds", 2.5), warmup = o.Double("warmup", 0.75);
         int window = o.Int("window", DefaultWindow);
+        bool[] modes = PairOptions.EncryptionModes(o);
         var result = new ScenarioResult { Scenario = "throughput" };
         result.Inputs = new
         {
@@ -39,6 +40,7 @@ public static class Throughput
             blasterWindowPackets = window,
             path = "UDP blaster (ns lan) -> tun -> gateway process -> N UDP sublinks over 127.0.0.1 -> receiver process -> tun -> sink (ns inet)",
             ceiling = "the same blaster and sink over a veth pair between ns lan and ns inet",
+            encryption = modes.Select(m => m ? "on (issue 13: every datagram sealed, receiver requires it)" : "off").ToArray(),
         };
         result.Units = new
         {
@@ -46,6 +48,7 @@ public static class Throughput
             pps = "packets the sink received per second",
             cpuSecPerGB = "utime+stime of the gateway and receiver processes (/proc/PID/stat) per 10^9 IP octets delivered; for the ceiling, of the harness (blaster + sink)",
             ratio = "bundle goodput / goodput of the ceiling run just before it (same packet size): the median of these per-run ratios",
+            vsClear = "encrypted rows: median goodput / the median of the clear row of the same sublinks and size (--encryption both)",
             gatewayRssMB = "the gateway's peak RSS (VmHWM) at the end of that case, MiB",
         };
 
@@ -55,36 +58,60 @@ public static class Throughput
 
         foreach (int n in sublinkCounts)
         {
-            await using var pair = await BundlePair.StartAsync(paths, $"tp{n}", n, lan, inet, o);
-            foreach (int size in sizes)
+            foreach (bool encrypted in modes)
             {
-                var row = result.Row(("path", "bundle"), ("sublinks", n), ("size", size));
-                for (int r = 0; r < runs; r++)
+                await using var pair = await BundlePair.StartAsync(paths, $"tp{n}{(encrypted ? "e" : "")}", n, lan, inet,
+                    new PairOptions { Encrypted = encrypted }, TimeSpan.FromSeconds(o.Double("start-timeout", 40)));
+                foreach (int size in sizes)
                 {
-                    var ceiling = Blast(lan, new IPEndPoint(ceilingAddress, CeilingPort), size, window, ceilingSink, warmup, seconds, []);
-                    ceilingRows[size].Runs.Add(Values(ceiling));
-                    var bundle = Blast(lan, new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), BundlePort), size, window, bundleSink, warmup, seconds,
-                        [pair.Gateway.Pid, pair.Receiver.Pid]);
-                    var values = Values(bundle);
-                    values["ceilingMbps"] = ceiling.BitsPerSecond / 1e6;
-                    values["ratio"] = bundle.BitsPerSecond / ceiling.BitsPerSecond;
-                    row.Runs.Add(values);
-                    Console.WriteLine(Commands.Invariant($"  {n} sublinks, {size} B, run {r + 1}: bundle {bundle.BitsPerSecond / 1e6:F0} Mbit/s {bundle.PacketsPerSecond:F0} pps; ceiling {ceiling.BitsPerSecond / 1e6:F0} Mbit/s"));
+                    (string, object)[] key = [("path", "bundle"), ("sublinks", n), ("size", size)];
+                    var row = result.Row(modes.Length > 1 || encrypted ? [.. key, ("encrypted", encrypted ? "yes" : "no")] : key);
+                    for (int r = 0; r < runs; r++)
+                    {
+                        var ceiling = Blast(lan, new IPEndPoint(ceilingAddress, CeilingPort), size, window, ceilingSink, warmup, seconds, []);
+                        ceilingRows[size].Runs.Add(Values(ceiling));
+                        var bundle = Blast(lan, new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), BundlePort), size, window, bundleSink, warmup, seconds,
+                            [pair.Gateway.Pid, pair.Receiver.Pid]);
+                        var values = Values(bundle);
+                        values["ceilingMbps"] = ceiling.BitsPerSecond / 1e6;
+                        values["ratio"] = bundle.BitsPerSecond / ceiling.BitsPerSecond;
+                        row.Runs.Add(values);
+                        Console.WriteLine(Commands.Invariant($"  {n} sublinks{(encrypted ? " encrypted" : "")}, {size} B, run {r + 1}: bundle {bundle.BitsPerSecond / 1e6:F0} Mbit/s {bundle.PacketsPerSecond:F0} pps; ceiling {ceiling.BitsPerSecond / 1e6:F0} Mbit/s"));
+                    }
+                    row.ComputeMedians();
+                    row.Derived["gatewayRssMB"] = (ProcStats.Rss(pair.Gateway.Pid, peak: true) ?? 0) / 1048576.0;
+                    row.Derived["receiverRssMB"] = (ProcStats.Rss(pair.Receiver.Pid, peak: true) ?? 0) / 1048576.0;
                 }
-                row.ComputeMedians();
-                row.Derived["gatewayRssMB"] = (ProcStats.Rss(pair.Gateway.Pid, peak: true) ?? 0) / 1048576.0;
-                row.Derived["receiverRssMB"] = (ProcStats.Rss(pair.Receiver.Pid, peak: true) ?? 0) / 1048576.0;
             }
         }
         foreach (var row in ceilingRows.Values)
             row.ComputeMedians();
-        var four = result.Rows.FirstOrDefault(r => (string)r.Case["path"] == "bundle" && r.Case["sublinks"] is 4 && r.Case["size"] is 1400);
+        if (modes.Length > 1)
+            CompareEncrypted(result);
+        var four = result.Rows.FirstOrDefault(r => (string)r.Case["path"] == "bundle" && r.Case["sublinks"] is 4 && r.Case["size"] is 1400 && !IsEncrypted(r));
         if (four is not null)
         {
             result.Notes.Add(Commands.Invariant($"target: >= 1000 Mbit/s of 1400-byte packets through 4 sublinks: measured {four.Median["mbps"]:F0} Mbit/s ({(four.Median["mbps"] >= 1000 ? "met" : "not met")})"));
             result.Notes.Add(Commands.Invariant($"target: >= 0.4 of the plain-UDP ceiling: measured {four.Median["ratio"]:F2} ({(four.Median["ratio"] >= 0.4 ? "met" : "not met")})"));
         }
         return result;
+    }
+
+    private static bool IsEncrypted(ResultRow row) => row.Case.TryGetValue("encrypted", out var e) && (string)e == "yes";
+
+    /// <summary>Each encrypted row's goodput as a share of its clear twin's (issue 13's target: at least 0.85 at 4 sublinks).</summary>
+    private static void CompareEncrypted(ScenarioResult result)
+    {
+        foreach (var row in result.Rows.Where(IsEncrypted))
+        {
+            var clear = result.Rows.FirstOrDefault(r => !IsEncrypted(r) && (string)r.Case["path"] == "bundle"
+                && Equals(r.Case["sublinks"], row.Case["sublinks"]) && Equals(r.Case["size"], row.Case["size"]));
+            if (clear?.Median.GetValueOrDefault("mbps") is not { } clearMbps || row.Median.GetValueOrDefault("mbps") is not { } mbps || clearMbps <= 0)
+                continue;
+            row.Derived["vsClear"] = mbps / clearMbps;
+            if (row.Case["sublinks"] is 4 && row.Case["size"] is 1400)
+                result.Notes.Add(Commands.Invariant($"target: 4 encrypted sublinks >= 0.85 of the clear goodput (1400 B): measured {mbps / clearMbps:F2} ({mbps:F0} vs {clearMbps:F0} Mbit/s; {(mbps / clearMbps >= 0.85 ? "met" : "not met")})"));
+        }
     }
 
     private static Dictionary<string, double?> Values(Window w) => new()
