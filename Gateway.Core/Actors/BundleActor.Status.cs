@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Status;
 
 namespace Gateway.Core.Actors;
@@ -13,7 +15,7 @@ public abstract partial class BundleActor
             stats?.ReorderDepth ?? 0, stats?.PeakReorderDepth ?? 0, stats?.BufferedBytes ?? 0, stats?.PeakBufferedBytes ?? 0);
         var network = bundle.Network;
         var members = Members.All.ToList();
-        double totalWeight = members.Sum(m => m.Weight);
+        double totalWeight = members.Where(m => bundle.CarriesData(m.Index)).Sum(m => m.Weight);
         return new BundleStatus(
             Name,
             network is not null,
@@ -32,8 +34,20 @@ public abstract partial class BundleActor
             DataPlaneError = dataPlane.Error,
             Ipv6LocalAddress = bundle.Ipv6Network?.LocalLinkLocal.ToString(),
             Ipv6PeerAddress = bundle.Ipv6Network is { } v6 ? v6.PeerLinkLocal?.ToString() ?? "unknown" : null,
-            MemberDetails = members.Select(m => new MemberStatus(
-                m.Name, m.Weight, totalWeight > 0 ? 100 * m.Weight / totalWeight : 0, bundle.Suspended.Contains(m.Index))).ToArray(),
+            MemberDetails = members.Select(m => DescribeMember(m, totalWeight)).ToArray(),
+        };
+    }
+
+    private MemberStatus DescribeMember(BundleMembers<IActorRef, MemberDataPath>.Member m, double totalWeight)
+    {
+        var policy = bundle.PolicyOf(m.Index);
+        bool carries = bundle.CarriesData(m.Index);
+        return new MemberStatus(m.Name, m.Weight, carries && totalWeight > 0 ? 100 * m.Weight / totalWeight : 0, bundle.Suspended.Contains(m.Index))
+        {
+            Backup = policy.IsBackup,
+            Priority = policy.Priority,
+            CarriesData = carries,
+            FragmentsOut = m.Path?.FramesOut ?? 0,
         };
     }
 }

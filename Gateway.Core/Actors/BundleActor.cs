@@ -56,6 +56,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
                 bundle.ReceiveDirect(d.Protocol, d.Information, Now);
         });
         Receive<MemberPathClosed>(c => Leave(c.Sublink, "its data path closed"));
+        Receive<SetMemberPolicy>(SetPolicy);
         Receive<SendIp>(s => Send(s.Packet));
         Receive<BundleTimerFired>(t => bundle.TimerExpired(t.Timer, Now));
         Receive<StatsTick>(_ => OnStatsTick());
@@ -105,7 +106,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             up.Sublink.Tell(new Refused($"bundle {Name} already has {Members.Capacity} links"));
             return;
         }
-        if (!bundle.AddMember(member.Index, up.Link, member.Weight, Now, out var refusal))
+        if (!bundle.AddMember(member.Index, up.Link, member.Weight, Now, out var refusal, PolicyFor(up.Name)))
         {
             Members.Leave(up.Sublink);
             Logger.Warning("{0}: sublink {1} refused: {2}", Name, up.Name, refusal);

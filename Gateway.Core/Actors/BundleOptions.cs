@@ -11,7 +11,9 @@ namespace Gateway.Core.Actors;
 /// <param name="Carrier">In words, for the dashboard.</param>
 /// <param name="Remote">The receiver's address and port.</param>
 /// <param name="BytesPerSecond">Its weight for the fragmenter (<c>set bandwidth</c>, or the line's rate).</param>
-public sealed record SublinkSpec(string Name, SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote, double BytesPerSecond = 1_250_000);
+/// <param name="Policy">Primary of some priority, or backup (<c>set policy</c>); null: a primary of priority 1.</param>
+public sealed record SublinkSpec(
+    string Name, SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote, double BytesPerSecond = 1_250_000, MemberPolicy? Policy = null);
 
 /// <summary>What one bundle actor is built from.</summary>
 public sealed record BundleOptions

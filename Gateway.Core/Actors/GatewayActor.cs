@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp.Multilink;
 
 namespace Gateway.Core.Actors;
 
@@ -25,11 +26,14 @@ public sealed record IspLinkSpec(string Name, Props Props);
 /// <paramref name="IspLink"/> comes up, sublink <paramref name="Sublink"/> of <paramref name="Bundle"/> starts over it
 /// (UDP from MYADDR:<paramref name="LocalPort"/> to <paramref name="Remote"/>); when it goes down, the sublink closes at once.
 /// </summary>
-public sealed record SublinkBinding(string IspLink, string Bundle, string Sublink, IPEndPoint Remote, ushort LocalPort, double BytesPerSecond);
+/// <paramref name="Policy"/> is the sublink's <c>set policy</c> (null: none).
+public sealed record SublinkBinding(
+    string IspLink, string Bundle, string Sublink, IPEndPoint Remote, ushort LocalPort, double BytesPerSecond, MemberPolicy? Policy = null);
 
 /// <summary>
 /// The gateway root (<c>/user/gateway</c>): starts the bundles and the ISP links, starts and closes sublinks as
-/// ISP links come and go, and answers the operator's <see cref="LinkCommand"/>s (dial, close, down).
+/// ISP links come and go, and answers the operator's <see cref="LinkCommand"/>s (dial, close, down) and
+/// <see cref="MemberPolicyCommand"/>s (backup, primary).
 /// </summary>
 public sealed class GatewayActor : ReceiveActor, IWithTimers
 {
@@ -45,6 +49,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
     {
         this.options = options;
         Receive<LinkCommand>(OnCommand);
+        Receive<MemberPolicyCommand>(OnPolicyCommand);
         Receive<IspMessages.IspLinkUp>(OnIspLinkUp);
         Receive<IspMessages.IspLinkDown>(d => OnIspLinkGone(d.Name, d.Reason));
         Receive<IspMessages.IspLinkGaveUp>(g => OnIspLinkGone(g.Name, g.Reason));
@@ -129,11 +134,29 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return false;
         var spec = owners[0].Sublinks.First(s => s.Name == command.Link);
         bundle.Tell(command.Kind == LinkCommandKind.Dial
-            ? new BundleMessages.StartSublink(spec.Name, spec.Transport, spec.Remote, spec.Carrier, spec.BytesPerSecond)
+            ? new BundleMessages.StartSublink(spec.Name, spec.Transport, spec.Remote, spec.Carrier, spec.BytesPerSecond, spec.Policy)
             : new BundleMessages.StopSublink(spec.Name, "closed by the operator"));
         log.Info("gateway: operator {0} sublink {1} of {2}", command.Kind.ToString().ToLowerInvariant(), spec.Name, owners[0].Settings.Name);
         Sender.Tell(new LinkCommandResult(command.Link, command.Kind, true, command.Kind == LinkCommandKind.Dial ? "dialing" : "closed"));
         return true;
+    }
+
+    /// <summary>
+    /// The operator makes a member of a bundle a backup or a primary of some priority: any sublink the configuration
+    /// names for that bundle (NIC or ISP-carried), up or not; it keeps the policy until told otherwise or restarted.
+    /// </summary>
+    private void OnPolicyCommand(MemberPolicyCommand command)
+    {
+        bool known = options.Bundles.Any(b => b.Settings.Name == command.Bundle && b.Sublinks.Any(s => s.Name == command.Member))
+            || options.Bindings.Any(b => b.Bundle == command.Bundle && b.Sublink == command.Member);
+        if (!known || !bundles.TryGetValue(command.Bundle, out var bundle))
+        {
+            Sender.Tell(new MemberPolicyResult(command.Bundle, command.Member, false, $"bundle '{command.Bundle}' has no member '{command.Member}'"));
+            return;
+        }
+        bundle.Tell(new BundleMessages.SetMemberPolicy(command.Member, command.Policy));
+        log.Info("gateway: operator set member {0} of {1} to {2}", command.Member, command.Bundle, command.Policy);
+        Sender.Tell(new MemberPolicyResult(command.Bundle, command.Member, true, command.Policy.ToString()));
     }
 
     private void OnIspLinkUp(IspMessages.IspLinkUp up)
@@ -143,7 +166,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             if (!bundles.TryGetValue(binding.Bundle, out var bundle))
                 continue;
             var transport = SublinkTransports.ViaIspLink(up.Udp, binding.Remote, binding.LocalPort);
-            bundle.Tell(new BundleMessages.StartSublink(binding.Sublink, transport, binding.Remote, up.Name, binding.BytesPerSecond));
+            bundle.Tell(new BundleMessages.StartSublink(binding.Sublink, transport, binding.Remote, up.Name, binding.BytesPerSecond, binding.Policy));
         }
     }
 

@@ -21,10 +21,14 @@ public sealed class GatewayBundleActor : BundleActor
     {
         restarts = new SublinkRestarts(options.RestartMin, options.RestartMax);
         foreach (var spec in options.Sublinks)
+        {
             specs[spec.Name] = spec;
+            ConfiguredPolicy(spec.Name, spec.Policy);
+        }
         Receive<StartSublink>(s =>
         {
-            specs[s.Name] = new SublinkSpec(s.Name, s.Transport, s.Carrier, s.Remote, s.BytesPerSecond);
+            specs[s.Name] = new SublinkSpec(s.Name, s.Transport, s.Carrier, s.Remote, s.BytesPerSecond, s.Policy);
+            ConfiguredPolicy(s.Name, s.Policy);
             closedByOperator.Remove(s.Name);
             Start(s.Name);
         });

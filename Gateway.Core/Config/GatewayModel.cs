@@ -42,7 +42,8 @@ public sealed record RemoteEndpoint(string Host, string? Service, int? Port);
 /// <summary>
 /// A member link of a Multilink bundle: its name (after <c>rename</c>/<c>clone</c>), transport and remote end, and
 /// the ISP link that carries it (null: an ordinary interface, NIC mode). <see cref="Bandwidth"/> is its
-/// <c>set bandwidth</c> in bit/s (null: not set).
+/// <c>set bandwidth</c> in bit/s (null: not set); <see cref="Policy"/> its <c>set policy</c> (the gateway's extension;
+/// null: not set, a primary of priority 1, and left out of the JSON).
 /// </summary>
 public sealed record SublinkModel(
     string Name,
@@ -54,7 +55,9 @@ public sealed record SublinkModel(
     bool Sync,
     int Mru,
     LinkQuality Quality,
-    int? Bandwidth = null);
+    int? Bandwidth = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    Ppp.Multilink.MemberPolicy? Policy = null);
 
 /// <summary>A Multilink bundle the gateway originates (ppp's MP invocation): one bundle actor.</summary>
 public sealed record BundleModel(

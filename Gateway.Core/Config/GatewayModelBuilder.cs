@@ -235,7 +235,7 @@ public static class GatewayModelBuilder
             var device = link.Devices.FirstOrDefault(d => d.Kind is DeviceKind.Udp or DeviceKind.Tcp) ?? link.Devices.FirstOrDefault();
             var remote = device is { Host: not null } ? new RemoteEndpoint(device.Host, device.Service, device.Port) : null;
             return new SublinkModel(link.Name, device?.Kind ?? DeviceKind.Unknown, remote, link.Devices.Select(d => d.Text).ToList(),
-                carriedBy, labels, link.Sync, link.Mru, LinkQuality.Of(link), link.Bandwidth);
+                carriedBy, labels, link.Sync, link.Mru, LinkQuality.Of(link), link.Bandwidth, link.Policy);
         }
 
         private IspLinkModel BuildIsp(string label, List<BundleModel> bundles)

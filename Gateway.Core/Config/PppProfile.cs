@@ -118,6 +118,13 @@ public sealed class LinkProfile
     /// <summary><c>set bandwidth</c> in bit/s, for Multilink autoload; null: not set.</summary>
     public int? Bandwidth { get; internal set; }
 
+    /// <summary>
+    /// <c>set policy backup|primary [N]</c>, the gateway's extension (FreeBSD ppp says "Invalid command"): whether this
+    /// member link carries data only while no primary can, or its priority; null: not set (a primary of priority 1).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Ppp.Multilink.MemberPolicy? Policy { get; internal set; }
+
     /// <summary>Commands ppp accepts for this link that the gateway does not use, as written.</summary>
     public IReadOnlyList<string> Unused => unused;
 

@@ -53,6 +53,7 @@ public sealed partial class ProfileResolver
         E("papretry", "papretries", CommandScope.Link, NotUsedByGateway),
         E("parity", null, CommandScope.Link, NotUsedByGateway),
         E("phone", null, CommandScope.Link, (r, c) => r.SetPhone(c)),
+        E("policy", null, CommandScope.Link, (r, c) => r.SetPolicy(c)),
         E("proctitle", "title", CommandScope.Bundle, NotUsedByGateway),
         E("radius", null, CommandScope.Bundle, NotUsed("RADIUS is not supported by the gateway")),
         E("rad_alive", null, CommandScope.Bundle, NotUsed("RADIUS is not supported by the gateway")),
@@ -278,6 +279,18 @@ public sealed partial class ProfileResolver
             c.Cx!.Bandwidth = bandwidth;
         else
             diagnostics.Error(c.At, "usage: set bandwidth value (bits per second, above 0)");
+    }
+
+    /// <summary>
+    /// <c>set policy backup|primary [PRIORITY]</c>: the gateway's extension (issue 16), per link like <c>set bandwidth</c>.
+    /// No FreeBSD <c>set</c> word starts with <c>po</c>, so no abbreviation ppp knows changes meaning.
+    /// </summary>
+    private void SetPolicy(Call c)
+    {
+        if (Ppp.Multilink.MemberPolicy.TryParse(c.Rest, out var policy, out var error))
+            c.Cx!.Policy = policy;
+        else
+            diagnostics.Error(c.At, $"set policy: {error}; usage: set policy backup|primary [priority 1-{Ppp.Multilink.MemberPolicy.MaxPriority}]; the setting is left as it was");
     }
 
     private void SetEndDisc(Call c)

@@ -140,7 +140,7 @@ public static class ConfigMapping
             var remote = new IPEndPoint(address, port);
             if (sublink.CarriedBy is null)
             {
-                var spec = new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote);
+                var spec = new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote, Policy: sublink.Policy);
                 // `set bandwidth` weighs the sublink for the fragmenter (ppp uses it for Multilink too).
                 specs.Add(sublink.Bandwidth is { } bits ? spec with { BytesPerSecond = bits / 8.0 } : spec);
                 continue;
@@ -153,7 +153,7 @@ public static class ConfigMapping
             if (links.All(l => l.Name != isp.Label))
                 links.Add(new IspLinkSpec(isp.Label, ModemLinkActor.SupervisedProps(ToIspLink(isp), lines)));
             bindings.Add(new SublinkBinding(isp.Label, bundle.Label, sublink.Name, remote,
-                (ushort)(FirstSublinkPort + bindings.Count), sublink.Bandwidth is { } bandwidth ? bandwidth / 8.0 : isp.Speed / 10.0));
+                (ushort)(FirstSublinkPort + bindings.Count), sublink.Bandwidth is { } bandwidth ? bandwidth / 8.0 : isp.Speed / 10.0, sublink.Policy));
         }
         if (errors.Count == before && specs.Count == 0 && bindings.Count == 0)
             errors.Add($"{bundle.Label}: no sublinks (NIC mode needs 'clone' and 'link N set device HOST:PORT/udp'; ISP-carried sublinks need ppp.linkup lines that start them)");

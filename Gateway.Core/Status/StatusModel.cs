@@ -172,9 +172,23 @@ public sealed record BundleStatus(
 /// <summary>
 /// One member as its bundle sees it: the weight the fragmenter gives it (bytes per second: the configured bandwidth
 /// on a gateway, the mirrored receive rate on a receiver), that weight's share of the bundle's, and whether it is
-/// paused (given no data for now).
+/// paused (given no data for now). <see cref="SharePercent"/> counts only the members data goes to now: a backup while
+/// a primary is up, or a paused member, has 0.
 /// </summary>
-public sealed record MemberStatus(string Name, double WeightBytesPerSecond, double SharePercent, bool Paused);
+public sealed record MemberStatus(string Name, double WeightBytesPerSecond, double SharePercent, bool Paused)
+{
+    /// <summary>Carries data only while no primary member is up (ppp.conf's <c>set policy backup</c>, or the operator).</summary>
+    public bool Backup { get; init; }
+
+    /// <summary>A primary's priority (1 is the best class); null for a backup.</summary>
+    public int? Priority { get; init; } = 1;
+
+    /// <summary>Whether the fragmenter gives it data now: of the best class present, and not paused.</summary>
+    public bool CarriesData { get; init; } = true;
+
+    /// <summary>Multilink fragments the bundle sent on it (data, and the NCP packets that go through the bundle); LCP echo is not counted.</summary>
+    public long FragmentsOut { get; init; }
+}
 
 public enum LogSeverity
 {

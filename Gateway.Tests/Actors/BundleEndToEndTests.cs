@@ -136,23 +136,12 @@ public class BundleEndToEndTests(ITestOutputHelper output)
     public async Task A_sublink_whose_peer_port_is_unreachable_gets_no_data_at_once_and_gets_it_again_when_the_peer_answers()
     {
         var sink = new ProbeSink();
-        // Keepalives that ask every second but never give up: only the ICMP can explain a pause, and an answer ends it.
-        await using var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink) with { EchoMisses = 1000 }));
-        var listening = await ListeningAsync(receiver);
-        using var relay = new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), listening);
-        var options = new GatewayOptions
-        {
-            Bundles =
-            [
-                Vpn([
-                    new SublinkSpec("1", Nic(listening), "nic", listening),
-                    new SublinkSpec("2", Nic(relay.ListenEndPoint), "nic via relay", relay.ListenEndPoint),
-                ]) with { EchoMisses = 1000 },
-            ],
-        };
-        await using var gateway = await ActorHost.StartAsync("gateway", a => a.WithGatewayActors(options));
-        var bundle = await BundleAsync(gateway, "vpn");
-        await WaitForBundleAsync(bundle, s => s.Up && s.Members.Count == 2, TimeSpan.FromSeconds(30));
+        await using var rig = await RelayRig.StartAsync(sink, (direct, relayed) =>
+        [
+            new SublinkSpec("1", Nic(direct), "nic", direct),
+            new SublinkSpec("2", Nic(relayed), "nic via relay", relayed),
+        ]);
+        var (bundle, relay) = (rig.Bundle, rig.Relay);
 
         // The relay's port goes away: the kernel answers sublink 2's datagrams with ICMP port unreachable.
         relay.HardDown = true;
@@ -170,6 +159,46 @@ public class BundleEndToEndTests(ITestOutputHelper output)
         relay.HardDown = false;
         var resumed = await SendUntilAsync(bundle, () => seq++, s => s.Paused.Count == 0);
         Assert.Equal(2, resumed.Members.Count);
+    }
+
+    /// <summary>
+    /// A receiver and a gateway's bundle "vpn" of two sublinks, each to the receiver directly or through a relay that
+    /// can go hard down (ICMP port unreachable); keepalives ask every second but never give up, so only the ICMP can
+    /// explain a pause, and an answer ends it.
+    /// </summary>
+    internal sealed class RelayRig : IAsyncDisposable
+    {
+        private RelayRig(ActorHost receiver, UdpLinkRelay relay, ActorHost gateway, IActorRef bundle) =>
+            (ReceiverHost, Relay, GatewayHost, Bundle) = (receiver, relay, gateway, bundle);
+
+        public ActorHost ReceiverHost { get; }
+
+        public UdpLinkRelay Relay { get; }
+
+        public ActorHost GatewayHost { get; }
+
+        public IActorRef Bundle { get; }
+
+        /// <param name="sublinks">The two sublinks, given the receiver's address and the relay's.</param>
+        public static async Task<RelayRig> StartAsync(IPacketSink sink, Func<IPEndPoint, IPEndPoint, IReadOnlyList<SublinkSpec>> sublinks)
+        {
+            var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink) with { EchoMisses = 1000 }));
+            var listening = await ListeningAsync(receiver);
+            var relay = new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), listening);
+            var options = new GatewayOptions { Bundles = [Vpn(sublinks(listening, relay.ListenEndPoint)) with { EchoMisses = 1000 }] };
+            var gateway = await ActorHost.StartAsync("gateway", a => a.WithGatewayActors(options));
+            var bundle = await BundleAsync(gateway, "vpn");
+            var rig = new RelayRig(receiver, relay, gateway, bundle);
+            await WaitForBundleAsync(bundle, s => s.Up && s.Members.Count == 2, TimeSpan.FromSeconds(30));
+            return rig;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await GatewayHost.DisposeAsync();
+            Relay.Dispose();
+            await ReceiverHost.DisposeAsync();
+        }
     }
 
     /// <summary>A NIC-mode sublink's transport: a UDP socket to <paramref name="remote"/>, shown to <paramref name="opened"/>.</summary>
@@ -190,7 +219,7 @@ public class BundleEndToEndTests(ITestOutputHelper output)
     };
 
     /// <summary>Sends probes until the bundle's status meets <paramref name="condition"/>.</summary>
-    private static async Task<BundleStatus> SendUntilAsync(IActorRef bundle, Func<int> next, Func<BundleStatus, bool> condition)
+    internal static async Task<BundleStatus> SendUntilAsync(IActorRef bundle, Func<int> next, Func<BundleStatus, bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)

@@ -238,4 +238,28 @@ public class ConfigMappingTests
         Assert.Empty(errors);
         Assert.Equal([625_000.0, new SublinkSpec("", null!, "", null).BytesPerSecond], gateway!.Bundles[0].Sublinks.Select(s => s.BytesPerSecond));
     }
+
+    [Fact]
+    public void Set_policy_reaches_each_nic_sublinks_spec_for_the_bundle()
+    {
+        var source = new InMemoryConfigSource().Add("ppp.conf", """
+            vpn:
+             set enddisc LABEL
+             set speed sync
+             set mrru 1500
+             clone 1 2 3
+             link deflink rm
+             link * set device 127.0.0.1:6671/udp
+             link 2 set policy primary 2
+             link 3 set policy backup
+
+            """);
+        var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
+        var errors = new List<string>();
+
+        var gateway = ConfigMapping.ToGateway(model, model.Bundles.Single(), errors);
+
+        Assert.Empty(errors);
+        Assert.Equal([null, MemberPolicy.Primary(2), MemberPolicy.Backup], gateway!.Bundles[0].Sublinks.Select(s => s.Policy));
+    }
 }

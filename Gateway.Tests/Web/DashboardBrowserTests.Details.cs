@@ -74,11 +74,23 @@ public sealed partial class DashboardBrowserTests
         await Expect(member4.Locator("td").Nth(8)).ToHaveTextAsync(new Regex(@"^yes, \d+ s$"));
         await Expect(member4.Locator("td").Nth(9)).ToHaveTextAsync("0");
 
+        // Issue 16: each member says whether it is a backup; only the operator may change it.
+        var member1 = Card(page, "vpn").Locator("tr[data-member=\"1\"]");
+        await Expect(member1.Locator("td").Nth(10)).ToContainTextAsync("primary 1");
+        await Expect(member1.GetByRole(AriaRole.Button, new() { Name = "make 1 backup" })).ToBeDisabledAsync();
+
         // Logging in puts the keyboard on the first button it unlocked, not on the page's body.
         await page.GetByLabel("Operator password").FillAsync(WebTestHost.Password);
         await page.GetByLabel("Operator password").PressAsync("Enter");
         await Expect(Card(page, "isp1").GetByRole(AriaRole.Button, new() { Name = "Dial" })).ToBeFocusedAsync();
         await Expect(isp2.GetByText("log in to operate")).ToBeHiddenAsync();
+
+        // The operator makes member 1 a backup from its row: it gets no share while the primaries are up; then a primary again.
+        await member1.GetByRole(AriaRole.Button, new() { Name = "make 1 backup" }).ClickAsync();
+        await Expect(member1.Locator("td").Nth(10)).ToContainTextAsync("backup, idle");
+        await Expect(member1.Locator("td").Nth(4)).ToHaveTextAsync("0.0 %");
+        await member1.GetByRole(AriaRole.Button, new() { Name = "make 1 primary" }).ClickAsync();
+        await Expect(member1.Locator("td").Nth(10)).ToContainTextAsync("primary 1");
 
         await isp2.GetByRole(AriaRole.Button, new() { Name = "Drop" }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Drop" }).ClickAsync();

@@ -77,6 +77,31 @@ public sealed class RestApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_operator_makes_a_member_a_backup_or_ranks_it_and_nobody_else_can()
+    {
+        using var anonymous = host.Client();
+        using var client = host.Client(WebTestHost.Password);
+        const string url = "api/bundles/vpn/members/4/policy";
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync(url, new { backup = true })).StatusCode);
+        var backup = await client.PostAsJsonAsync(url, new { backup = true });
+
+        Assert.Equal(HttpStatusCode.OK, backup.StatusCode);
+        var result = await backup.Content.ReadFromJsonAsync<MemberPolicyResult>(WebTestHost.Json);
+        Assert.Equal(("vpn", "4", true, "backup"), (result!.Bundle, result.Member, result.Found, result.Message));
+        await host.WaitForBundleAsync("vpn", b => b.MemberDetails.Any(m => m is { Name: "4", Backup: true, CarriesData: false, SharePercent: 0.0 }), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync(url, new { backup = false, priority = 2 })).StatusCode);
+        await host.WaitForBundleAsync("vpn", b => b.MemberDetails.Any(m => m is { Name: "4", Backup: false, Priority: 2, CarriesData: false }), TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync(url, new { backup = false })).StatusCode);
+        await host.WaitForBundleAsync("vpn", b => b.MemberDetails.Any(m => m is { Name: "4", Priority: 1, CarriesData: true }), TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync(url, new { backup = false, priority = 0 })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync(url, new { backup = true, priority = 2 })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsJsonAsync("api/bundles/vpn/members/9/policy", new { backup = true })).StatusCode);
+    }
+
+    [Fact]
     public async Task A_cookie_session_must_send_the_antiforgery_token_with_its_posts()
     {
         using var handler = new HttpClientHandler { CookieContainer = new CookieContainer() };
@@ -182,7 +207,7 @@ public sealed class RestApiTests : IAsyncLifetime
     {
         using var client = host.Client();
         var text = await client.GetStringAsync("openapi/v1.json");
-        foreach (var path in new[] { "/api/links", "/api/bundles", "/api/links/{name}/dial", "/api/links/{name}/close", "/api/links/{name}/down" })
+        foreach (var path in new[] { "/api/links", "/api/bundles", "/api/links/{name}/dial", "/api/links/{name}/close", "/api/links/{name}/down", "/api/bundles/{bundle}/members/{member}/policy" })
             Assert.Contains($"\"{path}\"", text);
     }
 

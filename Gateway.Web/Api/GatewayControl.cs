@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Gateway.Core.Actors;
 using Gateway.Core.Actors.Messages;
 using Gateway.Core.Hosting;
+using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Status;
 using Gateway.Web.Status;
 
@@ -19,17 +20,24 @@ public sealed class GatewayControl(ActorRegistry registry, StatusBoard board, Ga
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
-    public async Task<LinkCommandResult> SendAsync(string link, LinkCommandKind kind, CancellationToken cancellation)
+    public Task<LinkCommandResult> SendAsync(string link, LinkCommandKind kind, CancellationToken cancellation) =>
+        AskAsync<LinkCommandResult>(new LinkCommand(link, kind), "link commands", $"{kind.ToString().ToLowerInvariant()} {link}", cancellation);
+
+    /// <summary>Makes a member of a bundle a backup or a primary of some priority (<see cref="MemberPolicyCommand"/>).</summary>
+    public Task<MemberPolicyResult> SetPolicyAsync(string bundle, string member, MemberPolicy policy, CancellationToken cancellation) =>
+        AskAsync<MemberPolicyResult>(new MemberPolicyCommand(bundle, member, policy), "member policies", $"{member} of {bundle}: {policy}", cancellation);
+
+    private async Task<T> AskAsync<T>(object command, string kind, string what, CancellationToken cancellation)
     {
         if (!registry.TryGet<ActorKeys.Gateway>(out var gateway))
-            throw new GatewayUnavailableException("this role has no gateway actor: link commands are not available");
+            throw new GatewayUnavailableException($"this role has no gateway actor: {kind} are not available");
         try
         {
-            return await gateway.Ask<LinkCommandResult>(new LinkCommand(link, kind), AskTimeout, cancellation);
+            return await gateway.Ask<T>(command, AskTimeout, cancellation);
         }
         catch (AskTimeoutException)
         {
-            throw new GatewayUnavailableException($"the gateway did not answer {kind.ToString().ToLowerInvariant()} {link} within {AskTimeout.TotalSeconds:0} s");
+            throw new GatewayUnavailableException($"the gateway did not answer {what} within {AskTimeout.TotalSeconds:0} s");
         }
     }
 

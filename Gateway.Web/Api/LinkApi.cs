@@ -1,11 +1,15 @@
 using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Status;
 using Gateway.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Web.Api;
 
-/// <summary>The REST API: <c>GET /api/links</c>, <c>GET /api/bundles</c>, <c>POST /api/links/{name}/dial|close|down</c>.</summary>
+/// <summary>
+/// The REST API: <c>GET /api/links</c>, <c>GET /api/bundles</c>, <c>POST /api/links/{name}/dial|close|down</c>,
+/// <c>POST /api/bundles/{bundle}/members/{member}/policy</c>.
+/// </summary>
 public static class LinkApi
 {
     public static void MapLinkApi(this IEndpointRouteBuilder app)
@@ -29,6 +33,30 @@ public static class LinkApi
             .WithName("CloseLink").WithSummary("Close the link gracefully; it stays down (`close`). Needs an operator.");
         control.MapPost("/down", (string name, GatewayControl c, CancellationToken ct) => Command(c, name, LinkCommandKind.Down, ct))
             .WithName("DownLink").WithSummary("Drop the line abruptly, without LCP's goodbye; it stays down until dialled, as FreeBSD ppp's `down` (CLOSE_STAYDOWN). Needs an operator.");
+
+        var policy = api.MapGroup("/bundles/{bundle}/members/{member}").RequireAuthorization(SecurityPolicies.Operator).AddEndpointFilter<AntiforgeryForCookiesFilter>();
+        policy.MapPost("/policy", (string bundle, string member, MemberPolicyRequest request, GatewayControl c, CancellationToken ct) => SetPolicy(c, bundle, member, request, ct))
+            .WithName("SetMemberPolicy")
+            .WithSummary("Make a member of the bundle a backup (`{\"backup\": true}`: it carries data only while no primary member is up) or a primary (`{\"backup\": false, \"priority\": 2}`: data goes to the best priority up, 1 the best; default 1), as ppp.conf's `set policy` (the gateway's extension). Needs an operator.");
+    }
+
+    private static async Task<Results<Ok<MemberPolicyResult>, NotFound<MemberPolicyResult>, ProblemHttpResult>> SetPolicy(
+        GatewayControl control, string bundle, string member, MemberPolicyRequest request, CancellationToken ct)
+    {
+        if (request.Backup && request.Priority is not null)
+            return TypedResults.Problem("a backup has no priority", statusCode: StatusCodes.Status400BadRequest);
+        if (request.Priority is < MemberPolicy.DefaultPriority or > MemberPolicy.MaxPriority)
+            return TypedResults.Problem($"a priority is {MemberPolicy.DefaultPriority} to {MemberPolicy.MaxPriority}", statusCode: StatusCodes.Status400BadRequest);
+        var policy = request.Backup ? MemberPolicy.Backup : MemberPolicy.Primary(request.Priority ?? MemberPolicy.DefaultPriority);
+        try
+        {
+            var result = await control.SetPolicyAsync(bundle, member, policy, ct);
+            return result.Found ? TypedResults.Ok(result) : TypedResults.NotFound(result);
+        }
+        catch (GatewayUnavailableException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     private static async Task<Results<Ok<LinkCommandResult>, NotFound<LinkCommandResult>, ProblemHttpResult>> Command(
@@ -45,3 +73,6 @@ public static class LinkApi
         }
     }
 }
+
+/// <summary>The body of <c>POST /api/bundles/{bundle}/members/{member}/policy</c>: backup, or a primary of <paramref name="Priority"/> (null: 1).</summary>
+public sealed record MemberPolicyRequest(bool Backup, int? Priority = null);

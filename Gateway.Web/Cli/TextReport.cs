@@ -1,4 +1,5 @@
 using Gateway.Core.Config;
+using Gateway.Core.Ppp.Multilink;
 
 namespace Gateway.Web.Cli;
 
@@ -38,11 +39,11 @@ public static class TextReport
         {
             output.WriteLine();
             output.WriteLine($"Member links of {bundle.Label}");
-            Table(output, ["name", "transport", "remote", "carried by", "labels", "quality"],
+            Table(output, ["name", "transport", "remote", "carried by", "labels", "quality", "policy"],
                 bundle.Sublinks.Select(s => new[]
                 {
                     s.Name, s.Transport.ToString(), s.Remote is null ? "" : $"{s.Remote.Host}:{s.Remote.Service}{(s.Remote.Port is { } p && s.Remote.Service != p.ToString() ? $" ({p})" : "")}",
-                    s.CarriedBy ?? "(NIC)", string.Join(' ', s.Labels), Quality(s.Quality),
+                    s.CarriedBy ?? "(NIC)", string.Join(' ', s.Labels), Quality(s.Quality), (s.Policy ?? MemberPolicy.Default).ToString(),
                 }));
         }
 

@@ -46,7 +46,11 @@ public sealed class OperatorAuditStartupFilter : IStartupFilter
                 if (context.GetEndpoint() is { } endpoint && OperatorAudit.NeedsOperator(endpoint.Metadata))
                 {
                     var audit = context.RequestServices.GetRequiredService<OperatorAudit>();
-                    var target = context.Request.RouteValues.TryGetValue("name", out var name) ? name?.ToString() ?? "" : context.Request.Path.Value ?? "";
+                    var routes = context.Request.RouteValues;
+                    // a link by name (isp2), a bundle's member (vpn/4: its policy), else the path
+                    var target = routes.TryGetValue("name", out var name) ? name?.ToString() ?? ""
+                        : routes.TryGetValue("bundle", out var bundle) && routes.TryGetValue("member", out var member) ? $"{bundle}/{member}"
+                        : context.Request.Path.Value ?? "";
                     var command = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
                     audit.Record(context.User.Identity?.Name, context.Connection.RemoteIpAddress?.ToString(), target, command,
                         $"{context.Response.StatusCode} {ReasonPhrase(context.Response.StatusCode)}");

@@ -8,8 +8,9 @@ const cards = new Map();   // "link:isp1" / "bundle:vpn" -> element
 export const charts = new Map();  // "link:isp1" (traffic), "quality:isp1" (RTT and loss), "bundle:vpn" (members stacked)
 
 let onCommand = () => {};
-/** Who carries out Dial, Down and Drop (the session module). */
-export function handleCommands(handler) { onCommand = handler; }
+let onPolicy = () => {};
+/** Who carries out Dial, Down and Drop, and a member's Backup / Primary (the session module). */
+export function handleCommands(handler, policyHandler) { onCommand = handler; onPolicy = policyHandler; }
 
 // What an operator reads at a glance: up (green), down (red), anything in between (amber).
 function linkLook(linkState) {
@@ -113,25 +114,65 @@ export function renderBundle(b) {
 }
 
 // Every member the bundle has had: open ones with their figures and the weight the fragmenter gives them (a slow
-// link carries little because it weighs little), those that left as closed until they return.
+// link carries little because it weighs little), those that left as closed until they return. Rows are kept and
+// updated in place, so that the operator's Backup / Primary button is not replaced under the pointer.
 function renderMembers(el, b) {
   const body = el.querySelector('[data-field="sublinks"]');
   const known = rememberMembers(b.name);
   const details = new Map((b.memberDetails || []).map(m => [m.name, m]));
   const names = [...known.keys()].sort((x, y) => x.localeCompare(y, undefined, { numeric: true }));
-  body.replaceChildren(...names.map(name => {
-    const s = sublinkOf(b.name, name), d = details.get(name), q = s && s.quality, tr = document.createElement("tr");
+  const rows = names.map(name => {
+    const s = sublinkOf(b.name, name), d = details.get(name), q = s && s.quality;
+    const tr = [...body.children].find(r => r.dataset.member === name) || memberRow(b.name, name);
     const memberState = !s ? "closed" : d?.paused ? "paused" : s.state.toLowerCase();
     tr.className = s && s.state === "Open" && !d?.paused ? "up" : "down";
-    tr.dataset.member = name;
     [name, s ? s.carrier : known.get(name).carrier || "–", memberState,
      d ? fmtRate(d.weightBytesPerSecond * 8) : "–", d ? fmtPct(d.sharePercent) : "–",
      fmtMs(q && q.roundTripMs), q ? `${fmtPct(q.inboundLossPercent)} / ${fmtPct(q.outboundLossPercent)}` : "–",
      s ? fmtRate(s.counters.bitsPerSecondOut) : "–", encrypted(s), rejected(s)]
-      .forEach(text => { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
-    tr.lastChild.title = rejectedReasons(s);
+      .forEach((text, i) => { if (tr.children[i].textContent !== text) tr.children[i].textContent = text; });
+    tr.children[9].title = rejectedReasons(s);
+    showPolicy(tr, name, d);
     return tr;
-  }));
+  });
+  rows.forEach((tr, i) => { if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] || null); });
+  while (body.children.length > rows.length) body.lastChild.remove();
+}
+
+/** A member's row: ten cells of figures, then its policy and the operator's button to change it. */
+function memberRow(bundle, name) {
+  const tr = document.createElement("tr");
+  tr.dataset.member = name;
+  for (let i = 0; i < 10; i++) tr.appendChild(document.createElement("td"));
+  const td = document.createElement("td"), text = document.createElement("span"), button = document.createElement("button");
+  text.className = "policy";
+  button.type = "button";
+  button.dataset.policy = "";
+  button.addEventListener("click", () => onPolicy(bundle, name, button.dataset.policy === "backup"));
+  td.append(text, " ", button);
+  tr.appendChild(td);
+  return tr;
+}
+
+/** "backup" or "primary N" (a backup carries data only while no primary is up; "idle": a better member carries it). */
+function showPolicy(tr, name, d) {
+  const text = tr.querySelector("span.policy"), button = tr.querySelector("button[data-policy]");
+  const words = !d ? "–" : (d.backup ? "backup" : `primary ${d.priority}`) + (d.carriesData || d.paused ? "" : ", idle");
+  if (text.textContent !== words) text.textContent = words;
+  const next = d && d.backup ? "primary" : "backup";
+  if (button.dataset.policy !== next) {
+    button.dataset.policy = next;
+    button.textContent = next === "backup" ? "Backup" : "Primary";
+    button.setAttribute("aria-label", `make ${name} ${next}`);
+  }
+  button.hidden = !d || state.role === "receiver";
+  updatePolicyButton(button);
+}
+
+function updatePolicyButton(button) {
+  button.disabled = !state.session.operator;
+  button.title = !state.session.operator ? "log in as the operator first"
+    : button.dataset.policy === "backup" ? "carry data only while no primary member is up" : "carry data with the other primaries";
 }
 
 /** "yes, 42 s" (sealed, keys that old), "handshake" (encryption on, no keys yet) or "no" (clear PPP, FreeBSD's wire). */
@@ -188,6 +229,7 @@ export function updateButtons(only) {
     }
     el.querySelector(".hint").hidden = state.session.operator;
   }
+  if (!only) document.querySelectorAll(".card.bundle button[data-policy]").forEach(updatePolicyButton);
 }
 
 /** Bits per second a member moves in both directions now; 0 when it is not open (it carries nothing). */

@@ -1,4 +1,5 @@
-// The operator's session (cookie login through the REST API) and the commands it allows: Dial, Down and Drop.
+// The operator's session (cookie login through the REST API) and the commands it allows: Dial, Down and Drop, and a
+// member's Backup / Primary.
 import { $, state } from "./state.js";
 import { updateButtons, handleCommands } from "./cards.js";
 import { addLog } from "./eventlog.js";
@@ -44,7 +45,14 @@ function confirmThen(name, action) {
   dialog.showModal();
 }
 
-handleCommands((name, action) => action === "dial" ? command(name, "dial") : confirmThen(name, action));
+/** A member becomes a backup (data only while no primary is up) or a primary again; the row shows it on the next update. */
+async function setPolicy(bundle, member, backup) {
+  const r = await post(`api/bundles/${encodeURIComponent(bundle)}/members/${encodeURIComponent(member)}/policy`, { backup });
+  if (r.status === 401 || r.status === 403) { state.session.operator = false; showSession(); }
+  if (!r.ok) addLog([{ time: new Date().toISOString(), source: bundle, level: "Error", message: `policy of ${member} refused: HTTP ${r.status}` }]);
+}
+
+handleCommands((name, action) => action === "dial" ? command(name, "dial") : confirmThen(name, action), setPolicy);
 
 /** After logging in, the keyboard goes to the first control the login unlocked (else Log out), not the page's body. */
 function focusAfterLogin() {

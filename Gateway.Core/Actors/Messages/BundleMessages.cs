@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Transport;
 
@@ -56,7 +57,14 @@ public static class BundleMessages
     public sealed record CloseSublink(string Reason);
 
     /// <summary>Start sublink <paramref name="Name"/> of the bundle (ppp.linkup's <c>!bg ppp -background vpnN vpn</c>).</summary>
-    public sealed record StartSublink(string Name, SublinkTransportFactory Transport, IPEndPoint? Remote, string Carrier, double BytesPerSecond);
+    /// <remarks><paramref name="Policy"/> is ppp.conf's <c>set policy</c> (null: none); one the operator set since wins.</remarks>
+    public sealed record StartSublink(string Name, SublinkTransportFactory Transport, IPEndPoint? Remote, string Carrier, double BytesPerSecond, MemberPolicy? Policy = null);
+
+    /// <summary>
+    /// Member <paramref name="Member"/> becomes a primary of some priority or a backup (<see cref="MemberPolicy"/>), at
+    /// once if it is in the bundle, else when it joins; it keeps that policy across leaving and joining again.
+    /// </summary>
+    public sealed record SetMemberPolicy(string Member, MemberPolicy Policy);
 
     /// <summary>Close sublink <paramref name="Name"/> at once (ppp.linkdown's <c>pppctl ... link N close</c>).</summary>
     public sealed record StopSublink(string Name, string Reason);

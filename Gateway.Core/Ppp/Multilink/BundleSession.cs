@@ -92,8 +92,8 @@ public sealed class BundleSession : IMpPacketSink
     private readonly HashSet<int> members = new();
     // members the fragmenter sends nothing to for now (their peer was reported unreachable)
     private readonly HashSet<int> suspended = new();
-    // each member's MRU and weight, which re-add a suspended member to the fragmenter
-    private readonly Dictionary<int, (int Mru, double Weight)> sendParameters = new();
+    // each member's MRU, weight and policy, which re-add a suspended member to the fragmenter
+    private readonly Dictionary<int, (int Mru, double Weight, MemberPolicy Policy)> sendParameters = new();
     private TimeSpan now;
     // members a fragment has arrived on since they joined: the peer's end of those has joined its bundle
     private readonly HashSet<int> heardFrom = new();
@@ -151,10 +151,12 @@ public sealed class BundleSession : IMpPacketSink
 
     /// <summary>
     /// A member link whose LCP reached Opened with Multilink joins between two packets. Returns false with a reason
-    /// when its MRRU or sequence format differs from the bundle's (RFC 1990 5.1.1, 5.1.2).
+    /// when its MRRU or sequence format differs from the bundle's (RFC 1990 5.1.1, 5.1.2). <paramref name="policy"/>
+    /// says whether it is a primary (and of which priority) or a backup (null: <see cref="MemberPolicy.Default"/>).
     /// </summary>
-    public bool AddMember(int member, LcpNegotiated link, double bytesPerSecond, TimeSpan now, out string? refusal)
+    public bool AddMember(int member, LcpNegotiated link, double bytesPerSecond, TimeSpan now, out string? refusal, MemberPolicy? policy = null)
     {
+        policy ??= MemberPolicy.Default;
         refusal = null;
         this.now = now;
         if (link.PeerMrru is not { } peerMrru || link.LocalMrru is not { } localMrru)
@@ -185,7 +187,7 @@ public sealed class BundleSession : IMpPacketSink
             refusal = $"Multilink parameters {Describe(linkParameters)} differ from the bundle's {Describe(parameters)}";
             return false;
         }
-        if (!fragmenter!.AddMember(member, link.PeerMru, Math.Max(1, bytesPerSecond)) || !reassembler!.AddMember(member))
+        if (!fragmenter!.AddMember(member, link.PeerMru, Math.Max(1, bytesPerSecond), policy) || !reassembler!.AddMember(member))
         {
             refusal = $"member {member} could not be added (identifier out of range or MRU {link.PeerMru} too small)";
             return false;
@@ -194,7 +196,7 @@ public sealed class BundleSession : IMpPacketSink
         members.Add(member);
         if (first)
             rejectedByPeer.Clear();
-        sendParameters[member] = (link.PeerMru, Math.Max(1, bytesPerSecond));
+        sendParameters[member] = (link.PeerMru, Math.Max(1, bytesPerSecond), policy);
         if (first)
         {
             // RFC 1990 2: the NCPs run once the bundle exists, over the bundle.
@@ -255,13 +257,34 @@ public sealed class BundleSession : IMpPacketSink
         fragmenter?.SetWeight(member, Math.Max(1, bytesPerSecond));
     }
 
+    /// <summary>
+    /// Makes a member a primary of some priority or a backup (<see cref="MemberPolicy"/>), from the next packet on; a
+    /// suspended member keeps it for when it is resumed. Returns false when it is not a member.
+    /// </summary>
+    public bool SetPolicy(int member, MemberPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!sendParameters.TryGetValue(member, out var p))
+            return false;
+        sendParameters[member] = p with { Policy = policy };
+        fragmenter?.SetPolicy(member, policy);
+        return true;
+    }
+
+    /// <summary>The member's policy; <see cref="MemberPolicy.Default"/> for one that is not a member.</summary>
+    public MemberPolicy PolicyOf(int member) => sendParameters.TryGetValue(member, out var p) ? p.Policy : MemberPolicy.Default;
+
+    /// <summary>Whether data goes to the member now: not suspended, and of the best class present (<see cref="MpFragmenter.CarriesData"/>).</summary>
+    public bool CarriesData(int member) => fragmenter?.CarriesData(member) == true;
+
     /// <summary>Members the fragmenter skips for now (<see cref="Suspend"/>).</summary>
     public IReadOnlyCollection<int> Suspended => suspended;
 
     /// <summary>
     /// The member stays in the bundle (it still receives, the reassembler still counts on it) but is given nothing
     /// to send until <see cref="Resume"/>: its path was reported dead and its keepalive has not decided yet. The last
-    /// member still sending is never suspended (nothing would go out at all). Returns whether it was suspended.
+    /// member still sending is never suspended (nothing would go out at all); a backup counts as sending, since it takes
+    /// the data over (<see cref="MemberPolicy"/>). Returns whether it was suspended.
     /// </summary>
     public bool Suspend(int member)
     {
@@ -277,8 +300,8 @@ public sealed class BundleSession : IMpPacketSink
     {
         if (!suspended.Remove(member) || fragmenter is null)
             return false;
-        var (mru, weight) = sendParameters[member];
-        fragmenter.AddMember(member, mru, weight);
+        var (mru, weight, policy) = sendParameters[member];
+        fragmenter.AddMember(member, mru, weight, policy);
         return true;
     }
 

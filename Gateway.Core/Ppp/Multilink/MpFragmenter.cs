@@ -60,6 +60,14 @@ public readonly record struct MpMemberSendStatistics(long Fragments, long Bytes)
 /// (light traffic goes to the member that delivers it first). Without the time the fragmenter runs in
 /// virtual time, as if the bundle were always busy.
 /// </para>
+/// <para>
+/// Policy (<see cref="MemberPolicy"/>, <see cref="SetPolicy"/>): each member is in a class, a primary's priority or
+/// the backup class below every primary, and data goes only to the members of the best class present; the fragmenter
+/// holds only members able to carry data (a paused one is removed), so when the last of a class leaves, the next
+/// class carries the next packet, and when a better one comes back it takes the data again. A class that takes
+/// over starts from where the one before it had got to, so its members get no back credit for the time they were
+/// left out. <see cref="FragmentOn"/> (a control packet) may still use any member.
+/// </para>
 /// <para>Zero allocation in steady state: fragments are written into a reusable scratch, valid until the next call.</para>
 /// </summary>
 public sealed class MpFragmenter
@@ -74,6 +82,9 @@ public sealed class MpFragmenter
     private readonly double[] weight;
     private readonly double[] finish;
     private readonly double[] delay;
+    private readonly int[] policyClass;
+    private int dataClass = int.MinValue; // the class data went to at the last packet
+    private double dataFloor;             // the smallest finish time of that class after the last packet
     private double origin; // seconds of real time that finish value 0 stands for, when the caller gives time
     private readonly long[] memberFragments;
     private readonly long[] memberBytes;
@@ -99,6 +110,7 @@ public sealed class MpFragmenter
         weight = new double[n];
         finish = new double[n];
         delay = new double[n];
+        policyClass = new int[n];
         memberFragments = new long[n];
         memberBytes = new long[n];
         order = new int[n];
@@ -132,22 +144,32 @@ public sealed class MpFragmenter
 
     public bool IsMember(int member) => members.Contains(member);
 
+    /// <summary>Whether data goes to <paramref name="member"/> now: it is a member of the best class present.</summary>
+    public bool CarriesData(int member) => members.Contains(member) && policyClass[member] == BestClass();
+
     /// <summary>
     /// Adds (or re-adds) a member between two packets. <paramref name="mru"/> is the peer's MRU on that link
     /// (the MP header and fragment data must fit in it); <paramref name="bytesPerSecond"/> its weight.
+    /// <paramref name="policy"/> its class (null: <see cref="MemberPolicy.Default"/>).
     /// Returns false when the identifier is out of range, the MRU cannot hold a header and one byte, or the weight is not positive.
     /// </summary>
-    public bool AddMember(int member, int mru, double bytesPerSecond)
+    public bool AddMember(int member, int mru, double bytesPerSecond, MemberPolicy? policy = null)
     {
         if (!members.InRange(member) || mru <= headerLength || !(bytesPerSecond > 0) || double.IsInfinity(bytesPerSecond))
             return false;
         double start = 0;
         if (members.Count > 0)
         {
+            // the smallest F of the class data goes to (of all members when none of it is left)
             start = double.MaxValue;
             for (int i = 0; i < members.Count; i++)
-                start = Math.Min(start, finish[members[i]]);
+                if (policyClass[members[i]] == dataClass)
+                    start = Math.Min(start, finish[members[i]]);
+            if (start == double.MaxValue)
+                for (int i = 0; i < members.Count; i++)
+                    start = Math.Min(start, finish[members[i]]);
         }
+        policyClass[member] = (policy ?? MemberPolicy.Default).Class;
         this.mru[member] = mru;
         weight[member] = bytesPerSecond;
         finish[member] = start;
@@ -160,6 +182,16 @@ public sealed class MpFragmenter
     public bool RemoveMember(int member)
     {
         return members.Remove(member);
+    }
+
+    /// <summary>Changes a member's policy between two packets: the next packet goes to the best class then present.</summary>
+    public bool SetPolicy(int member, MemberPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!IsMember(member))
+            return false;
+        policyClass[member] = policy.Class;
+        return true;
     }
 
     /// <summary>Changes a member's weight (bytes per second), e.g. from a new rate measurement.</summary>
@@ -228,6 +260,7 @@ public sealed class MpFragmenter
             RefusedNoMember++;
             return MpFragmentStatus.NoActiveMember;
         }
+        SelectDataClass();
         Span<byte> protocolField = stackalloc byte[2];
         int protocolLength = MpHeaderCodec.WriteProtocol(protocolField, protocol, options.CompressProtocol);
         protocolField = protocolField[..protocolLength];
@@ -316,7 +349,7 @@ public sealed class MpFragmenter
         for (int i = 0; i < members.Count; i++)
         {
             int m = members[i];
-            if (mru[m] < size)
+            if (mru[m] < size || policyClass[m] != dataClass)
                 continue;
             double f = Ready(m) + size / weight[m];
             if (f < bestFinish)
@@ -328,26 +361,30 @@ public sealed class MpFragmenter
         return best;
     }
 
-    /// <summary>Fills order[0..result) with the chosen members and share[] with each one's data bytes.</summary>
+    /// <summary>Fills order[0..result) with the chosen members (of the data class) and share[] with each one's data bytes.</summary>
     private int WaterFill(int packetLength)
     {
+        int eligible = 0;
         for (int i = 0; i < members.Count; i++)
         {
             // insertion sort by finish time: at most MaxMembers, no allocation
             int m = members[i];
-            int j = i - 1;
+            if (policyClass[m] != dataClass)
+                continue;
+            int j = eligible - 1;
             while (j >= 0 && Ready(order[j]) > Ready(m))
             {
                 order[j + 1] = order[j];
                 j--;
             }
             order[j + 1] = m;
+            eligible++;
         }
 
         // grow the set while the water level T stays above the next member's finish time
         double sumW = 0, sumFW = 0, level = 0;
         int count = 0;
-        while (count < members.Count)
+        while (count < eligible)
         {
             int m = order[count];
             if (count > 0 && level <= Ready(m))
@@ -405,6 +442,33 @@ public sealed class MpFragmenter
         }
     }
 
+    /// <summary>The best (lowest) class among the members; int.MaxValue without members.</summary>
+    private int BestClass()
+    {
+        int best = int.MaxValue;
+        for (int i = 0; i < members.Count; i++)
+            best = Math.Min(best, policyClass[members[i]]);
+        return best;
+    }
+
+    /// <summary>
+    /// Data goes to the best class present. A class that takes over starts from where the last one had got to
+    /// (its members' F lifted to that floor): the time it was left out is no credit, as for a member added later.
+    /// </summary>
+    private void SelectDataClass()
+    {
+        int best = BestClass();
+        if (best == dataClass)
+            return;
+        for (int i = 0; i < members.Count; i++)
+        {
+            int m = members[i];
+            if (policyClass[m] == best && finish[m] < dataFloor)
+                finish[m] = dataFloor;
+        }
+        dataClass = best;
+    }
+
     /// <summary>When a new byte given to the member would reach the far end: its queue's finish plus its one-way delay.</summary>
     private double Ready(int member) => finish[member] + delay[member];
 
@@ -445,13 +509,19 @@ public sealed class MpFragmenter
 
     private void RenormaliseIfNeeded()
     {
+        // over the data class only: members left out keep old F values, which would hold the minimum down
         double min = double.MaxValue;
         for (int i = 0; i < members.Count; i++)
-            min = Math.Min(min, finish[members[i]]);
+            if (policyClass[members[i]] == dataClass)
+                min = Math.Min(min, finish[members[i]]);
+        if (min == double.MaxValue)
+            return; // a control packet (FragmentOn) while no member of the data class is left
+        dataFloor = min;
         if (min < RenormaliseAbove)
             return;
         for (int i = 0; i < members.Count; i++)
             finish[members[i]] -= min;
         origin += min;
+        dataFloor = 0;
     }
 }

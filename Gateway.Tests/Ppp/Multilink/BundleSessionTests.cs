@@ -119,6 +119,28 @@ public class BundleSessionTests
     }
 
     [Fact]
+    public void A_paused_last_primary_hands_the_data_to_the_backup_which_hands_it_back_when_the_primary_resumes()
+    {
+        var bundle = new BundleSession(new BundleSettings(), new NullBundleHandler());
+        var link = new LcpNegotiated { PeerMrru = 1500, LocalMrru = 1500 };
+        Assert.True(bundle.AddMember(0, link, 1000, TimeSpan.Zero, out _));
+        Assert.True(bundle.AddMember(1, link, 1000, TimeSpan.Zero, out _, MemberPolicy.Backup));
+        Assert.Equal((true, false), (bundle.CarriesData(0), bundle.CarriesData(1)));
+
+        Assert.True(bundle.Suspend(0));                 // its peer unreachable: the backup counts as sending
+        Assert.Equal((false, true), (bundle.CarriesData(0), bundle.CarriesData(1)));
+        Assert.True(bundle.Resume(0));
+        Assert.Equal((true, false), (bundle.CarriesData(0), bundle.CarriesData(1)));
+
+        Assert.True(bundle.Suspend(0));
+        Assert.True(bundle.SetPolicy(0, MemberPolicy.Primary(2))); // kept while suspended ...
+        Assert.True(bundle.Resume(0));
+        Assert.Equal(MemberPolicy.Primary(2), bundle.PolicyOf(0)); // ... and back with it
+        Assert.True(bundle.CarriesData(0));
+        Assert.False(bundle.SetPolicy(5, MemberPolicy.Backup));
+    }
+
+    [Fact]
     public void A_link_with_a_different_mrru_is_refused_with_a_reason()
     {
         var bundle = new BundleSession(new BundleSettings(), new NullBundleHandler());

@@ -198,4 +198,131 @@ public class MpFragmenterTests
         // under one byte a packet: no allocation per packet, while a one-off of the runtime's own does not fail it
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 10_000 - 1);
     }
+
+    /// <summary>Fragments of <paramref name="packets"/> packets of <paramref name="size"/> bytes, counted by member.</summary>
+    private static Dictionary<int, int> Send(MpFragmenter f, int packets, int size = 100, TimeSpan? now = null)
+    {
+        var counts = new Dictionary<int, int>();
+        var packet = new byte[size];
+        for (int i = 0; i < packets; i++)
+        {
+            Assert.Equal(MpFragmentStatus.Ok, now is { } t ? f.Fragment(0x0021, packet, t) : f.Fragment(0x0021, packet));
+            foreach (var x in f.Fragments)
+                counts[x.Member] = counts.GetValueOrDefault(x.Member) + 1;
+        }
+        return counts;
+    }
+
+    [Fact]
+    public void A_backup_gets_no_data_while_a_primary_is_a_member_even_for_packets_cut_across_members()
+    {
+        var f = New();
+        f.AddMember(0, 1500, 1_000);
+        f.AddMember(1, 1500, 1_000);
+        f.AddMember(2, 1500, 1_000_000, MemberPolicy.Backup); // by far the fastest: the weights alone would pick it
+
+        var whole = Send(f, 100);
+        var cut = Send(f, 100, size: 1498);
+
+        Assert.Equal([0, 1], whole.Keys.Order());
+        Assert.Equal([0, 1], cut.Keys.Order());
+        Assert.Equal(0, f.MemberStatistics(2).Fragments);
+        Assert.True(f.CarriesData(0) && f.CarriesData(1));
+        Assert.False(f.CarriesData(2));
+    }
+
+    [Fact]
+    public void The_last_primary_gone_the_backup_carries_the_data_and_a_primary_back_takes_it_again()
+    {
+        var f = New();
+        f.AddMember(0, 1500, 1_000);
+        f.AddMember(1, 1500, 1_000);
+        f.AddMember(2, 1500, 1_000, MemberPolicy.Backup);
+        Send(f, 10);
+
+        f.RemoveMember(0);
+        Assert.Equal([1], Send(f, 10).Keys);               // one primary left: still none for the backup
+        f.RemoveMember(1);
+        Assert.Equal([2], Send(f, 10).Keys);               // the last primary gone (or paused): the backup takes over
+        Assert.True(f.CarriesData(2));
+
+        f.AddMember(0, 1500, 1_000);
+        Assert.Equal([0], Send(f, 10).Keys);               // a primary back: data leaves the backup at once
+        Assert.False(f.CarriesData(2));
+        // the backup still takes a control packet sent on it on purpose (FragmentOn: the peer listens there)
+        Assert.Equal(MpFragmentStatus.Ok, f.FragmentOn(2, 0x8021, new byte[10]));
+    }
+
+    [Fact]
+    public void Data_goes_to_the_best_priority_present_and_priority_2_only_while_no_priority_1_is_left()
+    {
+        var f = New();
+        f.AddMember(0, 1500, 1_000, MemberPolicy.Primary(2));
+        f.AddMember(1, 1500, 1_000, MemberPolicy.Primary(1));
+        f.AddMember(2, 1500, 1_000, MemberPolicy.Backup);
+        f.AddMember(3, 1500, 1_000, MemberPolicy.Primary(2));
+
+        Assert.Equal([1], Send(f, 20).Keys);
+        f.RemoveMember(1);
+        var second = Send(f, 20);
+        Assert.Equal([0, 3], second.Keys.Order());
+        Assert.Equal(10, second[0]);                       // shared by weight within the class
+        f.RemoveMember(0);
+        f.RemoveMember(3);
+        Assert.Equal([2], Send(f, 5).Keys);
+    }
+
+    [Fact]
+    public void A_policy_set_between_two_packets_applies_from_the_next()
+    {
+        var f = New();
+        f.AddMember(0, 1500, 1_000);
+        f.AddMember(1, 1500, 1_000);
+        Assert.Equal([0, 1], Send(f, 10).Keys.Order());
+
+        Assert.True(f.SetPolicy(1, MemberPolicy.Backup));
+        Assert.Equal([0], Send(f, 10).Keys);
+        Assert.True(f.SetPolicy(0, MemberPolicy.Primary(3)));
+        Assert.Equal([0], Send(f, 10).Keys);               // still the best class present
+        Assert.True(f.SetPolicy(1, MemberPolicy.Default));
+        Assert.Equal([1], Send(f, 10).Keys);
+        Assert.False(f.SetPolicy(7, MemberPolicy.Backup)); // not a member
+    }
+
+    [Fact]
+    public void Members_of_a_class_that_takes_over_start_level_whatever_they_missed()
+    {
+        // Backup 1 is there from the start (F = 0); backup 2 joins after the primary carried 1,000 packets, at the
+        // primary's F. When the primary goes, neither may be owed the time it was left out: they alternate.
+        var f = New();
+        f.AddMember(0, 1500, 1_000);
+        f.AddMember(1, 1500, 1_000, MemberPolicy.Backup);
+        Send(f, 1_000);
+        f.AddMember(2, 1500, 1_000, MemberPolicy.Backup);
+
+        f.RemoveMember(0);
+        var after = Send(f, 100);
+
+        Assert.Equal(50, after[1]);
+        Assert.Equal(50, after[2]);
+    }
+
+    [Fact]
+    public void Fragmenting_with_a_backup_member_allocates_nothing_in_steady_state()
+    {
+        var f = New();
+        for (int m = 0; m < 3; m++)
+            f.AddMember(m, 1500, 1000 * (m + 1), m == 2 ? MemberPolicy.Backup : MemberPolicy.Primary(m + 1));
+        var big = new byte[1500];
+        for (int i = 0; i < 1000; i++)
+            f.Fragment(0x0021, big, TimeSpan.FromMilliseconds(i));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            if (i == 5_000)
+                f.RemoveMember(0);                         // the class changes on the way
+            f.Fragment(0x0021, big, TimeSpan.FromMilliseconds(1000 + i));
+        }
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 10_000 - 1);
+    }
 }
