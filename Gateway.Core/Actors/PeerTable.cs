@@ -8,8 +8,9 @@ namespace Gateway.Core.Actors;
 /// when the table is full a newcomer takes the place of the oldest half-open stranger, a newcomer from a known address
 /// that of the oldest half-open known one if no stranger is left, and nobody that of a peer that authenticated
 /// (docs/DESIGN.md, "receiver admission"). An evicted peer is leaving until the caller says it is gone: its address and
-/// port take no newcomer meanwhile (its socket registration is still there), and at most <c>capacity</c> are leaving at
-/// once. Pure: the actor does the stopping.
+/// port take no newcomer meanwhile (its socket registration is still there), and a stranger evicts only while fewer than
+/// <c>capacity</c> are leaving, a newcomer from a known address while fewer than twice that (a burst of strangers
+/// leaves it room), so peers and leaving ones stay within three times <c>capacity</c>. Pure: the actor does the stopping.
 /// </summary>
 internal sealed class PeerTable<TPeer>(int capacity) where TPeer : notnull
 {
@@ -43,7 +44,7 @@ internal sealed class PeerTable<TPeer>(int capacity) where TPeer : notnull
         if (byEndpoint.Count < capacity)
             return true;
         var oldest = halfOpenStrangers.First ?? (newcomerKnown ? halfOpenKnown.First : null);
-        if (oldest is null || leaving.Count >= capacity)
+        if (oldest is null || leaving.Count >= (newcomerKnown ? 2 * capacity : capacity))
             return false;
         evicted = oldest.Value;
         var (endpoint, _) = Remove(evicted)!.Value;

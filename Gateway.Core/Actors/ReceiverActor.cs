@@ -91,8 +91,8 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         var listenerOptions = new UdpListenerOptions
         {
             LocalEndPoint = options.Listen,
-            // The actor bounds the peers; the socket's bound leaves room for evicted ones still stopping.
-            MaxPeers = options.MaxPeers * 2,
+            // The actor bounds the peers; the socket's bound leaves room for evicted ones still stopping (PeerTable).
+            MaxPeers = options.MaxPeers * 3,
             MaxUnexpectedPerSecond = options.MaxStrangerDatagramsPerSecond,
             MaxUnexpectedFromKnownPerSecond = options.MaxStrangerDatagramsPerSecond,
         };
