@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Core.Ppp;
@@ -32,7 +32,10 @@ namespace Gateway.Core.Actors;
 /// (<see cref="ReceiverOptions.MaxPeers"/>), and a peer that has not authenticated within
 /// <see cref="ReceiverOptions.EstablishTimeout"/> is dropped. A consequence: a reply that a peer sends in the
 /// moment between its first Configure-Request and its sublink's registration is dropped too; the peer's
-/// restart timer sends it again (RFC 1661 4.6).
+/// restart timer sends it again (RFC 1661 4.6). A source address that carries (or recently carried) a sublink that
+/// authenticated has budgets of its own, and a newcomer takes the place of the oldest half-open stranger when the
+/// table is full (<see cref="PeerTable{TPeer}"/>, docs/DESIGN.md "receiver admission"). What strangers cost is logged
+/// as a summary every <see cref="ReceiverOptions.LogSummaryPeriod"/>, never a line each (docs/RELIABILITY.md).
 /// <para>
 /// With encryption (<see cref="ReceiverOptions.Encryption"/>) a handshake initiation from a listed key is the other way
 /// to create state: the socket's thread runs the responder (<see cref="ReceiverHandshakes"/>: cookie replies under
@@ -40,12 +43,12 @@ namespace Gateway.Core.Actors;
 /// opened by receiver index. With <c>require</c>, a clear Configure-Request from a new sender is counted and dropped.
 /// </para>
 /// </remarks>
-public sealed class ReceiverActor : ReceiveActor
+public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
 {
     private readonly ReceiverOptions options;
     private readonly ILoggingAdapter log = Context.GetLogger();
-    private readonly Dictionary<IPEndPoint, IActorRef> peers = new();
-    private readonly Dictionary<IActorRef, IPEndPoint> peerOf = new();
+    private readonly PeerTable<IActorRef> peers;
+    private readonly KnownSourceAddresses knownSources;
     private readonly Dictionary<BundleIdentity, IActorRef> bundles = new();
     private readonly Dictionary<IActorRef, (BundleIdentity Identity, int Address, string Name)> bundleOf = new();
     private readonly Dictionary<string, IActorRef> bundleNamed = new(StringComparer.Ordinal);
@@ -58,69 +61,46 @@ public sealed class ReceiverActor : ReceiveActor
     public ReceiverActor(ReceiverOptions options)
     {
         this.options = options;
+        peers = new PeerTable<IActorRef>(options.MaxPeers);
+        knownSources = new KnownSourceAddresses(options.KnownSourceLifetime, options.MaxPeers);
+        summary = new ReceiverLogSummary(options.LogSummaryPeriod);
         addressInUse = new bool[options.PeerAddresses.Count];
         Receive<PeerDatagram>(OnPeerDatagram);
         Receive<EncryptedPeer>(OnEncryptedPeer);
         Receive<ListenerFailed>(f => throw new SocketException((int)f.Failure.Error.SocketErrorCode));
         Receive<SublinkUp>(OnSublinkUp);
         Receive<SublinkDown>(_ => { });
+        Receive<SublinkActor.HalfOpenEnded>(e => halfOpenEnded[(int)e.How]++);
         Receive<FragmentIn>(_ => DroppedBeforeJoin++);
         Receive<DirectIn>(_ => DroppedBeforeJoin++);
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
+        Receive<SummaryTick>(_ => OnSummaryTick());
         Receive<GetBundle>(g => Sender.Tell(bundleNamed.GetValueOrDefault(g.Name) ?? ActorRefs.Nobody));
-        Receive<GetReceiverStatus>(_ => Sender.Tell(new ReceiverStatus(
-            listener?.LocalEndPoint, peers.Count, bundles.Count, RefusedPeers, DroppedBeforeJoin,
-            Volatile.Read(ref strangerCounters.NotConfigureRequest), Volatile.Read(ref strangerCounters.RateLimited), PeersCreated,
-            listener?.Counters ?? default) { Encryption = handshakes?.Status }));
+        Receive<GetReceiverStatus>(_ => Sender.Tell(Status()));
     }
 
-    public long RefusedPeers { get; private set; }
-
-    public long DroppedBeforeJoin { get; private set; }
-
-    public long PeersCreated { get; private set; }
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(ReceiverOptions options) => Akka.Actor.Props.Create(() => new ReceiverActor(options));
 
     /// <summary>Ask for a bundle actor by name (<c>vpn-in-1</c>); the answer is its <see cref="IActorRef"/> or <see cref="ActorRefs.Nobody"/>.</summary>
     public sealed record GetBundle(string Name);
 
-    /// <summary>Ask the receiver for its bound address and counts.</summary>
-    public sealed record GetReceiverStatus
-    {
-        public static GetReceiverStatus Instance { get; } = new();
-    }
-
-    /// <summary>The receiver's counts.</summary>
-    /// <param name="Listening">The bound address and port.</param>
-    /// <param name="Peers">Peers (address and port) with a sublink now.</param>
-    /// <param name="Bundles">Bundles now.</param>
-    /// <param name="RefusedPeers">Would-be peers turned away because <see cref="ReceiverOptions.MaxPeers"/> were there.</param>
-    /// <param name="DroppedBeforeJoin">Multilink or IP frames from a sublink that had not joined a bundle.</param>
-    /// <param name="IgnoredStrangerDatagrams">Datagrams from senders with no sublink that were not an LCP Configure-Request.</param>
-    /// <param name="RateLimitedRequests">Configure-Requests from senders with no sublink dropped by <see cref="ReceiverOptions.MaxNewPeerRequestsPerSecond"/>.</param>
-    /// <param name="PeersCreated">Sublinks created since the start.</param>
-    /// <param name="Socket">The shared socket's counters (unexpected senders, rate-bound drops).</param>
-    public sealed record ReceiverStatus(
-        IPEndPoint? Listening, int Peers, int Bundles, long RefusedPeers, long DroppedBeforeJoin,
-        long IgnoredStrangerDatagrams, long RateLimitedRequests, long PeersCreated, DatagramCounters Socket)
-    {
-        /// <summary>The handshakes' figures; null without encryption.</summary>
-        public ReceiverEncryptionStatus? Encryption { get; init; }
-    }
-
     protected override void PreStart()
     {
         var listenerOptions = new UdpListenerOptions
         {
             LocalEndPoint = options.Listen,
-            MaxPeers = options.MaxPeers,
+            // The actor bounds the peers; the socket's bound leaves room for evicted ones still stopping (PeerTable).
+            MaxPeers = options.MaxPeers * 3,
             MaxUnexpectedPerSecond = options.MaxStrangerDatagramsPerSecond,
+            MaxUnexpectedFromKnownPerSecond = options.MaxStrangerDatagramsPerSecond,
         };
         listener = options.OpenListener?.Invoke(listenerOptions) ?? new UdpSharedListener(listenerOptions);
         if (options.Encryption is { } encryption)
             handshakes = new ReceiverHandshakes(encryption, listener);
-        listener.Start(new Strangers(Self, strangerCounters, options.MaxNewPeerRequestsPerSecond, handshakes));
+        listener.Start(new Strangers(Self, strangerCounters, options, listener.KnownSources, handshakes));
+        Timers.StartPeriodicTimer(SummaryTimerKey, SummaryTick.Instance, options.LogSummaryPeriod);
         log.Info("receiver listening on {0}{1}", listener.LocalEndPoint,
             handshakes is null ? "" : $", encryption {handshakes.Mode.ToString().ToLowerInvariant()}");
     }
@@ -133,52 +113,46 @@ public sealed class ReceiverActor : ReceiveActor
 
     private void OnPeerDatagram(PeerDatagram d)
     {
-        if (peers.TryGetValue(d.From, out var known))
+        if (peers.TryGet(d.From, out var known))
         {
             known.Tell(new DatagramIn(d.Datagram));
             return;
         }
-        if (d.Opened)
-            return; // its sublink is gone: an opened packet never makes a clear peer
-        if (peers.Count >= options.MaxPeers)
-        {
-            RefusedPeers++;
+        // An opened packet never makes a clear peer (its sublink is gone); an evicted peer's port waits until it stopped.
+        if (d.Opened || peers.IsLeaving(d.From) || !MakeRoom(d.Known))
             return;
-        }
-        var name = d.From.ToString();
-        var sublink = new SublinkOptions(
-            "vpn-in", name, options.MemberSession, SublinkTransports.ListenerPeer(listener!, d.From), $"udp {name}", d.From,
-            options.EchoPeriod, options.EchoMisses, options.EstablishTimeout);
-        var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{++PeersCreated}");
-        Context.Watch(child);
-        peers[d.From] = child;
-        peerOf[child] = d.From;
+        var child = StartSublink(d.From, d.Known, security: null);
         child.Tell(new DatagramIn(d.Datagram));
     }
 
     /// <summary>A handshake from a new address completed on the socket's thread: its sublink, sealed with <see cref="EncryptedPeer.Link"/>.</summary>
     private void OnEncryptedPeer(EncryptedPeer p)
     {
-        if (peers.ContainsKey(p.From) || peers.Count >= options.MaxPeers)
+        // It proved a listed key: it may take a half-open stranger's place, as a known address may.
+        if (peers.Contains(p.From) || peers.IsLeaving(p.From) || !MakeRoom(newcomerKnown: true))
         {
-            if (!peers.ContainsKey(p.From))
-                RefusedPeers++;
             p.Link.Dispose();
             return;
         }
-        var name = p.From.ToString();
-        var security = new SublinkSecurity.Responder(p.Link, new PeerHandshakes(handshakes!, p.Link));
+        StartSublink(p.From, known: true, new SublinkSecurity.Responder(p.Link, new PeerHandshakes(handshakes!, p.Link)));
+    }
+
+    private IActorRef StartSublink(IPEndPoint from, bool known, SublinkSecurity? security)
+    {
+        var name = from.ToString();
         var sublink = new SublinkOptions(
-            "vpn-in", name, options.MemberSession, SublinkTransports.ListenerPeer(listener!, p.From), $"udp {name}", p.From,
-            options.EchoPeriod, options.EchoMisses, options.EstablishTimeout, security);
+            "vpn-in", name, options.MemberSession, SublinkTransports.ListenerPeer(listener!, from), $"udp {name}", from,
+            options.EchoPeriod, options.EchoMisses, options.EstablishTimeout, security, QuietUntilAuthenticated: true);
         var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{++PeersCreated}");
         Context.Watch(child);
-        peers[p.From] = child;
-        peerOf[child] = p.From;
+        peers.Add(from, child, known);
+        return child;
     }
 
     private void OnSublinkUp(SublinkUp up)
     {
+        if (peers.Authenticated(up.Sublink) is { } from && knownSources.Authenticated(from.Address))
+            PublishKnownSources();
         var identity = new BundleIdentity(up.PeerName, up.Link.PeerEndpointDiscriminator ?? EndpointDiscriminator.None);
         if (!bundles.TryGetValue(identity, out var bundle))
         {
@@ -213,9 +187,10 @@ public sealed class ReceiverActor : ReceiveActor
 
     private void OnTerminated(IActorRef actor)
     {
-        if (peerOf.Remove(actor, out var endpoint))
+        if (peers.Remove(actor) is { } gone)
         {
-            peers.Remove(endpoint);
+            if (gone.Authenticated)
+                knownSources.Ended(gone.Endpoint.Address, MonotonicClock.Now);
             return;
         }
         if (bundleOf.Remove(actor, out var b))
@@ -241,84 +216,5 @@ public sealed class ReceiverActor : ReceiveActor
                && length <= packet.Length;
     }
 
-    /// <param name="Opened">Opened from an encrypted datagram (a sublink between its handshake and its registration): never creates a peer.</param>
-    private sealed record PeerDatagram(IPEndPoint From, byte[] Datagram, bool Opened = false);
-
-    private sealed record EncryptedPeer(IPEndPoint From, SealedLink Link);
-
     private sealed record ListenerFailed(DatagramPathFailure Failure);
-
-    /// <summary>Written by the socket's thread, read by the actor.</summary>
-    private sealed class StrangerCounters
-    {
-        public long NotConfigureRequest;
-        public long RateLimited;
-    }
-
-    /// <summary>
-    /// Datagrams from senders with no sublink yet (rate-bounded by the listener) and socket failures. Only an
-    /// LCP Configure-Request goes on to the actor; the rest is counted here, without allocating.
-    /// </summary>
-    private sealed class Strangers(IActorRef receiver, StrangerCounters counters, int maxRequestsPerSecond, ReceiverHandshakes? handshakes) : IDatagramHandler
-    {
-        // A fixed one-second window, touched only by the socket's thread.
-        private long windowStart = Environment.TickCount64;
-        private int inWindow;
-
-        public void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender)
-        {
-            if (handshakes is not null && OnEncrypted(datagram, sender))
-                return;
-            if (!IsLcpConfigureRequest(datagram))
-            {
-                Interlocked.Increment(ref counters.NotConfigureRequest);
-                return;
-            }
-            long now = Environment.TickCount64;
-            if (now - windowStart >= 1000)
-            {
-                windowStart = now;
-                inWindow = 0;
-            }
-            if (++inWindow > maxRequestsPerSecond)
-            {
-                Interlocked.Increment(ref counters.RateLimited);
-                return;
-            }
-            receiver.Tell(new PeerDatagram(EndPointOf(sender), datagram.ToArray()));
-        }
-
-        /// <summary>True when the datagram was the encryption's business (a handshake, a sealed packet, a clear request under <c>require</c>).</summary>
-        private bool OnEncrypted(ReadOnlySpan<byte> datagram, SocketAddress sender)
-        {
-            switch (Crypto.HandshakeMessages.Classify(datagram))
-            {
-                case Crypto.MessageType.Initiation:
-                    if (handshakes!.Accept(datagram, sender, MonotonicClock.Now) is { } link)
-                        receiver.Tell(new EncryptedPeer(EndPointOf(sender), link));
-                    return true;
-                case Crypto.MessageType.Transport:
-                    if (handshakes!.OpenForStranger(datagram, MonotonicClock.Now, out var packet) == Crypto.DatagramStatus.Ok && packet.Length > 0)
-                        receiver.Tell(new PeerDatagram(EndPointOf(sender), packet.ToArray(), Opened: true));
-                    return true;
-                case Crypto.MessageType.Response or Crypto.MessageType.CookieReply:
-                    handshakes!.Count(Crypto.DatagramStatus.Malformed);
-                    return true;
-            }
-            if (handshakes!.Mode == Config.EncryptionMode.Require && IsLcpConfigureRequest(datagram))
-            {
-                handshakes.CountClearRefused();
-                return true;
-            }
-            return false;
-        }
-
-        private static IPEndPoint EndPointOf(SocketAddress sender) => (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(sender);
-
-        public void OnFailure(DatagramPathFailure failure)
-        {
-            if (failure.Fatal)
-                receiver.Tell(new ListenerFailed(failure));
-        }
-    }
 }

@@ -27,7 +27,11 @@ public sealed record ReceiverOptions
     /// <summary>Half-open peers (no Network phase yet) are dropped after this.</summary>
     public TimeSpan EstablishTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Most peers (address and port) with state at once; more are counted and dropped.</summary>
+    /// <summary>
+    /// Most peers (address and port) with state at once. When the table is full a newcomer takes the place of the oldest
+    /// peer that has not authenticated (a stranger's first; one from a known address only for another from a known
+    /// address); when every place is taken by authenticated peers it is counted and dropped.
+    /// </summary>
     public int MaxPeers { get; init; } = 1024;
 
     /// <summary>
@@ -41,6 +45,24 @@ public sealed record ReceiverOptions
     /// create a peer); more are counted and dropped. Junk does not use up this budget.
     /// </summary>
     public int MaxNewPeerRequestsPerSecond { get; init; } = 100;
+
+    /// <summary>
+    /// The same budget, apart, for Configure-Requests from known addresses (<see cref="KnownSourceLifetime"/>): a gateway
+    /// whose sublink redials from a new port does not wait behind a flood of strangers (docs/DESIGN.md, "receiver admission").
+    /// </summary>
+    public int MaxKnownPeerRequestsPerSecond { get; init; } = 100;
+
+    /// <summary>
+    /// An address is known while it carries a sublink that authenticated, and for this long after the last one ended;
+    /// at most <see cref="MaxPeers"/> addresses are known at once.
+    /// </summary>
+    public TimeSpan KnownSourceLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// What strangers cost (datagrams dropped, half-open peers ended, by reason) is logged as one summary per this
+    /// period at most, never a line per datagram or per stranger (docs/RELIABILITY.md).
+    /// </summary>
+    public TimeSpan LogSummaryPeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Each bundle's data plane, chosen by the host: a numbered tun device each, or the in-process traffic that

@@ -10,6 +10,8 @@ public sealed partial class SublinkActor
 {
     private void Publish()
     {
+        if (!MayPublish())
+            return;
         var state = session.Phase switch
         {
             LinkPhase.Network => SublinkState.Open,

@@ -86,7 +86,8 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
             if (j.BundleName != bundleName)
             {
                 // A receiver's sublink learns its bundle's name (vpn-in-3) only now: the status moves under it.
-                Context.System.EventStream.Publish(new SublinkRemoved(bundleName, options.Name));
+                if (published)
+                    Context.System.EventStream.Publish(new SublinkRemoved(bundleName, options.Name));
                 bundleName = j.BundleName;
             }
             Publish();
@@ -107,15 +108,8 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
             if (handshakes?.Pending == true)
                 Initiate();
         });
-        Receive<EstablishTimedOut>(_ =>
-        {
-            if (session.Phase != LinkPhase.Network)
-            {
-                lastReason = "gave up: no Network phase within the establishment timeout";
-                log.Info("{0}: {1}", options.Name, lastReason);
-                Context.Stop(Self);
-            }
-        });
+        Receive<EstablishTimedOut>(_ => OnEstablishTimedOut());
+        Receive<Evict>(_ => OnEvicted());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -177,7 +171,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         handshakes?.Dispose();
         sealedLink?.Dispose();
         if (!restarting)
-            Context.System.EventStream.Publish(new SublinkRemoved(bundleName, options.Name));
+            ReportEnd();
     }
 
     private void ReceiveDatagram(ReadOnlySpan<byte> datagram)
@@ -203,7 +197,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
             if (DateTime.UtcNow - lastTransportWarning >= TimeSpan.FromSeconds(1))
             {
                 lastTransportWarning = DateTime.UtcNow;
-                log.Warning("{0}: transport: {1}", options.Name, failed.Failure);
+                Note(LogLevel.WarningLevel, "{0}: transport: {1}", options.Name, failed.Failure);
             }
             return;
         }
@@ -239,14 +233,15 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         switch (sessionEvent)
         {
             case ProtocolStateChanged or PhaseChanged or KeepaliveStarted:
-                log.Info("{0}", sessionEvent);
+                Note(LogLevel.InfoLevel, "{0}", sessionEvent);
                 break;
             case KeepaliveFailed failed:
                 lastReason = failed.Reason;
-                log.Info("{0}", failed);
+                Note(LogLevel.InfoLevel, "{0}", failed);
                 break;
             case Authenticated { PeerAuthenticated: true } auth:
                 peerName = auth.Name;
+                OnPeerAuthenticated();
                 if (sealedLink?.AuthName is { } keyName && !string.Equals(keyName, auth.Name, StringComparison.Ordinal))
                 {
                     // The key proved one peer, PPP authenticated another: never join a bundle (docs/CONFIG.md, ppp.keys).
@@ -258,18 +253,20 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
                 break;
             case LinkDown down:
                 lastReason = down.Reason;
-                log.Info("{0}: link down: {1}", options.Name, down.Reason);
+                Note(LogLevel.InfoLevel, "{0}: link down: {1}", options.Name, down.Reason);
                 break;
             case ProtocolRejectedByPeer { ForBundle: true } rejected:
                 owner.Tell(new MemberRejectedProtocol(Self, rejected.Protocol));
                 break;
             case ProtocolRejectedByPeer rejected:
-                log.Warning("{0}", rejected);
+                Note(LogLevel.WarningLevel, "{0}", rejected);
                 break;
             case EchoReply when dataPath is not null && driver.Keepalive?.SmoothedRtt is { } rtt:
                 dataPath.SmoothedRtt = rtt;
                 break;
         }
+        if (sessionEvent is PhaseChanged { To: LinkPhase.Authenticate })
+            reachedAuthentication = true;
         if (sessionEvent is PhaseChanged { To: LinkPhase.Network })
             OnNetwork();
         else if (sessionEvent is PhaseChanged { From: LinkPhase.Network })
@@ -296,6 +293,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
     {
         if (authMismatch)
             return;
+        OnPeerAuthenticated(); // a receiver that asks for no authentication vouches for whoever gets this far
         Timers.Cancel(EstablishTimerKey);
         var link = session.Link!;
         reportedUp = true;
@@ -341,9 +339,4 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
     }
 
     private sealed record DataPathFault(Exception Error);
-
-    private sealed record EstablishTimedOut
-    {
-        public static EstablishTimedOut Instance { get; } = new();
-    }
 }

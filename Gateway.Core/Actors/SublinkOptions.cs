@@ -15,6 +15,10 @@ namespace Gateway.Core.Actors;
 /// <param name="EchoMisses">Unanswered echoes before the sublink is declared failed.</param>
 /// <param name="EstablishTimeout">A sublink that has not reached the Network phase by then gives up (bounds half-open peers).</param>
 /// <param name="Security">How the sublink is encrypted (issue 13); null: clear PPP in UDP, as FreeBSD ppp.</param>
+/// <param name="QuietUntilAuthenticated">
+/// A receiver's sublink, which anyone can start with a datagram: until its peer authenticates it logs at Debug, publishes
+/// no status, and tells its owner how it ended (<see cref="SublinkActor.HalfOpenEnded"/>) instead (docs/RELIABILITY.md).
+/// </param>
 public sealed record SublinkOptions(
     string Bundle,
     string Name,
@@ -25,7 +29,8 @@ public sealed record SublinkOptions(
     TimeSpan? EchoPeriod = null,
     int EchoMisses = 5,
     TimeSpan? EstablishTimeout = null,
-    SublinkSecurity? Security = null);
+    SublinkSecurity? Security = null,
+    bool QuietUntilAuthenticated = false);
 
 /// <summary>A sublink's transport failed for good; its supervisor restarts it with back-off.</summary>
 public sealed class SublinkTransportException(string message, Exception inner) : Exception(message, inner);

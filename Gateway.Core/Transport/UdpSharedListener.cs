@@ -21,6 +21,12 @@ public sealed record UdpListenerOptions
     /// </summary>
     public int MaxUnexpectedPerSecond { get; init; } = 1000;
 
+    /// <summary>
+    /// The same bound, counted apart, for unregistered senders whose address is in <see cref="UdpSharedListener.KnownSources"/>
+    /// (a gateway whose sublink authenticated before, on a new port): strangers cannot use up its budget.
+    /// </summary>
+    public int MaxUnexpectedFromKnownPerSecond { get; init; } = 1000;
+
     /// <summary>The clock of the unexpected-sender rate bound (a fake one in tests).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
@@ -50,8 +56,9 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
     private readonly Lock _registrationLock = new();
     // Copy-on-write: the receive thread reads a dictionary that is never changed after it is published.
     private volatile Dictionary<SocketAddress, UdpListenerPeer> _peers = new();
-    private long _unexpectedWindowStart;
-    private int _unexpectedInWindow;
+    // Touched only by the receive thread.
+    private OneSecondWindow _strangers;
+    private OneSecondWindow _known;
     private int _disposed;
 
     /// <summary>Creates and binds the socket. Throws <see cref="SocketException"/> if that fails.</summary>
@@ -79,6 +86,12 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
 
     /// <summary>A snapshot of the socket-wide counters (per-peer counters are on each <see cref="UdpListenerPeer"/>).</summary>
     public DatagramCounters Counters => _counters.Snapshot();
+
+    /// <summary>
+    /// Addresses the owner vouches for: their datagrams from unregistered ports are bounded by
+    /// <see cref="UdpListenerOptions.MaxUnexpectedFromKnownPerSecond"/> instead of the strangers' bound.
+    /// </summary>
+    public SourceAddressSet KnownSources { get; } = new();
 
     /// <summary>Peers registered now.</summary>
     public int PeerCount => _peers.Count;
@@ -190,23 +203,15 @@ public sealed class UdpSharedListener : IDisposable, IUdpReceiveDispatch
         }
 
         Interlocked.Increment(ref _counters.UnexpectedSenderIn);
-        if (!AdmitUnexpected())
+        bool admitted = KnownSources.Contains(sender)
+            ? _known.Admit(_options.Clock, _options.MaxUnexpectedFromKnownPerSecond)
+            : _strangers.Admit(_options.Clock, _options.MaxUnexpectedPerSecond);
+        if (!admitted)
         {
             Interlocked.Increment(ref _counters.UnexpectedSenderDropped);
             return;
         }
         _loop.Handler!.OnDatagram(datagram, sender);
-    }
-
-    // A fixed one-second window, touched only by the receive thread.
-    private bool AdmitUnexpected()
-    {
-        if (_unexpectedInWindow == 0 || _options.Clock.GetElapsedTime(_unexpectedWindowStart) >= TimeSpan.FromSeconds(1))
-        {
-            _unexpectedWindowStart = _options.Clock.GetTimestamp();
-            _unexpectedInWindow = 0;
-        }
-        return ++_unexpectedInWindow <= _options.MaxUnexpectedPerSecond;
     }
 
     // An unconnected socket is not told of ICMP errors on Linux; Windows reports them, and they name no peer.

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using Akka.Actor;
 using Gateway.Core.Actors;
 using Gateway.Core.Actors.Messages;
@@ -71,6 +72,36 @@ internal static class ReceiverTestSupport
             if (i % 50 == 49)
                 await Task.Delay(5);
         }
+    }
+
+    /// <summary>A UDP socket bound to <paramref name="address"/> (default 127.0.0.1) and <paramref name="port"/> (0: any).</summary>
+    public static Socket Bound(int port, IPAddress? address = null)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address ?? IPAddress.Loopback, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public static int Send(Socket socket, byte[] datagram, IPEndPoint to)
+    {
+        socket.SendTo(datagram, to);
+        return 1;
+    }
+
+    /// <summary>FF 03 C0 21 01 id 00 0E, MRU 1500, Magic-Number (RFC 1661 5.1, 6.1, 6.4).</summary>
+    public static byte[] ConfigureRequest(byte identifier, uint magic)
+    {
+        var frame = new byte[] { 0xFF, 0x03, 0xC0, 0x21, 0x01, identifier, 0x00, 0x0E, 0x01, 0x04, 0x05, 0xDC, 0x05, 0x06, 0, 0, 0, 0 };
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(14), magic);
+        return frame;
     }
 
     /// <summary>Subscribes a collector to an actor system's event stream and keeps every event of type <typeparamref name="T"/>.</summary>
