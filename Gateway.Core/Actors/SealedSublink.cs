@@ -229,9 +229,9 @@ public sealed class SealedTransport(ISublinkTransport inner, SealedLink link) : 
     public bool Send(ReadOnlySpan<byte> packet)
     {
         var buffer = sealBuffer;
-        int needed = TransportSession.SealedLength(packet.Length);
+        int needed = TransportSession.MaxSealedLength(packet.Length);
         if (buffer is null || buffer.Length < needed)
-            sealBuffer = buffer = new byte[Math.Max(needed, UdpPathOptions.MaxUdpPayload + TransportSession.Overhead)];
+            sealBuffer = buffer = new byte[Math.Max(needed, TransportSession.MaxSealedLength(UdpPathOptions.MaxUdpPayload))];
         if (link.Seal(packet, buffer, MonotonicClock.Now, out int written) != DatagramStatus.Ok)
             return false;
         return inner.Send(buffer.AsSpan(0, written));

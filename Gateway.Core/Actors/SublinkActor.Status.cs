@@ -1,3 +1,4 @@
+using Gateway.Core.Crypto;
 using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
@@ -32,7 +33,10 @@ public sealed partial class SublinkActor
             Encryption = sealedLink is null
                 ? EncryptionStatus.Clear
                 : new EncryptionStatus(true, sealedLink.IsEstablished, sealedLink.Current?.Lifetime.Age(MonotonicClock.Now).TotalSeconds,
-                    sealedLink.Rejected, sealedLink.SealDropped),
+                    sealedLink.Rejected, sealedLink.SealDropped)
+                {
+                    Cipher = sealedLink.Current is { } keys ? TransportCiphers.Name(keys.Cipher) : null,
+                },
         }));
     }
 

@@ -26,7 +26,10 @@ public sealed class HandshakeInitiator : IDisposable
     /// <param name="localStatic">Our static key pair (the caller keeps ownership).</param>
     /// <param name="responderStatic">The responder's static public key, known beforehand (IK: "&lt;- s").</param>
     /// <param name="presharedKey">32 bytes, or empty for none (all zero, as WireGuard).</param>
-    public HandshakeInitiator(KeyPair localStatic, X25519PublicKey responderStatic, ReadOnlySpan<byte> presharedKey = default)
+    /// <param name="offer">The cipher to offer (<see cref="TransportCiphers.Preferred"/> when null): AEGIS-256 is
+    /// used if the responder accepts it, ChaCha20-Poly1305 otherwise.</param>
+    public HandshakeInitiator(KeyPair localStatic, X25519PublicKey responderStatic, ReadOnlySpan<byte> presharedKey = default,
+        TransportCipher? offer = null)
     {
         ArgumentNullException.ThrowIfNull(localStatic);
         ArgumentNullException.ThrowIfNull(responderStatic);
@@ -34,12 +37,16 @@ public sealed class HandshakeInitiator : IDisposable
             throw new ArgumentException($"a pre-shared key is {NoiseHandshake.PskLength} bytes", nameof(presharedKey));
         this.localStatic = localStatic;
         ResponderStatic = responderStatic;
+        Offer = offer ?? TransportCiphers.Preferred;
         presharedKey.CopyTo(psk);
         DeriveKey(LabelMac1, responderStatic, responderMac1Key);
         DeriveKey(LabelMac1, localStatic.PublicKey, ownMac1Key);
     }
 
     public X25519PublicKey ResponderStatic { get; }
+
+    /// <summary>The cipher the initiations offer.</summary>
+    public TransportCipher Offer { get; }
 
     /// <summary>The local index of the initiation awaiting its response, or null.</summary>
     public uint? PendingIndex => pending is null ? null : pendingIndex;
@@ -66,7 +73,7 @@ public sealed class HandshakeInitiator : IDisposable
         var handshake = NoiseHandshake.Initiator(localStatic, ResponderStatic, Prologue);
         Span<byte> payload = stackalloc byte[Tai64N.Length];
         timestamp.Write(payload);
-        WriteHeader(datagram, MessageType.Initiation);
+        WriteHeader(datagram, MessageType.Initiation, FlagsFor(Offer));
         WriteIndex(datagram, InitiationSenderOffset, localIndex);
         var status = handshake.WriteInitiation(payload, datagram.Slice(InitiationNoiseOffset, InitiationNoiseLength), ephemeralKey);
         if (status != DatagramStatus.Ok)
@@ -102,6 +109,9 @@ public sealed class HandshakeInitiator : IDisposable
             return DatagramStatus.Malformed;
         if (pending is null || ReadIndex(datagram, ResponseReceiverOffset) != pendingIndex)
             return DatagramStatus.UnknownSession;
+        var cipher = CipherOf(datagram);
+        if (cipher != TransportCipher.ChaCha20Poly1305 && cipher != Offer)
+            return DatagramStatus.Malformed; // a cipher we did not offer
         // The response's MAC1 is keyed by our own public key: the responder proves it knows whom it answers.
         if (!VerifyMac(ownMac1Key, datagram[..ResponseMac1Offset], datagram.Slice(ResponseMac1Offset, MacLength)))
             return DatagramStatus.BadMac1;
@@ -114,7 +124,7 @@ public sealed class HandshakeInitiator : IDisposable
         {
             pending.Split(keys[..NoiseHandshake.CipherKeyLength], keys[NoiseHandshake.CipherKeyLength..]);
             session = new TransportSession(keys[..NoiseHandshake.CipherKeyLength], keys[NoiseHandshake.CipherKeyLength..],
-                pendingIndex, ReadIndex(datagram, ResponseSenderOffset), isInitiator: true, now);
+                pendingIndex, ReadIndex(datagram, ResponseSenderOffset), isInitiator: true, now, cipher: cipher);
         }
         finally
         {

@@ -19,13 +19,16 @@ public enum MessageType : byte
 /// (whitepaper sections 5.4.2 to 5.4.7) with SHA-256 in place of BLAKE2s. Integers are little-endian, as in WireGuard,
 /// so the transport counter on the wire is the nonce's counter byte for byte. Byte offsets:
 /// <code>
-/// Initiation (148): 0 type=1 | 1 reserved(3) | 4 sender index | 8 ephemeral(32) | 40 enc static(32+16)
+/// Initiation (148): 0 type=1 | 1 flags | 2 reserved(2) | 4 sender index | 8 ephemeral(32) | 40 enc static(32+16)
 ///                   | 88 enc timestamp(12+16) | 116 mac1(16) | 132 mac2(16)
-/// Response    (92): 0 type=2 | 1 reserved(3) | 4 sender index | 8 receiver index | 12 ephemeral(32)
+/// Response    (92): 0 type=2 | 1 flags | 2 reserved(2) | 4 sender index | 8 receiver index | 12 ephemeral(32)
 ///                   | 44 enc empty(0+16) | 60 mac1(16) | 76 mac2(16)
 /// Cookie reply(64): 0 type=3 | 1 reserved(3) | 4 receiver index | 8 nonce(24) | 32 enc cookie(16+16)
 /// Transport (32+n): 0 type=4 | 1 reserved(3) | 4 receiver index | 8 counter(8) | 16 enc packet(n+16)
+///      or (48+n) with AEGIS-256, whose tag is 32 bytes
 /// </code>
+/// The flags byte is WireGuard's first reserved byte (zero there): only <see cref="FlagAegis256"/> is defined, in
+/// the initiation (offered) and the response (chosen); anything else set, or a flag in another message, is invalid.
 /// </summary>
 public static class HandshakeMessages
 {
@@ -45,6 +48,10 @@ public static class HandshakeMessages
     public const int MacLength = 16;
     public const int IndexLength = 4;
     public const int ReservedLength = 3;
+    /// <summary>The flags byte of the initiation and the response (WireGuard's first reserved byte).</summary>
+    public const int FlagsOffset = 1;
+    /// <summary>Initiation: the initiator can seal with AEGIS-256; response: this session does (<see cref="TransportCipher"/>).</summary>
+    public const byte FlagAegis256 = 0x01;
 
     public const int InitiationLength = 148;
     public const int InitiationSenderOffset = 4;
@@ -73,7 +80,7 @@ public static class HandshakeMessages
     public const int TransportHeaderLength = 16;
     public const int TransportReceiverOffset = 4;
     public const int TransportCounterOffset = 8;
-    /// <summary>Poly1305 tag after the encrypted packet.</summary>
+    /// <summary>The shortest AEAD tag after the encrypted packet (Poly1305's; AEGIS-256's is 32).</summary>
     public const int TransportTagLength = 16;
     public const int TransportMinLength = TransportHeaderLength + TransportTagLength;
 
@@ -83,7 +90,10 @@ public static class HandshakeMessages
     /// </summary>
     public static MessageType Classify(ReadOnlySpan<byte> datagram)
     {
-        if (datagram.Length < TransportMinLength || datagram[1] != 0 || datagram[2] != 0 || datagram[3] != 0)
+        if (datagram.Length < TransportMinLength || datagram[2] != 0 || datagram[3] != 0)
+            return MessageType.Invalid;
+        var flags = datagram[FlagsOffset];
+        if (flags != 0 && (flags != FlagAegis256 || (MessageType)datagram[0] is not (MessageType.Initiation or MessageType.Response)))
             return MessageType.Invalid;
         return (MessageType)datagram[0] switch
         {
@@ -95,11 +105,18 @@ public static class HandshakeMessages
         };
     }
 
-    internal static void WriteHeader(Span<byte> datagram, MessageType type)
+    internal static void WriteHeader(Span<byte> datagram, MessageType type, byte flags = 0)
     {
         datagram[0] = (byte)type;
         datagram.Slice(1, ReservedLength).Clear();
+        datagram[FlagsOffset] = flags;
     }
+
+    /// <summary>The cipher a handshake message's flags byte names (offered in an initiation, chosen in a response).</summary>
+    internal static TransportCipher CipherOf(ReadOnlySpan<byte> datagram) =>
+        (datagram[FlagsOffset] & FlagAegis256) != 0 ? TransportCipher.Aegis256 : TransportCipher.ChaCha20Poly1305;
+
+    internal static byte FlagsFor(TransportCipher cipher) => cipher == TransportCipher.Aegis256 ? FlagAegis256 : (byte)0;
 
     internal static uint ReadIndex(ReadOnlySpan<byte> datagram, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(datagram[offset..]);
 

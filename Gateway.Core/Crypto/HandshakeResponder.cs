@@ -29,16 +29,21 @@ public sealed class HandshakeResponder : IDisposable
 
     /// <param name="localStatic">Our static key pair (the caller keeps ownership).</param>
     /// <param name="allowList">Who may initiate (ppp.keys).</param>
-    public HandshakeResponder(KeyPair localStatic, IInitiatorAllowList allowList)
+    /// <param name="accept">The best cipher to accept when offered (<see cref="TransportCiphers.Preferred"/> when null).</param>
+    public HandshakeResponder(KeyPair localStatic, IInitiatorAllowList allowList, TransportCipher? accept = null)
     {
         ArgumentNullException.ThrowIfNull(localStatic);
         ArgumentNullException.ThrowIfNull(allowList);
         this.localStatic = localStatic;
         this.allowList = allowList;
+        Accept = accept ?? TransportCiphers.Preferred;
         Cookies = new CookieChecker(localStatic.PublicKey);
     }
 
     public CookieChecker Cookies { get; }
+
+    /// <summary>The best cipher accepted: AEGIS-256 when the initiation offers it and this is it.</summary>
+    public TransportCipher Accept { get; }
 
     /// <summary>
     /// Consumes an initiation received from <paramref name="sourceAddress"/>:<paramref name="sourcePort"/> (address
@@ -81,7 +86,9 @@ public sealed class HandshakeResponder : IDisposable
         if (peer.LastInitiationAt is { } last && now - last < KeyLifetime.MinInitiationInterval)
             return ResponderResult.Drop(DatagramStatus.RateLimited);
 
-        WriteHeader(reply, MessageType.Response);
+        var cipher = CipherOf(datagram) == TransportCipher.Aegis256 && Accept == TransportCipher.Aegis256
+            ? TransportCipher.Aegis256 : TransportCipher.ChaCha20Poly1305;
+        WriteHeader(reply, MessageType.Response, FlagsFor(cipher));
         WriteIndex(reply, ResponseSenderOffset, localIndex);
         WriteIndex(reply, ResponseReceiverOffset, ReadIndex(datagram, InitiationSenderOffset));
         status = handshake.WriteResponse(peer.Psk, ReadOnlySpan<byte>.Empty, reply.Slice(ResponseNoiseOffset, ResponseNoiseLength), ephemeralKey);
@@ -99,7 +106,7 @@ public sealed class HandshakeResponder : IDisposable
         {
             handshake.Split(keys[..NoiseHandshake.CipherKeyLength], keys[NoiseHandshake.CipherKeyLength..]);
             session = new TransportSession(keys[NoiseHandshake.CipherKeyLength..], keys[..NoiseHandshake.CipherKeyLength],
-                localIndex, ReadIndex(datagram, InitiationSenderOffset), isInitiator: false, now, peer);
+                localIndex, ReadIndex(datagram, InitiationSenderOffset), isInitiator: false, now, peer, cipher);
         }
         finally
         {

@@ -6,7 +6,8 @@ namespace Gateway.Core.Crypto;
 
 /// <summary>
 /// The transport keys of one completed handshake (WireGuard 5.4.6): <see cref="Seal"/> turns a packet into a data
-/// datagram and <see cref="Open"/> turns one back, ChaCha20-Poly1305 with the 64-bit counter as nonce (Noise 12.3)
+/// datagram and <see cref="Open"/> turns one back, ChaCha20-Poly1305 or AEGIS-256 (<see cref="TransportCipher"/>)
+/// with the 64-bit counter as nonce (Noise 12.3)
 /// and no associated data. Both write into the caller's spans and allocate nothing.
 /// <para>
 /// Open spends at most one AEAD check on a datagram, and only after the cheap tests (layout, index, lifetime, replay
@@ -22,11 +23,10 @@ namespace Gateway.Core.Crypto;
 /// </summary>
 public sealed class TransportSession : IDisposable
 {
-    /// <summary>Bytes a sealed datagram adds to its packet: header and tag.</summary>
-    public const int Overhead = TransportHeaderLength + TransportTagLength;
+    /// <summary>The most bytes a sealed datagram adds to its packet: header and the longest tag.</summary>
+    public const int MaxOverhead = TransportHeaderLength + TransportCiphers.MaxTagLength;
 
-    private static readonly AeadAlgorithm Aead = AeadAlgorithm.ChaCha20Poly1305;
-
+    private readonly AeadAlgorithm aead;
     private readonly Key sendKey;
     private readonly Key receiveKey;
     private readonly ReplayWindow window = new();
@@ -35,10 +35,13 @@ public sealed class TransportSession : IDisposable
     private int disposed;
 
     internal TransportSession(ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, uint localIndex, uint remoteIndex,
-        bool isInitiator, TimeSpan createdAt, AllowedPeer? peer = null)
+        bool isInitiator, TimeSpan createdAt, AllowedPeer? peer = null, TransportCipher cipher = TransportCipher.ChaCha20Poly1305)
     {
-        this.sendKey = Key.Import(Aead, sendKey, KeyBlobFormat.RawSymmetricKey);
-        this.receiveKey = Key.Import(Aead, receiveKey, KeyBlobFormat.RawSymmetricKey);
+        Cipher = cipher;
+        aead = TransportCiphers.Algorithm(cipher);
+        Overhead = TransportHeaderLength + aead.TagSize;
+        this.sendKey = TransportCiphers.Import(cipher, sendKey);
+        this.receiveKey = TransportCiphers.Import(cipher, receiveKey);
         LocalIndex = localIndex;
         RemoteIndex = remoteIndex;
         Lifetime = new KeyLifetime(createdAt, isInitiator);
@@ -47,6 +50,9 @@ public sealed class TransportSession : IDisposable
         // same of the initiator from its first transport message (WireGuard 6.1 "key confirmation").
         confirmed = isInitiator;
     }
+
+    /// <summary>The AEAD both ends agreed on in the handshake.</summary>
+    public TransportCipher Cipher { get; }
 
     /// <summary>Our index: the receiver index of datagrams sent to us.</summary>
     public uint LocalIndex { get; }
@@ -67,8 +73,14 @@ public sealed class TransportSession : IDisposable
     /// <summary>Counters handed out so far (the next counter to send).</summary>
     public ulong MessagesSent => Volatile.Read(ref nextSendCounter);
 
+    /// <summary>Bytes a sealed datagram of this session adds to its packet: header and tag (32, or 48 with AEGIS-256).</summary>
+    public int Overhead { get; }
+
     /// <summary>The datagram length for a packet of <paramref name="packetLength"/> bytes.</summary>
-    public static int SealedLength(int packetLength) => packetLength + Overhead;
+    public int SealedLength(int packetLength) => packetLength + Overhead;
+
+    /// <summary>A datagram buffer long enough for a packet of <paramref name="packetLength"/> bytes under any cipher.</summary>
+    public static int MaxSealedLength(int packetLength) => packetLength + MaxOverhead;
 
     /// <summary>Should the sender start a new handshake (count, or initiator's age)? Ask after sending.</summary>
     public bool RekeyDueOnSend(TimeSpan now) => Lifetime.RekeyDueOnSend(now, MessagesSent);
@@ -100,11 +112,11 @@ public sealed class TransportSession : IDisposable
         if (counter >= KeyLifetime.RejectAfterMessages)
             return DatagramStatus.Expired;
 
-        Span<byte> nonce = stackalloc byte[NoiseHandshake.NonceLength];
-        NoiseHandshake.WriteNonce(nonce, counter);
+        Span<byte> nonce = stackalloc byte[aead.NonceSize];
+        WriteNonce(nonce, counter);
         try
         {
-            Aead.Encrypt(sendKey, nonce, ReadOnlySpan<byte>.Empty, packet, datagram[TransportHeaderLength..length]);
+            aead.Encrypt(sendKey, nonce, ReadOnlySpan<byte>.Empty, packet, datagram[TransportHeaderLength..length]);
         }
         catch (ObjectDisposedException)
         {
@@ -133,17 +145,19 @@ public sealed class TransportSession : IDisposable
             return DatagramStatus.UnknownSession;
         if (counter >= KeyLifetime.RejectAfterMessages || Lifetime.Age(now) >= KeyLifetime.RejectAfterTime)
             return DatagramStatus.Expired;
+        if (datagram.Length < Overhead)
+            return DatagramStatus.Malformed; // shorter than this cipher's tag
         if (!window.IsFresh(counter))
             return DatagramStatus.Replay;
         var length = datagram.Length - Overhead;
         if (packet.Length < length)
             throw new ArgumentException($"the opened packet needs {length} bytes", nameof(packet));
 
-        Span<byte> nonce = stackalloc byte[NoiseHandshake.NonceLength];
-        NoiseHandshake.WriteNonce(nonce, counter);
+        Span<byte> nonce = stackalloc byte[aead.NonceSize];
+        WriteNonce(nonce, counter);
         try
         {
-            if (!Aead.Decrypt(receiveKey, nonce, ReadOnlySpan<byte>.Empty, datagram[TransportHeaderLength..], packet[..length]))
+            if (!aead.Decrypt(receiveKey, nonce, ReadOnlySpan<byte>.Empty, datagram[TransportHeaderLength..], packet[..length]))
                 return DatagramStatus.BadTag;
         }
         catch (ObjectDisposedException)
@@ -154,6 +168,13 @@ public sealed class TransportSession : IDisposable
         confirmed = true;
         written = length;
         return DatagramStatus.Ok;
+    }
+
+    /// <summary>The counter as Noise's nonce (four zero bytes, the counter little-endian), zero-padded to the AEAD's nonce size.</summary>
+    private static void WriteNonce(Span<byte> nonce, ulong counter)
+    {
+        nonce.Clear();
+        NoiseHandshake.WriteNonce(nonce, counter);
     }
 
     /// <summary>Moves the send counter forward, so tests reach the message limits without sealing 2^60 packets.</summary>

@@ -103,6 +103,9 @@ public sealed record SublinkStatus(
 public sealed record EncryptionStatus(bool Enabled, bool Encrypted, double? KeyAgeSeconds, RejectedDatagrams Rejected, long SealDropped)
 {
     public static EncryptionStatus Clear { get; } = new(false, false, null, RejectedDatagrams.None, 0);
+
+    /// <summary>The AEAD of the current keys ("AES-256-GCM" or "ChaCha20-Poly1305"), null before the first handshake.</summary>
+    public string? Cipher { get; init; }
 }
 
 /// <summary>

@@ -11,14 +11,15 @@ internal sealed class CryptoRig : IDisposable
 
     private long seconds = 1_700_000_000;
 
-    public CryptoRig(ReadOnlySpan<byte> initiatorPsk = default, ReadOnlySpan<byte> responderPsk = default)
+    public CryptoRig(ReadOnlySpan<byte> initiatorPsk = default, ReadOnlySpan<byte> responderPsk = default,
+        TransportCipher? offer = null, TransportCipher? accept = null)
     {
         ResponderKey = KeyPair.Generate();
         InitiatorKey = KeyPair.Generate();
         AllowList = new PeerAllowList();
         Peer = AllowList.Add("gw1", InitiatorKey.PublicKey, "site a", responderPsk);
-        Responder = new HandshakeResponder(ResponderKey, AllowList);
-        Initiator = new HandshakeInitiator(InitiatorKey, ResponderKey.PublicKey, initiatorPsk);
+        Responder = new HandshakeResponder(ResponderKey, AllowList, accept);
+        Initiator = new HandshakeInitiator(InitiatorKey, ResponderKey.PublicKey, initiatorPsk, offer);
     }
 
     public KeyPair ResponderKey { get; }
@@ -62,6 +63,15 @@ internal sealed class CryptoRig : IDisposable
         HandshakeMessages.DeriveKey(HandshakeMessages.LabelMac1, ResponderKey.PublicKey, key);
         HandshakeMessages.Mac(key, initiation.AsSpan(0, HandshakeMessages.InitiationMac1Offset),
             initiation.AsSpan(HandshakeMessages.InitiationMac1Offset, HandshakeMessages.MacLength));
+    }
+
+    /// <summary>Recomputes a response's MAC1 (keyed by the initiator's public key) after a test changed bytes under it.</summary>
+    public void ResignResponseMac1(byte[] response)
+    {
+        var key = new byte[32];
+        HandshakeMessages.DeriveKey(HandshakeMessages.LabelMac1, InitiatorKey.PublicKey, key);
+        HandshakeMessages.Mac(key, response.AsSpan(0, HandshakeMessages.ResponseMac1Offset),
+            response.AsSpan(HandshakeMessages.ResponseMac1Offset, HandshakeMessages.MacLength));
     }
 
     public void Dispose()

@@ -19,7 +19,7 @@ public class HandshakeTests
             Assert.False(responder.IsInitiator);
 
             var packet = "an LCP Echo-Request"u8.ToArray();
-            var datagram = new byte[TransportSession.SealedLength(packet.Length)];
+            var datagram = new byte[initiator.SealedLength(packet.Length)];
             var opened = new byte[packet.Length];
             Assert.Equal(DatagramStatus.Ok, initiator.Seal(packet, datagram, rig.Now, out _));
             Assert.Equal(DatagramStatus.Ok, responder.Open(datagram, opened, rig.Now, out _));

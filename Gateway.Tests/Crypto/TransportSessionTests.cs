@@ -12,10 +12,10 @@ public class TransportSessionTests
     private static readonly byte[] KeyB = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
 
     /// <summary>Two ends of one session: the initiator (index 1) and the responder (index 2).</summary>
-    private sealed class Pair : IDisposable
+    private sealed class Pair(TransportCipher cipher = TransportCipher.ChaCha20Poly1305) : IDisposable
     {
-        public TransportSession I { get; } = new(KeyA, KeyB, 1, 2, isInitiator: true, Start);
-        public TransportSession R { get; } = new(KeyB, KeyA, 2, 1, isInitiator: false, Start);
+        public TransportSession I { get; } = new(KeyA, KeyB, 1, 2, isInitiator: true, Start, cipher: cipher);
+        public TransportSession R { get; } = new(KeyB, KeyA, 2, 1, isInitiator: false, Start, cipher: cipher);
 
         public void Dispose()
         {
@@ -26,7 +26,7 @@ public class TransportSessionTests
 
     private static byte[] Sealed(TransportSession session, byte[] packet, TimeSpan? now = null)
     {
-        var datagram = new byte[TransportSession.SealedLength(packet.Length)];
+        var datagram = new byte[session.SealedLength(packet.Length)];
         Assert.Equal(DatagramStatus.Ok, session.Seal(packet, datagram, now ?? Start, out _));
         return datagram;
     }
@@ -58,42 +58,49 @@ public class TransportSessionTests
         Assert.Equal(expected, plaintext);
     }
 
-    [Fact]
-    public void SealWritesTheHeaderAndCountsFromZero()
+    [Theory]
+    [InlineData(TransportCipher.ChaCha20Poly1305, 32)]
+    [InlineData(TransportCipher.Aegis256, 48)]
+    public void SealWritesTheHeaderAndCountsFromZero(TransportCipher cipher, int overhead)
     {
-        using var pair = new Pair();
+        using var pair = new Pair(cipher);
         var (i, r) = (pair.I, pair.R);
         var first = Sealed(i, [1, 2, 3]);
         var second = Sealed(i, [1, 2, 3]);
         Assert.Equal(new byte[] { 4, 0, 0, 0, 2, 0, 0, 0 }, first[..8]);
         Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(first.AsSpan(8)));
         Assert.Equal(1UL, BinaryPrimitives.ReadUInt64LittleEndian(second.AsSpan(8)));
-        Assert.Equal(3 + TransportSession.Overhead, first.Length);
+        Assert.Equal(3 + overhead, first.Length);
+        Assert.Equal(overhead, i.Overhead);
         Assert.NotEqual(first[16..], second[16..]);
         Assert.Equal(2UL, i.MessagesSent);
     }
 
-    [Fact]
-    public void AKeepaliveIsAnEmptyPacket()
+    [Theory]
+    [InlineData(TransportCipher.ChaCha20Poly1305)]
+    [InlineData(TransportCipher.Aegis256)]
+    public void AKeepaliveIsAnEmptyPacket(TransportCipher cipher)
     {
-        using var pair = new Pair();
+        using var pair = new Pair(cipher);
         var (i, r) = (pair.I, pair.R);
         var keepalive = Sealed(i, []);
-        Assert.Equal(TransportSession.Overhead, keepalive.Length);
+        Assert.Equal(i.Overhead, keepalive.Length);
         Assert.Equal(DatagramStatus.Ok, r.Open(keepalive, Span<byte>.Empty, Start, out var written));
         Assert.Equal(0, written);
     }
 
-    [Fact]
-    public void SealAndOpenWorkInPlace()
+    [Theory]
+    [InlineData(TransportCipher.ChaCha20Poly1305)]
+    [InlineData(TransportCipher.Aegis256)]
+    public void SealAndOpenWorkInPlace(TransportCipher cipher)
     {
-        using var pair = new Pair();
+        using var pair = new Pair(cipher);
         var (i, r) = (pair.I, pair.R);
         var packet = "in place"u8.ToArray();
-        var buffer = new byte[TransportSession.SealedLength(packet.Length)];
+        var buffer = new byte[i.SealedLength(packet.Length)];
         packet.CopyTo(buffer, 16);
         Assert.Equal(DatagramStatus.Ok, i.Seal(buffer.AsSpan(16, packet.Length), buffer, Start, out _));
-        Assert.NotEqual(packet, buffer[16..^16]);
+        Assert.NotEqual(packet, buffer.AsSpan(16, packet.Length).ToArray());
         Assert.Equal(DatagramStatus.Ok, r.Open(buffer, buffer.AsSpan(16), Start, out var written));
         Assert.Equal(packet, buffer.AsSpan(16, written).ToArray());
     }
@@ -233,15 +240,17 @@ public class TransportSessionTests
         Assert.Equal(DatagramStatus.UnknownSession, table.Open(Sealed(i, [7]), buffer, Start, out _, out _));
     }
 
-    [Fact]
-    public void SealAndOpenAllocateNothingPerPacket()
+    [Theory]
+    [InlineData(TransportCipher.ChaCha20Poly1305)]
+    [InlineData(TransportCipher.Aegis256)]
+    public void SealAndOpenAllocateNothingPerPacket(TransportCipher cipher)
     {
-        using var pair = new Pair();
+        using var pair = new Pair(cipher);
         var (i, r) = (pair.I, pair.R);
         var table = new SessionTable();
         table.TryAdd(r);
         var packet = new byte[1400];
-        var datagram = new byte[TransportSession.SealedLength(packet.Length)];
+        var datagram = new byte[i.SealedLength(packet.Length)];
         var opened = new byte[packet.Length];
         const int Packets = 20_000;
 

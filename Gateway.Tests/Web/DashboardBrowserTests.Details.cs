@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gateway.Core.Crypto;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -71,7 +72,7 @@ public sealed partial class DashboardBrowserTests
         await Expect(member4.Locator("td").Nth(4)).ToHaveTextAsync("7.9 %");
         // Issue 13: each member says whether it is encrypted (the demo runs encrypted: "yes" and its keys' age) and
         // what it rejected (nothing: no one forges into the demo).
-        await Expect(member4.Locator("td").Nth(8)).ToHaveTextAsync(new Regex(@"^yes, \d+ s$"));
+        await Expect(member4.Locator("td").Nth(8)).ToHaveTextAsync(new Regex($@"^yes, {TransportCiphers.Name(TransportCiphers.Preferred)}, \d+ s$"));
         await Expect(member4.Locator("td").Nth(9)).ToHaveTextAsync("0");
 
         // Issue 16: each member says whether it is a backup; only the operator may change it.

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Gateway.Core.Actors.Messages;
+using Gateway.Core.Crypto;
 using Gateway.Core.Status;
 using Gateway.Tests.History;
 using Gateway.Web.Security;
@@ -34,6 +35,9 @@ public sealed class RestApiTests : IAsyncLifetime
         var sublinks = await client.GetFromJsonAsync<SublinkStatus[]>("api/sublinks", WebTestHost.Json);
         Assert.NotEmpty(sublinks!);
         Assert.All(sublinks!, s => Assert.Equal((true, true, 0L), (s.Encryption.Enabled, s.Encryption.Encrypted, s.Encryption.Rejected.Total)));
+        // Both ends run on this machine: AEGIS-256 where it has AES in hardware, ChaCha20-Poly1305 otherwise.
+        var cipher = TransportCiphers.Name(TransportCiphers.Preferred);
+        Assert.All(sublinks!, s => Assert.Equal(cipher, s.Encryption.Cipher));
     }
 
     [Theory]

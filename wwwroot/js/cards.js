@@ -175,11 +175,16 @@ function updatePolicyButton(button) {
     : button.dataset.policy === "backup" ? "carry data only while no primary member is up" : "carry data with the other primaries";
 }
 
-/** "yes, 42 s" (sealed, keys that old), "handshake" (encryption on, no keys yet) or "no" (clear PPP, FreeBSD's wire). */
+/**
+ * "yes, AES-256-GCM, 42 s" (sealed with that cipher, keys that old), "handshake" (encryption on, no keys yet) or "no"
+ * (clear PPP, FreeBSD's wire).
+ */
 function encrypted(s) {
   const e = s && s.encryption;
   if (!e || !e.enabled) return s ? "no" : "–";
-  return e.encrypted ? `yes, ${e.keyAgeSeconds == null ? "–" : Math.floor(e.keyAgeSeconds) + " s"}` : "handshake";
+  if (!e.encrypted) return "handshake";
+  const age = e.keyAgeSeconds == null ? "–" : Math.floor(e.keyAgeSeconds) + " s";
+  return e.cipher ? `yes, ${e.cipher}, ${age}` : `yes, ${age}`;
 }
 
 const rejectionNames = { malformed: "malformed", unknownSession: "no session", badTag: "bad tag", replay: "replay",
