@@ -8,7 +8,7 @@ namespace Gateway.Core.Crypto;
 /// and the Noise protocol's, and fast without AES hardware. AEGIS-256 (32-byte nonce, 32-byte tag; RFC draft
 /// irtf-cfrg-aegis-aead) is used when both ends have AES in hardware (AES-NI, or the ARMv8 crypto extensions): on
 /// the bench machine it seals a 1400-byte packet in about a seventh of ChaCha20-Poly1305's time
-/// (Gateway.Benchmarks <c>TransportSessionBenchmarks</c>), which is what lets an encrypted bundle keep most of the
+/// (Gateway.Benchmarks <c>TransportSessionBenchmarks</c>, <c>AeadBenchmarks</c>), which is what lets an encrypted bundle keep most of the
 /// clear one's throughput. The initiator offers it in the initiation's flags byte and the responder answers with
 /// its choice in the response's (see <see cref="HandshakeMessages.FlagAegis256"/>). The nonce is the 64-bit counter
 /// in both (Noise 12.3, zero-padded to the AEAD's nonce size).
