@@ -179,6 +179,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         if (dataPlane.CheckFailure())
             Timers.Cancel(DataPlaneTimerKey);
         OpenDataPlane();
+        WatchDelivery();
         PublishStatus();
     }
 

@@ -170,7 +170,16 @@ public sealed record BundleStatus(
 
     /// <summary>Each member as the bundle weighs it: its share of what the fragmenter sends.</summary>
     public IReadOnlyList<MemberStatus> MemberDetails { get; init; } = [];
+
+    /// <summary>Set while fragments arrive on the members but nothing is reassembled (issue 17); null otherwise.</summary>
+    public DeliveryStall? Stall { get; init; }
 }
+
+/// <summary>
+/// A bundle whose members are up and receive Multilink fragments, none of which became a packet for
+/// <see cref="Seconds"/> (at least five): the reassembler is stuck or the peer sends fragments that never complete.
+/// </summary>
+public sealed record DeliveryStall(double Seconds, long FragmentsSinceDelivery);
 
 /// <summary>
 /// One member as its bundle sees it: the weight the fragmenter gives it (bytes per second: the configured bandwidth

@@ -95,7 +95,9 @@ export function renderLink(l) {
 
 export function renderBundle(b) {
   const el = card("bundle", b.name);
-  look(el, b.up ? "up" : "down", b.up ? "up" : "down");
+  // up, but fragments arrive and none becomes a packet: "stalled" (issue 17), not a healthy "up"
+  const stall = b.up ? b.stall : null;
+  look(el, !b.up ? "down" : stall ? "busy" : "up", !b.up ? "down" : stall ? "stalled" : "up");
   const t = b.traffic;
   set(el, "goodput", fmtRate(t ? t.goodputBitsPerSecond : b.counters.bitsPerSecondOut));
   set(el, "rtt", fmtMs(t && t.probeRoundTripMs));
@@ -109,6 +111,9 @@ export function renderBundle(b) {
   set(el, "addresses6", b.ipv6LocalAddress ? `${b.ipv6LocalAddress} → ${b.ipv6PeerAddress}` : "–");
   const r = b.reassembly;
   set(el, "reassembly", `${r.packetsReassembled} ok, ${r.packetsLost} lost, ${r.duplicates} dup, ${r.lateFragments} late, depth ${r.reorderDepth} (peak ${r.peakReorderDepth})`);
+  set(el, "delivery", !b.up ? "–" : stall
+    ? `stalled ${Math.floor(stall.seconds)} s: ${stall.fragmentsSinceDelivery} fragments in, no packet out`
+    : "ok");
   renderMembers(el, b);
   ensureMemberSeries(b.name);
 }

@@ -92,6 +92,8 @@ public readonly record struct MpMemberReceiveStatistics(long FragmentsIn, long P
 /// <summary>Bundle-wide receive statistics.</summary>
 public readonly record struct MpReassemblerStatistics
 {
+    /// <summary>Fragments handed in on member links, whatever became of them (members that left still count).</summary>
+    public long ReceivedFragments { get; init; }
     public long ReassembledPackets { get; init; }
     /// <summary>Loss events: places in the stream where one or more packets were lost (a lower bound on lost packets).</summary>
     public long LostPackets { get; init; }
@@ -215,7 +217,7 @@ public sealed class MpReassembler
     private double timeoutTicks;
     private double peakWait;
 
-    private long reassembled, lostPackets, lostFragments, discarded, duplicates, late, outOfWindow, reserved, truncated,
+    private long received, reassembled, lostPackets, lostFragments, discarded, duplicates, late, outOfWindow, reserved, truncated,
         notMember, oversizeFragments, oversizePackets, malformed, capEvictions, timeoutLosses, resyncs, peakBytes;
     private int peakDepth;
 
@@ -300,6 +302,7 @@ public sealed class MpReassembler
 
     public MpReassemblerStatistics Statistics => new()
     {
+        ReceivedFragments = received,
         ReassembledPackets = reassembled,
         LostPackets = lostPackets,
         LostFragments = lostFragments,
@@ -334,6 +337,7 @@ public sealed class MpReassembler
             notMember++;
             return MpReceiveStatus.NotMember;
         }
+        received++;
         var status = MpHeaderCodec.TryRead(fragment, options.Format, out var header, out var data);
         if (status != MpHeaderStatus.Ok)
         {
