@@ -32,15 +32,6 @@ public sealed record PairOptions
     /// </summary>
     public bool Encrypted { get; init; }
 
-    /// <summary>The scenarios' <c>--encryption off|on|both</c>: the modes to measure, clear first.</summary>
-    public static bool[] EncryptionModes(Options o) => o.String("encryption", "off") switch
-    {
-        "off" => [false],
-        "on" => [true],
-        "both" => [false, true],
-        var other => throw new UsageException($"--encryption {other}: off, on or both"),
-    };
-
     /// <summary>
     /// Each of <paramref name="sublinks"/> sublinks through a link emulator relay of its own on loopback (added to
     /// <paramref name="relays"/> when the pair starts), with LCP echo every <paramref name="echoPeriod"/> seconds at
@@ -167,4 +158,40 @@ public sealed class BundlePair : IAsyncDisposable
         Receiver.Dispose();
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>
+/// The scenarios' <c>--encryption off|on|both</c> (issue 13): the modes to run, the <c>encrypted</c> column of their
+/// rows, and each encrypted row paired with its clear twin of the same run.
+/// </summary>
+public static class EncryptionCases
+{
+    public const string Column = "encrypted";
+
+    /// <summary>The modes to measure, clear first.</summary>
+    public static bool[] Modes(Options o) => o.String("encryption", "off") switch
+    {
+        "off" => [false],
+        "on" => [true],
+        "both" => [false, true],
+        var other => throw new UsageException($"--encryption {other}: off, on or both"),
+    };
+
+    /// <summary>For the scenario's inputs: what each mode means.</summary>
+    public static string[] Describe(bool[] modes) =>
+        modes.Select(m => m ? "on (issue 13: every datagram sealed, receiver requires it)" : "off").ToArray();
+
+    /// <summary>A row's case: <paramref name="key"/>, with the <c>encrypted</c> column when encryption is measured.</summary>
+    public static (string, object)[] Key(bool[] modes, bool encrypted, params (string, object)[] key) =>
+        modes.Length > 1 || encrypted ? [.. key, (Column, encrypted ? "yes" : "no")] : key;
+
+    public static bool IsEncrypted(ResultRow row) => row.Case.TryGetValue(Column, out var e) && (string)e == "yes";
+
+    /// <summary>Each encrypted row with the clear row whose other case columns are the same.</summary>
+    public static IEnumerable<(ResultRow Encrypted, ResultRow Clear)> Twins(ScenarioResult result) =>
+        from row in result.Rows.Where(IsEncrypted)
+        let clear = result.Rows.FirstOrDefault(r => r.Case.TryGetValue(Column, out var e) && (string)e == "no"
+            && r.Case.Count == row.Case.Count && r.Case.All(c => c.Key == Column || Equals(c.Value, row.Case.GetValueOrDefault(c.Key))))
+        where clear is not null
+        select (row, clear);
 }

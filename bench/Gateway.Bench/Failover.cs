@@ -27,7 +27,7 @@ public static class Failover
         string echo = o.String("echo-period", "0.2");
         string tcpRate = o.String("tcp-rate", "20M");
         var cases = o.String("cases", string.Join(',', Cases)).Split(',');
-        bool[] modes = PairOptions.EncryptionModes(o);
+        bool[] modes = EncryptionCases.Modes(o);
         var result = new ScenarioResult { Scenario = "failover" };
         result.Inputs = new
         {
@@ -41,7 +41,7 @@ public static class Failover
             tcp = $"iperf3 -c (ns lan) -> -s (ns inet) through the bundle, -b {tcpRate}, for the whole run",
             path = "ns lan -> tun -> gateway process -> sublink UDP -> UdpLinkRelay (one per sublink, loopback) -> receiver process -> tun -> ns inet",
             faultedLink = "sublink 2",
-            encryption = modes.Select(m => m ? "on (issue 13: every datagram sealed, receiver requires it)" : "off").ToArray(),
+            encryption = EncryptionCases.Describe(modes),
         };
         result.Units = new
         {
@@ -56,7 +56,7 @@ public static class Failover
         foreach (var fault in cases)
         {
             foreach (bool encrypted in modes)
-                await RunCaseAsync(paths, result, fault, encrypted, modes.Length > 1 || encrypted, lan, inet, sublinks, runs, echo, seconds, faultAt, tcpRate);
+                await RunCaseAsync(paths, result, fault, encrypted, modes, lan, inet, sublinks, runs, echo, seconds, faultAt, tcpRate);
         }
         if (modes.Length > 1)
             CompareEncrypted(result);
@@ -64,12 +64,12 @@ public static class Failover
         return result;
     }
 
-    private static async Task RunCaseAsync(BenchPaths paths, ScenarioResult result, string fault, bool encrypted, bool withEncryption,
+    private static async Task RunCaseAsync(BenchPaths paths, ScenarioResult result, string fault, bool encrypted, bool[] modes,
         string lan, string inet, int sublinks, int runs, string echo, double seconds, double faultAt, string tcpRate)
     {
         var relays = new List<UdpLinkRelay>();
         var pairOptions = PairOptions.Relayed(sublinks, relays, echo) with { Encrypted = encrypted };
-        var row = result.Row(withEncryption ? [("fault", fault), ("encrypted", encrypted ? "yes" : "no")] : [("fault", fault)]);
+        var row = result.Row(EncryptionCases.Key(modes, encrypted, ("fault", fault)));
         try
         {
             await using var pair = await BundlePair.StartAsync(paths, $"fo-{fault}{(encrypted ? "-e" : "")}", sublinks, lan, inet, pairOptions, TimeSpan.FromSeconds(40));
@@ -98,10 +98,9 @@ public static class Failover
     /// <summary>Each encrypted case's median gap beside its clear twin's (issue 13's target: within 10 %).</summary>
     private static void CompareEncrypted(ScenarioResult result)
     {
-        foreach (var row in result.Rows.Where(r => r.Case.TryGetValue("encrypted", out var e) && (string)e == "yes"))
+        foreach (var (row, clear) in EncryptionCases.Twins(result))
         {
-            var clear = result.Rows.FirstOrDefault(r => Equals(r.Case["fault"], row.Case["fault"]) && r.Case.TryGetValue("encrypted", out var e) && (string)e == "no");
-            if (clear?.Median.GetValueOrDefault("longestGapMs") is not { } clearGap || row.Median.GetValueOrDefault("longestGapMs") is not { } gap)
+            if (clear.Median.GetValueOrDefault("longestGapMs") is not { } clearGap || row.Median.GetValueOrDefault("longestGapMs") is not { } gap)
                 continue;
             row.Derived["gapVsClear"] = clearGap > 0 ? gap / clearGap : null;
             if (row.Case["fault"] is "down" or "blackhole")

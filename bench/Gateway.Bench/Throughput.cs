@@ -28,7 +28,7 @@ public static class Throughput
         int runs = o.Int("runs", 3);
         double seconds = o.Double("seconds", 2.5), warmup = o.Double("warmup", 0.75);
         int window = o.Int("window", DefaultWindow);
-        bool[] modes = PairOptions.EncryptionModes(o);
+        bool[] modes = EncryptionCases.Modes(o);
         var result = new ScenarioResult { Scenario = "throughput" };
         result.Inputs = new
         {
@@ -40,7 +40,7 @@ public static class Throughput
             blasterWindowPackets = window,
             path = "UDP blaster (ns lan) -> tun -> gateway process -> N UDP sublinks over 127.0.0.1 -> receiver process -> tun -> sink (ns inet)",
             ceiling = "the same blaster and sink over a veth pair between ns lan and ns inet",
-            encryption = modes.Select(m => m ? "on (issue 13: every datagram sealed, receiver requires it)" : "off").ToArray(),
+            encryption = EncryptionCases.Describe(modes),
         };
         result.Units = new
         {
@@ -64,8 +64,7 @@ public static class Throughput
                     new PairOptions { Encrypted = encrypted }, TimeSpan.FromSeconds(o.Double("start-timeout", 40)));
                 foreach (int size in sizes)
                 {
-                    (string, object)[] key = [("path", "bundle"), ("sublinks", n), ("size", size)];
-                    var row = result.Row(modes.Length > 1 || encrypted ? [.. key, ("encrypted", encrypted ? "yes" : "no")] : key);
+                    var row = result.Row(EncryptionCases.Key(modes, encrypted, ("path", "bundle"), ("sublinks", n), ("size", size)));
                     for (int r = 0; r < runs; r++)
                     {
                         var ceiling = Blast(lan, new IPEndPoint(ceilingAddress, CeilingPort), size, window, ceilingSink, warmup, seconds, []);
@@ -88,7 +87,7 @@ public static class Throughput
             row.ComputeMedians();
         if (modes.Length > 1)
             CompareEncrypted(result);
-        var four = result.Rows.FirstOrDefault(r => (string)r.Case["path"] == "bundle" && r.Case["sublinks"] is 4 && r.Case["size"] is 1400 && !IsEncrypted(r));
+        var four = result.Rows.FirstOrDefault(r => (string)r.Case["path"] == "bundle" && r.Case["sublinks"] is 4 && r.Case["size"] is 1400 && !EncryptionCases.IsEncrypted(r));
         if (four is not null)
         {
             result.Notes.Add(Commands.Invariant($"target: >= 1000 Mbit/s of 1400-byte packets through 4 sublinks: measured {four.Median["mbps"]:F0} Mbit/s ({(four.Median["mbps"] >= 1000 ? "met" : "not met")})"));
@@ -97,16 +96,12 @@ public static class Throughput
         return result;
     }
 
-    private static bool IsEncrypted(ResultRow row) => row.Case.TryGetValue("encrypted", out var e) && (string)e == "yes";
-
     /// <summary>Each encrypted row's goodput as a share of its clear twin's (issue 13's target: at least 0.85 at 4 sublinks).</summary>
     private static void CompareEncrypted(ScenarioResult result)
     {
-        foreach (var row in result.Rows.Where(IsEncrypted))
+        foreach (var (row, clear) in EncryptionCases.Twins(result))
         {
-            var clear = result.Rows.FirstOrDefault(r => !IsEncrypted(r) && (string)r.Case["path"] == "bundle"
-                && Equals(r.Case["sublinks"], row.Case["sublinks"]) && Equals(r.Case["size"], row.Case["size"]));
-            if (clear?.Median.GetValueOrDefault("mbps") is not { } clearMbps || row.Median.GetValueOrDefault("mbps") is not { } mbps || clearMbps <= 0)
+            if (clear.Median.GetValueOrDefault("mbps") is not { } clearMbps || row.Median.GetValueOrDefault("mbps") is not { } mbps || clearMbps <= 0)
                 continue;
             row.Derived["vsClear"] = mbps / clearMbps;
             if (row.Case["sublinks"] is 4 && row.Case["size"] is 1400)
