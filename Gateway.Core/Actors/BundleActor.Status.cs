@@ -36,6 +36,7 @@ public abstract partial class BundleActor
             Ipv6PeerAddress = bundle.Ipv6Network is { } v6 ? v6.PeerLinkLocal?.ToString() ?? "unknown" : null,
             MemberDetails = members.Select(m => DescribeMember(m, totalWeight)).ToArray(),
             Stall = DescribeStall(),
+            BringUpSeconds = bundle.LastBringUp?.TotalSeconds,
         };
     }
 

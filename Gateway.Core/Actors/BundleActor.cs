@@ -245,7 +245,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         {
             case NetworkUp up:
                 upSince = DateTimeOffset.UtcNow;
-                Log(LogSeverity.Information, $"bundle up: {up.Addresses}");
+                Log(LogSeverity.Information, $"bundle up: {up.Addresses}" + (bundle.LastBringUp is { } took ? $" (IPCP opened {took.TotalMilliseconds:0} ms after the first member joined)" : ""));
                 OpenDataPlane();
                 PublishStatus();
                 break;

@@ -173,6 +173,12 @@ public sealed record BundleStatus(
 
     /// <summary>Set while fragments arrive on the members but nothing is reassembled (issue 17); null otherwise.</summary>
     public DeliveryStall? Stall { get; init; }
+
+    /// <summary>
+    /// How long IPCP took to open the last time the bundle came up, in seconds: from its first member's joining
+    /// (authentication done) to IPCP Opened (<see cref="Gateway.Core.Ppp.Multilink.BundleSession.LastBringUp"/>); null until it first came up.
+    /// </summary>
+    public double? BringUpSeconds { get; init; }
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Core.Transport;
@@ -9,8 +8,8 @@ namespace Gateway.Emulation.Links;
 /// A UDP relay that emulates one link: datagrams from the client to <see cref="ListenEndPoint"/> go on to
 /// the server (<see cref="Upstream"/>), the server's replies go back to the client that spoke last
 /// (<see cref="Downstream"/>), each direction impaired by its own <see cref="LinkDirection"/>.
-/// Three threads: one receive loop per socket and one scheduler that sends each datagram at its departure time
-/// (within about a millisecond: the scheduler sends what is due in the next half millisecond and otherwise sleeps).
+/// Three threads: one receive loop per socket and one <see cref="LinkScheduler"/> that sends each datagram at its
+/// departure time (within about a millisecond).
 /// <para>
 /// <b>Hard down</b> (<see cref="HardDown"/>) means what a dead link means to a UDP sender: the relay drops
 /// what it holds and closes both of its sockets, so the kernel answers anything sent to them with ICMP port
@@ -22,17 +21,14 @@ namespace Gateway.Emulation.Links;
 public sealed class UdpLinkRelay : IDisposable
 {
     private const int MaxDatagram = ushort.MaxValue;
-    private static readonly TimeSpan SendAhead = TimeSpan.FromMilliseconds(0.5);
 
     private readonly IPEndPoint _server;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly AutoResetEvent _wake = new(false);
     private readonly Lock _socketLock = new();
-    private readonly Thread _scheduler;
+    private readonly LinkScheduler _scheduler;
     private readonly DatagramCounterSet _clientCounters = new(), _serverCounters = new();
     private Sockets _sockets;
     private volatile SocketAddress? _client;
-    private volatile bool _hardDown, _disposed, _schedulerSleeping;
+    private volatile bool _hardDown, _disposed;
 
     /// <param name="listen">Where the client sends (e.g. 127.0.0.1:0 for any free port).</param>
     /// <param name="server">Where datagrams are forwarded.</param>
@@ -43,11 +39,19 @@ public sealed class UdpLinkRelay : IDisposable
         _server = server ?? throw new ArgumentNullException(nameof(server));
         Upstream = new LinkDirection(seed);
         Downstream = new LinkDirection(unchecked(seed * 31 + 17));
-        _sockets = OpenSockets(listen, new IPEndPoint(listen.Address, 0));
+        _scheduler = new LinkScheduler($"link relay {listen}->{server}", MaxDatagram,
+            (Upstream, d => SendQuietly(toClient: false, d)), (Downstream, d => SendQuietly(toClient: true, d)));
+        try
+        {
+            _sockets = OpenSockets(listen, new IPEndPoint(listen.Address, 0));
+        }
+        catch
+        {
+            _scheduler.Dispose();
+            throw;
+        }
         ListenEndPoint = (IPEndPoint)_sockets.Client.LocalEndPoint!;
         UpstreamLocalEndPoint = (IPEndPoint)_sockets.Server.LocalEndPoint!;
-        _scheduler = new Thread(Schedule) { IsBackground = true, Name = $"link relay {ListenEndPoint}->{server}" };
-        _scheduler.Start();
     }
 
     /// <summary>Where the client sends.</summary>
@@ -128,42 +132,7 @@ public sealed class UdpLinkRelay : IDisposable
         return sockets;
     }
 
-    private void OnIngress(LinkDirection direction, ReadOnlySpan<byte> datagram)
-    {
-        // Offer takes a lock (a full fence), so either the scheduler sees this datagram before it sleeps, or
-        // this thread sees it sleeping and wakes it: no wake-up system call while it is busy sending.
-        if (direction.Offer(datagram, _clock.Elapsed) == LinkVerdict.Queued && _schedulerSleeping)
-            _wake.Set();
-    }
-
-    private void Schedule()
-    {
-        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
-        while (!_disposed)
-        {
-            var horizon = _clock.Elapsed + SendAhead;
-            while (Upstream.TryTakeDue(horizon, buffer, out int length))
-                SendQuietly(toClient: false, buffer.AsSpan(0, length));
-            while (Downstream.TryTakeDue(horizon, buffer, out int length))
-                SendQuietly(toClient: true, buffer.AsSpan(0, length));
-
-            _schedulerSleeping = true;
-            Interlocked.MemoryBarrier();
-            var next = Earliest(Upstream.NextDeparture, Downstream.NextDeparture);
-            if (next is null)
-                _wake.WaitOne();
-            else
-            {
-                var wait = next.Value - _clock.Elapsed - SendAhead;
-                if (wait > TimeSpan.Zero)
-                    _wake.WaitOne(Math.Max(1, (int)wait.TotalMilliseconds));
-            }
-            _schedulerSleeping = false;
-        }
-    }
-
-    private static TimeSpan? Earliest(TimeSpan? a, TimeSpan? b) =>
-        a is null ? b : b is null ? a : a < b ? a : b;
+    private void OnIngress(LinkDirection direction, ReadOnlySpan<byte> datagram) => _scheduler.Offer(direction, datagram);
 
     // A failed send on an emulated link is one more lost datagram (counted); the endpoints' own sockets report their errors.
     private void SendQuietly(bool toClient, ReadOnlySpan<byte> datagram)
@@ -191,12 +160,9 @@ public sealed class UdpLinkRelay : IDisposable
             _disposed = true;
             _sockets.Close();
         }
-        _wake.Set();
-        if (Thread.CurrentThread != _scheduler)
-            _scheduler.Join(TimeSpan.FromSeconds(10));
+        _scheduler.Dispose();
         Upstream.Down = true;
         Downstream.Down = true;
-        _wake.Dispose();
     }
 
     private sealed class Sockets(Socket client, Socket server)

@@ -195,6 +195,9 @@ public sealed class RestApiTests : IAsyncLifetime
         Assert.Contains("gateway_sublink_encrypted{bundle=\"vpn\",sublink=\"1\"} 1", text);
         Assert.Contains("gateway_bundle_members{bundle=\"vpn\"} 4", text);
         Assert.Matches(@"gateway_bundle_goodput_bits_per_second\{bundle=""vpn""\} [1-9]", text);
+        // the bundle came up: how long its IPCP took after the first member joined (a positive figure)
+        Assert.Matches(@"(?m)^gateway_bundle_bringup_seconds\{bundle=""vpn""\} [0-9.]+(e-?[0-9]+)?$", text);
+        Assert.DoesNotMatch(@"(?m)^gateway_bundle_bringup_seconds\{bundle=""vpn""\} 0$", text);
         Assert.Matches(@"gateway_sublink_rtt_milliseconds\{bundle=""vpn"",sublink=""1""\} [1-9]", text);
         // The members run LCP echo, which measures no inbound loss: that figure is left out, never exported as NaN.
         // The process's own figures (what an operator graphs to see a leak).

@@ -33,6 +33,7 @@ public sealed class GatewayMetrics
         var bundleUp = f.CreateGauge("gateway_bundle_up", "1 when the bundle is up.", "bundle");
         var bundleMembers = f.CreateGauge("gateway_bundle_members", "Member links of the bundle.", "bundle");
         var bundleStalled = f.CreateGauge("gateway_bundle_stalled_seconds", "Seconds since the last reassembled packet while fragments keep arriving on the members; 0 when the bundle delivers or is idle.", "bundle");
+        var bundleBringUp = f.CreateGauge("gateway_bundle_bringup_seconds", "How long IPCP took to open the last time the bundle came up, from its first member's joining (authentication done).", "bundle");
         var bundleOctets = f.CreateCounter("gateway_bundle_octets_total", "Octets carried by the bundle.", "bundle", "direction");
         var goodput = f.CreateGauge("gateway_bundle_goodput_bits_per_second", "Traffic generator goodput through the bundle.", "bundle");
         var probeRtt = f.CreateGauge("gateway_bundle_probe_rtt_milliseconds", "Round trip of the traffic generator's probes.", "bundle");
@@ -77,6 +78,7 @@ public sealed class GatewayMetrics
                 bundleUp.WithLabels(b.Name).Set(b.Up ? 1 : 0);
                 bundleMembers.WithLabels(b.Name).Set(b.Members.Count);
                 bundleStalled.WithLabels(b.Name).Set(b.Stall?.Seconds ?? 0);
+                SetOrOmit(bundleBringUp, b.BringUpSeconds, b.Name);
                 bundleOctets.WithLabels(b.Name, "in").IncTo(b.Counters.OctetsIn);
                 bundleOctets.WithLabels(b.Name, "out").IncTo(b.Counters.OctetsOut);
                 goodput.WithLabels(b.Name).Set(b.Traffic?.GoodputBitsPerSecond ?? 0);

@@ -41,6 +41,8 @@ public static class Faults
             probesBackSeconds = "from the restart until probes are delivered again (end of the longest gap)",
             longestGapMs = "longest time with no probe delivered",
             lost = "probes sent and never delivered",
+            gatewayBringUpMs = "after a restart: how long the gateway's bundle took from its first member's joining (CHAP done) to IPCP Opened, as its API reports it (bringUpSeconds)",
+            receiverBringUpMs = "the same at the receiver",
         };
         foreach (var fault in cases)
         {
@@ -57,7 +59,7 @@ public static class Faults
                     var values = await OneRunAsync(pair, relays[1], fault, lan, inet, sublinks, downSeconds);
                     row.Runs.Add(values);
                     Console.WriteLine(Commands.Invariant(
-                        $"  {fault}, run {r + 1}: bundle back {values.GetValueOrDefault("bundleBackSeconds"):F2} s, probes back {values.GetValueOrDefault("probesBackSeconds"):F2} s, longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}"));
+                        $"  {fault}, run {r + 1}: bundle back {values.GetValueOrDefault("bundleBackSeconds"):F2} s, probes back {values.GetValueOrDefault("probesBackSeconds"):F2} s, longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}, bring-up {values.GetValueOrDefault("gatewayBringUpMs"):F0} / {values.GetValueOrDefault("receiverBringUpMs"):F0} ms"));
                     relays[1].Upstream.LossProbability = 0;
                     relays[1].Downstream.LossProbability = 0;
                     await pair.Gateway.WaitForBundleAsync(sublinks, TimeSpan.FromSeconds(30));
@@ -121,8 +123,21 @@ public static class Faults
         {
             values["bundleBackSeconds"] = bundleBack;
             values["probesBackSeconds"] = report.GapStartSeconds + report.LongestGapMs / 1000 - at;
+            values["gatewayBringUpMs"] = await BringUpMsAsync(pair.Gateway);
+            values["receiverBringUpMs"] = await BringUpMsAsync(pair.Receiver);
         }
         return values;
+    }
+
+    /// <summary>The bring-up time (CHAP Success to IPCP Opened) the process's first bundle that is up reports, in ms.</summary>
+    private static async Task<double?> BringUpMsAsync(GatewayProcess process)
+    {
+        foreach (var b in await process.BundlesAsync())
+        {
+            if (b.GetProperty("up").GetBoolean() && b.TryGetProperty("bringUpSeconds", out var s) && s.ValueKind == System.Text.Json.JsonValueKind.Number)
+                return s.GetDouble() * 1000;
+        }
+        return null;
     }
 
     /// <summary>Seconds until the gateway's API shows the bundle with every sublink (null: not within 30 s).</summary>

@@ -106,6 +106,9 @@ public sealed class BundleSession : IMpPacketSink
     /// <summary>When the reassembly timer the handler runs fires; null while it runs none.</summary>
     private TimeSpan? reassemblyDue;
 
+    /// <summary>When the NCPs started and IPCP has not opened since (<see cref="LastBringUp"/>); null otherwise.</summary>
+    private TimeSpan? bringUpFrom;
+
     public BundleSession(BundleSettings settings, IBundleHandler handler)
     {
         this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
@@ -148,6 +151,13 @@ public sealed class BundleSession : IMpPacketSink
 
     /// <summary>IP packets we were asked to send that the fragmenter refused (no member, above MRRU, IPCP not open).</summary>
     public long SendRefused { get; private set; }
+
+    /// <summary>
+    /// How long IPCP took to open the last time the bundle came up (issue 17's bring-up time): from the first member's
+    /// joining (its LCP and authentication done, the NCPs started over the bundle, RFC 1990 2), or from IPCP's going
+    /// down while members stayed, to IPCP Opened. Null until IPCP first opened.
+    /// </summary>
+    public TimeSpan? LastBringUp { get; private set; }
 
     /// <summary>
     /// A member link whose LCP reached Opened with Multilink joins between two packets. Returns false with a reason
@@ -199,6 +209,7 @@ public sealed class BundleSession : IMpPacketSink
         sendParameters[member] = (link.PeerMru, Math.Max(1, bytesPerSecond), policy);
         if (first)
         {
+            bringUpFrom = now;
             // RFC 1990 2: the NCPs run once the bundle exists, over the bundle.
             Apply(ipcp, ipcp.Open());
             Apply(ipcp, ipcp.Up());
@@ -543,11 +554,15 @@ public sealed class BundleSession : IMpPacketSink
                     handler.OnEvent(new ProtocolStateChanged(Name, changed.Protocol, changed.From, changed.To));
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Up }:
+                    if (bringUpFrom is { } from)
+                        LastBringUp = now - from;
+                    bringUpFrom = null;
                     handler.OnEvent(new NetworkUp(Name, ipcp.Negotiated!));
                     if (!ipcp.Negotiated!.PeerAddressKnown)
                         handler.OnEvent(new PeerAddressUnknown(Name));
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipcp, Signal: LayerSignal.Down }:
+                    bringUpFrom = members.Count > 0 ? now : null;
                     handler.OnEvent(new NetworkDown(Name));
                     break;
                 case ThisLayer { Protocol: PppProtocol.Ipv6cp, Signal: LayerSignal.Up }:

@@ -171,9 +171,38 @@ public class BundleSessionTests
         var restart = new BundleSettings().Fsm.RestartTimer;
         Assert.True(net.Gateway.NetworkUpAt - joined < restart / 10, $"gateway IPCP opened {net.Gateway.NetworkUpAt - joined} after both joined");
         Assert.True(net.Receiver.NetworkUpAt - joined < restart / 10, $"receiver IPCP opened {net.Receiver.NetworkUpAt - joined} after both joined");
+        // the bring-up time each bundle reports (issue 17): from its own first member's joining to its IPCP Opened
+        Assert.Equal(net.Gateway.NetworkUpAt - net.Gateway.FirstJoinAt, net.Gateway.Bundle.LastBringUp);
+        Assert.Equal(net.Receiver.NetworkUpAt - net.Receiver.FirstJoinAt, net.Receiver.Bundle.LastBringUp);
         net.Run(TimeSpan.FromMilliseconds(50));
         Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Opened, net.Gateway.Bundle.CcpState);
         Assert.Equal(Gateway.Core.Ppp.Fsm.FsmState.Opened, net.Receiver.Bundle.CcpState);
+    }
+
+    [Fact]
+    public void The_bring_up_time_is_measured_again_when_the_bundle_re_forms_and_when_ipcp_renegotiates()
+    {
+        var net = new BundleNet(2);
+        Assert.Null(net.Gateway.Bundle.LastBringUp);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        net.Run(TimeSpan.FromSeconds(1));
+
+        // every member leaves the gateway's bundle (IPCP down), then one joins again 2 s later: a new bring-up; the
+        // receiver's IPCP, Opened all along, gets a Configure-Request, renegotiates (RFC 1661 4.3) and is timed from then
+        foreach (var m in net.Gateway.Members)
+            net.Gateway.Bundle.RemoveMember(m.Index, net.Now);
+        Assert.Null(net.Gateway.Bundle.Network);
+        net.Run(TimeSpan.FromSeconds(2));
+        var rejoined = net.Now;
+        Assert.True(net.Gateway.Bundle.AddMember(0, net.Gateway.Members[0].Session.Link!, 1_000_000, rejoined, out var refusal), refusal);
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.UpTimes.Count == 2);
+
+        Assert.Equal(2, net.Gateway.UpTimes.Count);
+        Assert.Equal(net.Gateway.UpTimes[1] - rejoined, net.Gateway.Bundle.LastBringUp);
+        var receiverDown = net.Receiver.DownTimes.Single();
+        Assert.True(receiverDown >= rejoined);
+        Assert.Equal(net.Receiver.UpTimes[1] - receiverDown, net.Receiver.Bundle.LastBringUp);
     }
 
     [Fact]
@@ -490,11 +519,21 @@ public class BundleSessionTests
 
         public TimeSpan? NetworkUpAt { get; private set; }
 
+        /// <summary>Every time IPCP opened and went down, in virtual time.</summary>
+        public List<TimeSpan> UpTimes { get; } = new();
+
+        public List<TimeSpan> DownTimes { get; } = new();
+
         public void OnEvent(SessionEvent bundleEvent)
         {
             Events.Add(bundleEvent);
             if (bundleEvent is NetworkUp)
+            {
                 NetworkUpAt ??= net.Now;
+                UpTimes.Add(net.Now);
+            }
+            if (bundleEvent is NetworkDown)
+                DownTimes.Add(net.Now);
         }
 
         public void OnIpPacket(ReadOnlySpan<byte> packet) => Received.Add(packet.ToArray());
