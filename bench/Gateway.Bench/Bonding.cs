@@ -1,5 +1,4 @@
 using System.Net;
-using Gateway.Emulation.Links;
 
 namespace Gateway.Bench;
 
@@ -7,13 +6,20 @@ namespace Gateway.Bench;
 /// Scenario 3: four veth "ISP" links between ns gw and ns rx (made by run.sh), shaped by tbf on the gateway side; one
 /// TCP stream through the bundle (gateway process in gw, receiver in rx, tun devices in lan and inet), each link's TCP
 /// goodput alone, and the same links bonded by the kernel's MPTCP (subflow endpoints on 10.1N.0.1, policy routing),
-/// all in the same run. Efficiency = goodput / sum of the links' goodputs alone.
+/// all in the same run. Efficiency = goodput / sum of the links' goodputs alone. Profiles with delay, jitter or loss
+/// put <see cref="DelayLines"/> on the impaired links, which every one of those streams crosses (issue 16).
 /// </summary>
 public static class Bonding
 {
     private const int ReceiverPort = 6671;
 
-    private sealed record Profile(string Name, double[] Mbps, int DelayedLink = -1, double DelayMs = 0);
+    /// <summary>A set of links: each used link's tbf rate, and how it is impaired (null: not at all); links past <see cref="Mbps"/> are set down.</summary>
+    private sealed record Profile(string Name, double[] Mbps, PathImpairment?[] Impairments, string Target)
+    {
+        public int Links => Mbps.Length;
+
+        public static PathImpairment?[] OnLink4(PathImpairment impairment) => [null, null, null, impairment];
+    }
 
     public static async Task<ScenarioResult> RunAsync(Options o, BenchPaths paths)
     {
@@ -22,12 +28,29 @@ public static class Bonding
         double seconds = o.Double("seconds", 6), warmup = o.Double("warmup", 1.5);
         int runs = o.Int("runs", 1);
         mss = o.Int("mss", 1460);
-        Profile[] profiles =
+        echoPeriod = o.Double("echo-period", 0);
+        // --congestion cubic|bbr|reno: the TCP congestion control of every namespace's streams (default: as the namespaces have it)
+        string congestion = o.String("congestion", "");
+        foreach (var ns in new[] { lan, inet, gw, rx })
+        {
+            if (congestion.Length > 0)
+                Commands.Check(ns, "sysctl", "-qw", $"net.ipv4.tcp_congestion_control={congestion}");
+        }
+        string congestionUsed = Commands.Check(lan, "sysctl", "-n", "net.ipv4.tcp_congestion_control").Trim();
+        tcpInfo = o.Get("tcp-info") is not null;
+        Profile[] all =
         [
-            new("equal", [20, 20, 20, 20]),
-            new("unequal", [5, 10, 20, 40]),
-            new("equal, link 4 +40 ms", [20, 20, 20, 20], DelayedLink: 3, DelayMs: 40),
+            new("equal", [20, 20, 20, 20], [], ">= 0.95, above MPTCP"),
+            new("unequal", [5, 10, 20, 40], [], ">= 0.90, above MPTCP"),
+            new("equal, link 4 +40 ms", [20, 20, 20, 20], Profile.OnLink4(new(40)), ">= 0.90, above MPTCP"),
+            new("equal, link 4 +100 ms", [20, 20, 20, 20], Profile.OnLink4(new(100)), ">= 0.90, above MPTCP"),
+            new("DSL 10 Mbit/s 15 ms + LTE 30 Mbit/s 60 ms +-15 ms", [10, 30], [new(15), new(45, JitterMs: 30)], ">= 0.85, above MPTCP"),
+            new("equal, link 4 1 % loss", [20, 20, 20, 20], Profile.OnLink4(new(0, LossPercent: 1)), ">= 0.85"),
         ];
+        // --profiles 1,3: a subset by number (1-based, in the order above)
+        var chosen = o.Get("profiles") is { } list
+            ? list.Split(',').Select(n => all[int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) - 1]).ToArray()
+            : all;
         var result = new ScenarioResult { Scenario = "bonding" };
         result.Inputs = new
         {
@@ -40,7 +63,10 @@ public static class Bonding
                 ? $"TCP_MAXSEG {mss} on both ends of every stream (alone, bundle, MPTCP): the segments of a 1500-octet Internet path everywhere, where the 9000-MTU veths alone would give the plain and MPTCP streams 8960-octet segments and a header overhead no tunnel of 1500-octet packets can match"
                 : "each path's own MSS (8960 on the veths alone and for MPTCP, 1460 through the bundle's 1500-octet tun)",
             mptcp = "ip mptcp limits set subflow 8 add_addr_accepted 8; endpoints 10.12-14.0.1 subflow; policy routing by source address",
-            delay = "+40 ms each way on link 4 for the bundle's UDP by a UdpLinkRelay in ns gw; MPTCP's subflow on link 4 cannot be delayed here (no netem in this kernel), so MPTCP is not run in that profile",
+            congestionControl = congestionUsed,
+            echoPeriod = echoPeriod > 0 ? (object)echoPeriod : "none (the default: the fragmenter knows no path delay)",
+            impairment = "delay, jitter (a further 0..J ms, uniform, in order) and loss each way by a tun delay line on each side of the link (TunDelayLine, policy routing: DelayLines.cs), crossed by the streams alone, MPTCP's subflows and the bundle's UDP alike; this kernel has no netem",
+            profiles = chosen.Select(p => new { p.Name, p.Mbps, p.Impairments }).ToArray(),
         };
         result.Units = new
         {
@@ -50,16 +76,22 @@ public static class Bonding
             mptcpEfficiency = "mptcpMbps / sumAloneMbps",
         };
 
-        foreach (var profile in profiles)
+        foreach (var profile in chosen)
         {
             var row = result.Row(("links", profile.Name), ("rates", string.Join('/', profile.Mbps.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture))) + " Mbit/s"));
             for (int i = 0; i < links.Length; i++)
-                Commands.Check(gw, "tc", "qdisc", "replace", "dev", links[i], "root", "tbf", "rate", Commands.Invariant($"{profile.Mbps[i]}mbit"), "burst", "20kb", "latency", "50ms");
+            {
+                bool used = i < profile.Links;
+                Commands.Check(gw, "ip", "link", "set", "dev", links[i], used ? "up" : "down");
+                if (used)
+                    Commands.Check(gw, "tc", "qdisc", "replace", "dev", links[i], "root", "tbf", "rate", Commands.Invariant($"{profile.Mbps[i]}mbit"), "burst", "20kb", "latency", "50ms");
+            }
+            using var lines = DelayLines.Apply(gw, rx, links, profile.Impairments, seed: 7);
             for (int r = 0; r < runs; r++)
             {
                 var values = new Dictionary<string, double?>();
                 double sum = 0;
-                for (int i = 0; i < links.Length; i++)
+                for (int i = 0; i < profile.Links; i++)
                 {
                     double alone = Measure(rx, gw, new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.2"), 7000 + i), IPAddress.Parse($"10.1{i + 1}.0.1"), false, warmup, seconds) / 1e6;
                     values[$"link{i + 1}Mbps"] = alone;
@@ -69,22 +101,27 @@ public static class Bonding
                 values["sumAloneMbps"] = sum;
                 values["bundleMbps"] = await BundleAsync(paths, profile, lan, inet, gw, rx, warmup, seconds) / 1e6;
                 values["bundleMss"] = lastMss;
-                values["mptcpMbps"] = profile.DelayedLink < 0
-                    ? Measure(rx, gw, new IPEndPoint(IPAddress.Parse("10.11.0.2"), 7200), null, true, warmup, seconds) / 1e6
-                    : null;
-                values["mptcpSubflows"] = profile.DelayedLink < 0 ? lastSubflows : null;
-                values["mptcpMss"] = profile.DelayedLink < 0 ? lastMss : null;
+                values["bundleLostPackets"] = lastReassembly.Lost;
+                values["bundleLateFragments"] = lastReassembly.Late;
+                values["mptcpMbps"] = Measure(rx, gw, new IPEndPoint(IPAddress.Parse("10.11.0.2"), 7200), null, true, warmup, seconds) / 1e6;
+                values["mptcpSubflows"] = lastSubflows;
+                values["mptcpMss"] = lastMss;
                 values["bundleEfficiency"] = values["bundleMbps"] / sum;
                 values["mptcpEfficiency"] = values["mptcpMbps"] / sum;
                 row.Runs.Add(values);
                 Console.WriteLine(Commands.Invariant($"  {profile.Name}, run {r + 1}: links alone {sum:F1} Mbit/s, bundle {values["bundleMbps"]:F1} ({values["bundleEfficiency"]:P0}), MPTCP {values["mptcpMbps"]:F1} ({values["mptcpEfficiency"]:P0})"));
             }
             row.ComputeMedians();
-            row.Derived["target"] = profile.Name == "unequal" ? ">= 90 %, above MPTCP" : ">= 95 %, above MPTCP";
+            row.Derived["target"] = profile.Target;
             row.Derived["bundleBeatsMptcp"] = row.Median["mptcpEfficiency"] is { } m ? row.Median["bundleEfficiency"] > m : null;
+            if (lines.Lines.Count > 0)
+                row.Derived["delayLineDrops"] = lines.Lines.Sum(l => l.Direction.Counters.Dropped);
         }
         foreach (var link in links)
+        {
             Commands.Run(gw, ["tc", "qdisc", "del", "dev", link, "root"]);
+            Commands.Run(gw, ["ip", "link", "set", "dev", link, "up"]);
+        }
         result.Notes.Add("the bundle's ppp.conf gives each sublink its link's rate with `link N set bandwidth BITS` (the fragmenter's weight)");
         return result;
     }
@@ -92,6 +129,8 @@ public static class Bonding
     private static double lastSubflows;
     private static double? lastMss;
     private static int mss;
+    private static double echoPeriod;
+    private static bool tcpInfo;
 
     /// <summary>One TCP (or MPTCP) stream from ns <paramref name="senderNs"/> to a receiver in <paramref name="receiverNs"/>: goodput in bit/s.</summary>
     private static double Measure(string receiverNs, string senderNs, IPEndPoint to, IPAddress? bind, bool mptcp, double warmup, double seconds)
@@ -106,6 +145,13 @@ public static class Bonding
         var segments = System.Text.RegularExpressions.Regex.Matches(ss, @"\bmss:(\d+)").Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         lastMss = segments.Count > 0 ? segments.Max() : null;
         double bps = bulk.Measure(seconds);
+        if (tcpInfo)
+        {
+            // --tcp-info: the sender's view at the end of the measurement (cwnd, RTT, retransmissions, what limited it)
+            var (_, end) = Commands.Run(senderNs, ["ss", "-tni", "state", "established", "dport", Commands.Invariant($"= :{to.Port}")]);
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(end, @"\brtt:\S+.*"))
+                Console.WriteLine($"    tcp {to}: {m.Value.Trim()}");
+        }
         if (bulk.SendError is { } error)
             Console.WriteLine($"  stream to {to} failed: {error.Message}");
         return bps;
@@ -113,31 +159,34 @@ public static class Bonding
 
     private static async Task<double> BundleAsync(BenchPaths paths, Profile profile, string lan, string inet, string gw, string rx, double warmup, double seconds)
     {
-        UdpLinkRelay? relay = null;
+        string[] echo = echoPeriod > 0 ? ["enable echo", Commands.Invariant($"set echoperiod {echoPeriod}")] : [];
         var options = new PairOptions
         {
+            BundleLines = echo,
+            ReceiverLines = echo,
             PerLinkLines = profile.Mbps.Select(m => Commands.Invariant($"set bandwidth {m * 1e6:F0}")).ToList(),
             GatewayNetns = gw,
             ReceiverNetns = rx,
             ReceiverListen = IPAddress.Any,
-            Sublinks = port => Enumerable.Range(0, 4).Select(i =>
-            {
-                var direct = new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.2"), port);
-                if (i != profile.DelayedLink)
-                    return direct;
-                relay = Namespaces.RunIn(gw, () => new UdpLinkRelay(new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.1"), 0), direct, seed: 7));
-                relay.Upstream.Delay = relay.Downstream.Delay = TimeSpan.FromMilliseconds(profile.DelayMs);
-                return relay.ListenEndPoint;
-            }).ToList(),
+            Sublinks = port => Enumerable.Range(0, profile.Links).Select(i => new IPEndPoint(IPAddress.Parse($"10.1{i + 1}.0.2"), port)).ToList(),
         };
-        try
+        string tag = $"bond-{string.Concat(profile.Name.Where(char.IsAsciiLetterOrDigit).Take(24))}";
+        await using var pair = await BundlePair.StartAsync(paths, tag, profile.Links, lan, inet, options, TimeSpan.FromSeconds(40));
+        double bps = Measure(inet, lan, new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), 7100), null, false, warmup, seconds);
+        // what the receiver's reassembler made of the stream: packets given up as lost, fragments that came too late
+        foreach (var b in await pair.Receiver.BundlesAsync())
         {
-            await using var pair = await BundlePair.StartAsync(paths, $"bond-{string.Concat(profile.Name.Where(char.IsAsciiLetterOrDigit))}", 4, lan, inet, options, TimeSpan.FromSeconds(40));
-            return Measure(inet, lan, new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), 7100), null, false, warmup, seconds);
+            var r = b.GetProperty("reassembly");
+            lastReassembly = (r.GetProperty("packetsLost").GetInt64(), r.GetProperty("lateFragments").GetInt64(), r.GetProperty("peakReorderDepth").GetInt64());
+            Console.WriteLine($"  bundle: receiver reassembled {r.GetProperty("packetsReassembled").GetInt64()}, lost {lastReassembly.Lost}, late {lastReassembly.Late}, peak reorder depth {lastReassembly.PeakDepth}");
         }
-        finally
+        foreach (var b in await pair.Gateway.BundlesAsync())
         {
-            relay?.Dispose();
+            var shares = string.Join(" / ", b.GetProperty("memberDetails").EnumerateArray().Select(m => m.GetProperty("fragmentsOut").GetInt64()));
+            Console.WriteLine($"  bundle: gateway queue drops {b.GetProperty("queueDrops").GetInt64()}, fragments out per member {shares}");
         }
+        return bps;
     }
+
+    private static (long Lost, long Late, long PeakDepth) lastReassembly;
 }

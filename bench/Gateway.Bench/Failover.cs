@@ -205,6 +205,21 @@ public static class Failover
         }
     }
 
+    /// <summary>Why an iperf3 client did not finish: its JSON's <c>error</c>, or its exit code when it printed none.</summary>
+    internal static string IperfFailure(string json, int exitCode)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.TryGetProperty("error", out var error))
+                return $"iperf3: {error.GetString()}";
+        }
+        catch (JsonException)
+        {
+        }
+        return exitCode == -1 ? "iperf3 did not exit within 60 s of the end" : $"iperf3 exited with {exitCode} and no error text";
+    }
+
     internal static Process Start(string? netns, params string[] command)
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

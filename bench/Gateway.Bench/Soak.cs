@@ -121,7 +121,10 @@ public static class Soak
                 client.Kill();
             if (!server.HasExited)
                 server.Kill();
-            var (tcpSurvived, tcpMbps) = Failover.ParseIperf(exited ? await clientOutput : "", exited ? client.ExitCode : -1);
+            string iperfJson = exited ? await clientOutput : "";
+            var (tcpSurvived, tcpMbps) = Failover.ParseIperf(iperfJson, exited ? client.ExitCode : -1);
+            if (!tcpSurvived)
+                result.Notes.Add(Failover.IperfFailure(iperfJson, exited ? client.ExitCode : -1));
 
             var summary = result.Row(("process", "both"));
             summary.Derived["faults"] = string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")) + $", receiver frozen {pauses}";

@@ -65,13 +65,14 @@ public sealed partial class TcpBulk : IDisposable
         sender = Namespaces.RunIn(senderNetns, () =>
         {
             var s = Open(Protocol);
-            // Blocking calls return now and then, so that no Dispose has to interrupt one (closing an MPTCP socket
-            // under a blocked call hangs in .NET's close, which cannot abort it).
-            s.SendTimeout = (int)PollInterval.TotalMilliseconds;
             LimitSegment(s);
             if (localAddress is not null)
                 s.Bind(new IPEndPoint(localAddress, 0));
             s.Connect(destination);
+            // Blocking calls return now and then, so that no Dispose has to interrupt one (closing an MPTCP socket
+            // under a blocked call hangs in .NET's close, which cannot abort it). Set after the connect: on Linux
+            // SO_SNDTIMEO bounds connect() too, and a path with 200 ms of round trip would not connect at all.
+            s.SendTimeout = (int)PollInterval.TotalMilliseconds;
             return s;
         });
         sendThread = new Thread(() =>
