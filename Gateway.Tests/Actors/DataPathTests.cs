@@ -117,6 +117,9 @@ public class DataPathTests(ITestOutputHelper output)
         int before = rig.Sink.Count;
         await BundleEndToEndTests.WaitForBundleAsync(bundle, s => s.Up && s.Members.Count == 2 && ingress.Lane.InFlight == 0, TimeSpan.FromSeconds(60));
         await WaitForLinesDrainedAsync(rig.Gateway, TimeSpan.FromSeconds(60));
+        // Flood packets past the gateway's lanes are still in the pseudo-terminals and slirp: a marked packet's
+        // fragment behind them on one line would outwait the receiver's reorder timeout. Wait until they stop arriving.
+        await WaitUntilQuietAsync(() => rig.Sink.Count, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(60));
         // Marked packets, so that flood packets still on their way (in slirp, in the pseudo-terminals) do not count.
         var marked = IpProbe();
         marked[^1] = CountingSink.Marker;
@@ -126,6 +129,25 @@ public class DataPathTests(ITestOutputHelper output)
             .Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(10));
         output.WriteLine($"after the flood: {after} of 1000 delivered; the receiver's reassembly: {received.Reassembly}");
         Assert.True(after > 900, $"only {after} of 1000 delivered after the flood (before it: {before}; the receiver's reassembly: {received.Reassembly})");
+    }
+
+    /// <summary>Waits until <paramref name="count"/> has not changed for <paramref name="quiet"/> (fails after <paramref name="timeout"/>).</summary>
+    private static async Task WaitUntilQuietAsync(Func<int> count, TimeSpan quiet, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        int last = count();
+        var unchanged = System.Diagnostics.Stopwatch.StartNew();
+        while (unchanged.Elapsed < quiet)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"deliveries still arriving {timeout.TotalSeconds} s after the flood");
+            await Task.Delay(20);
+            int now = count();
+            if (now != last)
+            {
+                last = now;
+                unchanged.Restart();
+            }
+        }
     }
 
     private static async Task WaitForLinesDrainedAsync(ActorHost gateway, TimeSpan timeout)

@@ -26,6 +26,8 @@ public static class Failover
         double seconds = o.Double("seconds", 7), faultAt = o.Double("fault-at", 2.5);
         string echo = o.String("echo-period", "0.2");
         string tcpRate = o.String("tcp-rate", "20M");
+        // --heal-after S: undo the fault S seconds after it began, within the run (default: at the end of the run)
+        healAfter = o.Get("heal-after") is { } h ? double.Parse(h, System.Globalization.CultureInfo.InvariantCulture) : null;
         var cases = o.String("cases", string.Join(',', Cases)).Split(',');
         bool[] modes = EncryptionCases.Modes(o);
         var result = new ScenarioResult { Scenario = "failover" };
@@ -51,6 +53,9 @@ public static class Failover
             tcpMbps = "iperf3's received rate over the run",
             maxDelayMs = "largest one-way delay of a delivered probe (one clock stamps both ends)",
             faultedLinkShare = "share of the gateway's datagrams that went over the faulted link before the fault (from the relays' counters)",
+            demotedAfterMs = "from the fault until the start of the first 250 ms in which the gateway gave the faulted link under 10 % of its datagram rate of the second before the fault (issue 16's brownout: within 1 s)",
+            restoredAfterMs = "with --heal-after: from the heal until the end of the first 250 ms in which the gateway gave the link at least half that rate again (issue 16: within 5 s)",
+            lossPercent = "probes lost / sent over the run",
         };
 
         foreach (var fault in cases)
@@ -63,6 +68,8 @@ public static class Failover
         result.Notes.Add("a gap is the longest time with no probe delivered; with probes every 1 ms, about 1-2 ms is no gap at all. 'graceful' meets its target when no probe is lost.");
         return result;
     }
+
+    private static double? healAfter;
 
     private static async Task RunCaseAsync(BenchPaths paths, ScenarioResult result, string fault, bool encrypted, bool[] modes,
         string lan, string inet, int sublinks, int runs, string echo, double seconds, double faultAt, string tcpRate)
@@ -77,7 +84,7 @@ public static class Failover
             {
                 var values = await OneRunAsync(paths, pair, relays, fault, lan, inet, seconds, faultAt, tcpRate);
                 row.Runs.Add(values);
-                Console.WriteLine(Commands.Invariant($"  {fault}{(encrypted ? " encrypted" : "")}, run {r + 1}: longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}, TCP {(values["tcpSurvived"] == 1 ? "survived" : "FAILED")} ({values["tcpMbps"]:F1} Mbit/s)"));
+                Console.WriteLine(Commands.Invariant($"  {fault}{(encrypted ? " encrypted" : "")}, run {r + 1}: longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}, demoted after {values["demotedAfterMs"]:F0} ms, restored after {values["restoredAfterMs"]:F0} ms, TCP {(values["tcpSurvived"] == 1 ? "survived" : "FAILED")} ({values["tcpMbps"]:F1} Mbit/s)"));
                 Restore(paths, pair, relays[1], fault);
                 await pair.Gateway.WaitForBundleAsync(sublinks, TimeSpan.FromSeconds(20));
             }
@@ -120,13 +127,43 @@ public static class Failover
         var clientOutput = client.StandardOutput.ReadToEndAsync();
         using var probe = new ProbeStream(new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), ProbePort), lan, inet, 1000, TimeSpan.FromSeconds(seconds + 10));
         long[] offeredBefore = relays.Select(r => r.Upstream.Counters.Offered).ToArray();
-        await Task.Delay(TimeSpan.FromSeconds(faultAt));
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, faultAt - 1)));
+        long offeredLastSecond = link.Upstream.Counters.Offered;
+        await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, faultAt)));
+        double preRate = (link.Upstream.Counters.Offered - offeredLastSecond) / Math.Min(1, faultAt);
         // How much of the gateway's traffic the faulted link carried just before the fault (a link the scheduler
         // hardly used would make the fault look harmless).
         long[] offered = relays.Select((r, i) => r.Upstream.Counters.Offered - offeredBefore[i]).ToArray();
         double share = (double)offered[1] / Math.Max(1, offered.Sum());
+        // What the gateway gives the faulted link, every 50 ms from the fault on: when it stops (demoted) and resumes.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var samples = new List<(double T, long Offered)>();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                lock (samples)
+                    samples.Add((clock.Elapsed.TotalSeconds, link.Upstream.Counters.Offered));
+                await Task.Delay(50);
+            }
+        });
         Apply(paths, pair, link, fault);
-        await Task.Delay(TimeSpan.FromSeconds(seconds - faultAt));
+        double? healedAt = null;
+        if (healAfter is { } heal && heal < seconds - faultAt)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(heal));
+            Restore(paths, pair, link, fault);
+            healedAt = clock.Elapsed.TotalSeconds;
+            await Task.Delay(TimeSpan.FromSeconds(seconds - faultAt - heal));
+        }
+        else
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds - faultAt));
+        }
+        await sampling.CancelAsync();
+        await sampler;
+        var (demoted, restored) = Demotion(samples, preRate, healedAt);
         var report = probe.Finish(TimeSpan.FromSeconds(0.5), TimeSpan.FromMilliseconds(700));
         bool exited = await Task.Run(() => client.WaitForExit(TimeSpan.FromSeconds(seconds + 15)));
         if (!exited)
@@ -144,7 +181,35 @@ public static class Failover
             ["tcpSurvived"] = survived ? 1 : 0,
             ["tcpMbps"] = mbps,
             ["faultedLinkShare"] = share,
+            ["demotedAfterMs"] = demoted,
+            ["restoredAfterMs"] = restored,
+            ["lossPercent"] = 100.0 * report.Lost / Math.Max(1, report.Sent),
         };
+    }
+
+    /// <summary>
+    /// From (seconds since the fault, datagrams offered so far) samples: when the link's rate first fell under 10 % of
+    /// <paramref name="preRate"/> (per second) over 250 ms, and after <paramref name="healedAt"/> when it first came
+    /// back to half of it; in ms, null when it never did.
+    /// </summary>
+    private static (double? DemotedMs, double? RestoredMs) Demotion(List<(double T, long Offered)> samples, double preRate, double? healedAt)
+    {
+        const double Window = 0.25;
+        double? demoted = null, restored = null;
+        int j = 0;
+        for (int i = 0; i < samples.Count; i++)
+        {
+            while (samples[i].T - samples[j].T > Window)
+                j++;
+            if (samples[i].T - samples[j].T < Window * 0.8)
+                continue;
+            double rate = (samples[i].Offered - samples[j].Offered) / (samples[i].T - samples[j].T);
+            if (demoted is null && (healedAt is null || samples[j].T < healedAt) && rate < 0.1 * preRate)
+                demoted = samples[j].T * 1000;
+            if (healedAt is { } h && restored is null && samples[j].T >= h && rate >= 0.5 * preRate)
+                restored = (samples[i].T - h) * 1000;
+        }
+        return (demoted, restored);
     }
 
     private static void Apply(BenchPaths paths, BundlePair pair, UdpLinkRelay link, string fault)

@@ -14,7 +14,7 @@ public static class Program
         usage: Gateway.Bench SCENARIO|PIECE [--option value ...]
           scenarios (write --out DIR/<scenario>.json and print a table; run.sh passes the namespaces):
             throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 2.5] [--window 2048] [--encryption off|on|both]
-            failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout] [--encryption off|on|both]
+            failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout] [--heal-after S] [--encryption off|on|both]
             bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)] [--congestion cubic|bbr] [--echo-period S] [--tcp-info] [--profiles N,N (1-6: equal, unequal, +40 ms, +100 ms, DSL+LTE, 1 % loss)]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
             modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
@@ -91,7 +91,7 @@ public static class Program
         "modems" => ["goodputBytesPerSecond", "writtenBytesPerSecond", "ratioToFramingLimited", "ratioToRawLineRate", "target", "met"],
         "soak" => ["faults", "lossPercent", "longestGapMs", "allLinksBack", "deliveredAtEndPercent", "tcpSurvived", "baselineRssMB", "lastThirdMaxRssMB", "rssGrowthPercent", "flat", "threadsFirstLast", "descriptorsFirstLast", "heapFirstLastMB"],
         "faults" => ["bundleBackSeconds", "probesBackSeconds", "longestGapMs", "lost", "gatewayBringUpMs", "receiverBringUpMs", "worstProbesBackSeconds", "target", "met"],
-        "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "faultedLinkShare", "tcpMbps", "allTcpSurvived", "target"],
+        "failover" => ["longestGapMs", "worstGapMs", "lost", "maxDelayMs", "faultedLinkShare", "demotedAfterMs", "restoredAfterMs", "lossPercent", "tcpMbps", "allTcpSurvived", "target"],
         _ => [],
     };
 
