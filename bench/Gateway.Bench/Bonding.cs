@@ -31,9 +31,9 @@ public static class Bonding
         echoPeriod = o.Double("echo-period", 0);
         // --congestion cubic|bbr|reno: the TCP congestion control of every namespace's streams (default: as the namespaces have it)
         string congestion = o.String("congestion", "");
-        foreach (var ns in new[] { lan, inet, gw, rx })
+        if (congestion.Length > 0)
         {
-            if (congestion.Length > 0)
+            foreach (var ns in new[] { lan, inet, gw, rx })
                 Commands.Check(ns, "sysctl", "-qw", $"net.ipv4.tcp_congestion_control={congestion}");
         }
         string congestionUsed = Commands.Check(lan, "sysctl", "-n", "net.ipv4.tcp_congestion_control").Trim();
