@@ -37,6 +37,8 @@ public abstract partial class BundleActor
             MemberDetails = members.Select(m => DescribeMember(m, totalWeight)).ToArray(),
             Stall = DescribeStall(),
             BringUpSeconds = bundle.LastBringUp?.TotalSeconds,
+            Schedule = bundle.Schedule == MpSchedule.Throughput ? "throughput" : "latency",
+            Equaliser = bundle.Equaliser is { } e ? new EqualiserStatus(e.Target.TotalMilliseconds, e.HeldNow, e.Held, e.Overflows) : null,
         };
     }
 
@@ -50,6 +52,8 @@ public abstract partial class BundleActor
             Priority = policy.Priority,
             CarriesData = carries,
             FragmentsOut = m.Path?.FramesOut ?? 0,
+            RttMs = m.Path?.SmoothedRtt?.TotalMilliseconds,
+            HoldMs = bundle.Equaliser?.HoldFor(m.Index, Now).TotalMilliseconds ?? 0,
         };
     }
 }

@@ -196,7 +196,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             if (member.Path?.SmoothedRtt is not { } rtt)
                 continue;
             var oneWay = rtt / 2;
-            bundle.Fragmenter?.SetDelay(member.Index, oneWay);
+            bundle.SetPathDelay(member.Index, oneWay);
             least = Math.Min(least, oneWay.TotalSeconds);
             most = Math.Max(most, oneWay.TotalSeconds);
         }

@@ -78,7 +78,8 @@ public sealed record BundleModel(
     IReadOnlyList<SublinkModel> Sublinks,
     bool AcceptShortSeq = true,
     bool Ipv6cp = true,
-    EncryptionSettings? Encryption = null);
+    EncryptionSettings? Encryption = null,
+    Ppp.Multilink.MpSchedule Schedule = Ppp.Multilink.MpSchedule.Latency);
 
 /// <summary>A secret of ppp.secret as a receiver uses it.</summary>
 public sealed record ReceiverSecret(string Name, ConfigSecret Key, string? PeerAddress, string? Label, string? Callback);
@@ -108,7 +109,8 @@ public sealed record ReceiverModel(
     bool ShortSeq = true,
     bool AcceptShortSeq = true,
     bool Ipv6cp = true,
-    EncryptionSettings? Encryption = null);
+    EncryptionSettings? Encryption = null,
+    Ppp.Multilink.MpSchedule Schedule = Ppp.Multilink.MpSchedule.Latency);
 
 /// <summary>A label that is none of the above, and why.</summary>
 public sealed record OtherLabel(string Label, string Reason);

@@ -198,7 +198,8 @@ public static class GatewayModelBuilder
                 sublinks,
                 profile.ShortSeq.Accepted,
                 profile.Options["ipv6cp"],
-                Encryption(label, profile, receiver: false));
+                Encryption(label, profile, receiver: false),
+                profile.Schedule);
         }
 
         /// <summary>
@@ -302,7 +303,8 @@ public static class GatewayModelBuilder
                 profile.ShortSeq.Enabled,
                 profile.ShortSeq.Accepted,
                 profile.Options["ipv6cp"],
-                Encryption(label, profile, receiver: true));
+                Encryption(label, profile, receiver: true),
+                profile.Schedule);
         }
 
         private static List<ConfigDiagnostic> Order(List<ConfigDiagnostic> items)

@@ -170,6 +170,9 @@ public sealed class PppProfile
     /// <summary><c>set encrypt</c>, <c>set encryptkey</c>, <c>set encryptpeer</c>, <c>set encryptkeys</c> (the gateway's extension).</summary>
     public EncryptionSettings Encryption { get; internal set; } = EncryptionSettings.Off;
 
+    /// <summary><c>set schedule</c> (the gateway's extension): how the bundle spreads data over members of unequal delay.</summary>
+    public Ppp.Multilink.MpSchedule Schedule { get; internal set; } = Ppp.Multilink.MpSchedule.Latency;
+
     /// <summary>Maximum Reconstructed Receive Unit; 0: Multilink off.</summary>
     public int Mrru { get; internal set; }
 

@@ -61,6 +61,7 @@ public sealed partial class ProfileResolver
         E("reconnect", null, CommandScope.Link, (r, c) => r.SetReconnect(c)),
         E("recvpipe", null, CommandScope.Bundle, NotUsedByGateway),
         E("redial", null, CommandScope.Link, (r, c) => r.SetRedial(c)),
+        E("schedule", null, CommandScope.Bundle, (r, c) => r.SetSchedule(c)),
         E("sendpipe", null, CommandScope.Bundle, NotUsedByGateway),
         E("server", "socket", CommandScope.Bundle, (r, c) => r.SetServer(c)),
         E("speed", null, CommandScope.Link, (r, c) => r.SetSpeed(c)),
@@ -291,6 +292,26 @@ public sealed partial class ProfileResolver
             c.Cx!.Policy = policy;
         else
             diagnostics.Error(c.At, $"set policy: {error}; usage: set policy backup|primary [priority 1-{Ppp.Multilink.MemberPolicy.MaxPriority}]; the setting is left as it was");
+    }
+
+    /// <summary>
+    /// <c>set schedule latency|throughput</c>: the gateway's extension (issue 16), how the bundle's fragmenter treats
+    /// members of unequal delay (<see cref="Ppp.Multilink.MpSchedule"/>). No FreeBSD <c>set</c> word starts with <c>sc</c>.
+    /// </summary>
+    private void SetSchedule(Call c)
+    {
+        Ppp.Multilink.MpSchedule? schedule = c.Rest.Count == 1 ? c.First.ToLowerInvariant() switch
+        {
+            "latency" => Ppp.Multilink.MpSchedule.Latency,
+            "throughput" => Ppp.Multilink.MpSchedule.Throughput,
+            _ => null,
+        } : null;
+        if (schedule is null)
+        {
+            diagnostics.Error(c.At, "usage: set schedule latency|throughput; the setting is left as it was");
+            return;
+        }
+        profile.Schedule = schedule.Value;
     }
 
     private void SetEndDisc(Call c)

@@ -179,7 +179,20 @@ public sealed record BundleStatus(
     /// (authentication done) to IPCP Opened (<see cref="Gateway.Core.Ppp.Multilink.BundleSession.LastBringUp"/>); null until it first came up.
     /// </summary>
     public double? BringUpSeconds { get; init; }
+
+    /// <summary>The fragmenter's <c>set schedule</c>: <c>latency</c> (earliest delivery first) or <c>throughput</c> (by rate).</summary>
+    public string Schedule { get; init; } = "latency";
+
+    /// <summary>What the receive-side delay equaliser does (null before the first member joined).</summary>
+    public EqualiserStatus? Equaliser { get; init; }
 }
+
+/// <summary>
+/// The receive-side delay equaliser (<c>MpDelayEqualiser</c>): the one-way delay it holds fragments up to now
+/// (the slowest member carrying data; 0 when it holds nothing back), the fragments held now and in all, and those it
+/// had no room for.
+/// </summary>
+public sealed record EqualiserStatus(double TargetMs, int HeldNow, long Held, long Overflows);
 
 /// <summary>
 /// A bundle whose members are up and receive Multilink fragments, none of which became a packet for
@@ -206,6 +219,12 @@ public sealed record MemberStatus(string Name, double WeightBytesPerSecond, doub
 
     /// <summary>Multilink fragments the bundle sent on it (data, and the NCP packets that go through the bundle); LCP echo is not counted.</summary>
     public long FragmentsOut { get; init; }
+
+    /// <summary>The member path's smoothed round trip as its LCP echo measures it (null before the first reply, or without echo): half of it is the one-way delay the fragmenter and the equaliser use.</summary>
+    public double? RttMs { get; init; }
+
+    /// <summary>How long the equaliser holds a fragment that arrives on this member now (0: passed on at once).</summary>
+    public double HoldMs { get; init; }
 }
 
 public enum LogSeverity

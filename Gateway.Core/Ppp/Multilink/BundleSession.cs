@@ -18,6 +18,9 @@ public enum BundleTimer : byte
 
     /// <summary>The reassembler's reorder timeout (RFC 1990 4.1 plus our cap on waiting).</summary>
     Reassembly,
+
+    /// <summary>The next fragment the delay equaliser holds is due (<see cref="MpDelayEqualiser"/>).</summary>
+    Equalise,
 }
 
 /// <summary>The owner of a <see cref="BundleSession"/> (the bundle actor), called synchronously.</summary>
@@ -70,6 +73,15 @@ public sealed record BundleSettings
 
     /// <summary>Smallest fragment the fragmenter makes.</summary>
     public int MinimumFragmentSize { get; init; } = 64;
+
+    /// <summary>How the fragmenter spreads packets over members of unequal delay (<c>set schedule</c>).</summary>
+    public MpSchedule Schedule { get; init; } = MpSchedule.Latency;
+
+    /// <summary>
+    /// Receive-side delay equalisation while a slower member carries data (<see cref="MpDelayEqualiser"/>); null turns
+    /// it off. The slot size follows the reassembler's largest fragment.
+    /// </summary>
+    public MpDelayEqualiserOptions? Equalisation { get; init; } = new();
 }
 
 /// <summary>
@@ -79,7 +91,7 @@ public sealed record BundleSettings
 /// with what their LCP agreed and leave at any time between two packets. Pure: time comes in as
 /// <c>now</c>, output goes to the <see cref="IBundleHandler"/>.
 /// </summary>
-public sealed class BundleSession : IMpPacketSink
+public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
 {
     private readonly BundleSettings settings;
     private readonly IBundleHandler handler;
@@ -88,6 +100,7 @@ public sealed class BundleSession : IMpPacketSink
     private readonly Ipv6ControlProtocol? ipv6cp;
     private MpFragmenter? fragmenter;
     private MpReassembler? reassembler;
+    private MpDelayEqualiser? equaliser;
     private MultilinkLinkParameters parameters;
     private readonly HashSet<int> members = new();
     // members the fragmenter sends nothing to for now (their peer was reported unreachable)
@@ -105,6 +118,9 @@ public sealed class BundleSession : IMpPacketSink
 
     /// <summary>When the reassembly timer the handler runs fires; null while it runs none.</summary>
     private TimeSpan? reassemblyDue;
+
+    /// <summary>When the equaliser's timer fires; null while it runs none.</summary>
+    private TimeSpan? equaliseDue;
 
     /// <summary>When the NCPs started and IPCP has not opened since (<see cref="LastBringUp"/>); null otherwise.</summary>
     private TimeSpan? bringUpFrom;
@@ -146,6 +162,12 @@ public sealed class BundleSession : IMpPacketSink
 
     public MpReassembler? Reassembler => reassembler;
 
+    /// <summary>The receive-side delay equaliser; null before the first member or when <see cref="BundleSettings.Equalisation"/> is null.</summary>
+    public MpDelayEqualiser? Equaliser => equaliser;
+
+    /// <summary>How the fragmenter treats members of unequal delay (<see cref="BundleSettings.Schedule"/>).</summary>
+    public MpSchedule Schedule => settings.Schedule;
+
     /// <summary>Packets that came out of the reassembler for a protocol the bundle does not run, or IP before IPCP opened.</summary>
     public long UndeliverablePackets { get; private set; }
 
@@ -184,6 +206,7 @@ public sealed class BundleSession : IMpPacketSink
                 PeerMrru = peerMrru,
                 MinimumFragmentSize = settings.MinimumFragmentSize,
                 CompressProtocol = link.SendPfc,
+                Schedule = settings.Schedule,
             });
             reassembler = new MpReassembler(settings.Reassembly with
             {
@@ -191,6 +214,13 @@ public sealed class BundleSession : IMpPacketSink
                 Mrru = localMrru,
                 MaxFragmentSize = Math.Max(settings.Reassembly.MaxFragmentSize, link.LocalMru),
             });
+            equaliser?.Clear();
+            if (settings.Equalisation is { } equalisation)
+                equaliser = new MpDelayEqualiser(equalisation with
+                {
+                    SlotSize = Math.Max(settings.Reassembly.MaxFragmentSize, link.LocalMru),
+                    Always = equalisation.Always || settings.Schedule == MpSchedule.Throughput,
+                });
         }
         else if (parameters != linkParameters)
         {
@@ -248,6 +278,7 @@ public sealed class BundleSession : IMpPacketSink
             foreach (int s in suspended.ToList())
                 Resume(s);
         }
+        equaliser?.RemoveMember(member, now, this);
         reassembler!.RemoveMember(member, now, this);
         ArmReassemblyTimer();
         if (members.Count == 0)
@@ -333,11 +364,32 @@ public sealed class BundleSession : IMpPacketSink
             firstHeard = heardFrom.Add(member);
             lastHeard = member;
         }
-        reassembler.Receive(member, fragment, now, this);
+        if (equaliser is not null)
+        {
+            equaliser.Receive(member, fragment, now, this);
+            ArmEqualiseTimer();
+        }
+        else
+        {
+            reassembler.Receive(member, fragment, now, this);
+        }
         if (firstHeard)
             RetransmitUnansweredRequests();
         ArmReassemblyTimer();
     }
+
+    /// <summary>
+    /// A member's one-way delay (half its smoothed echo round trip): the fragmenter times pieces by it
+    /// (<see cref="MpFragmenter.SetDelay"/>) and the equaliser holds faster members' fragments by the difference.
+    /// </summary>
+    public void SetPathDelay(int member, TimeSpan oneWay)
+    {
+        fragmenter?.SetDelay(member, oneWay);
+        equaliser?.SetDelay(member, oneWay);
+    }
+
+    /// <summary>A fragment out of the equaliser, due now: on to the reassembler.</summary>
+    void IMpFragmentSink.Receive(int member, ReadOnlySpan<byte> fragment, TimeSpan now) => reassembler?.Receive(member, fragment, now, this);
 
     /// <summary>A network-layer packet arrived on a member link without an MP header (RFC 1990 allows it).</summary>
     public void ReceiveDirect(ushort protocol, ReadOnlySpan<byte> information, TimeSpan now)
@@ -393,6 +445,12 @@ public sealed class BundleSession : IMpPacketSink
             case BundleTimer.Reassembly:
                 reassemblyDue = null;
                 reassembler?.Tick(now, this);
+                ArmReassemblyTimer();
+                break;
+            case BundleTimer.Equalise:
+                equaliseDue = null;
+                equaliser?.Release(now, this);
+                ArmEqualiseTimer();
                 ArmReassemblyTimer();
                 break;
         }
@@ -514,6 +572,15 @@ public sealed class BundleSession : IMpPacketSink
         foreach (ref readonly var fragment in fragmenter.Fragments)
             handler.SendFragment(fragment.Member, fragmenter.Bytes(fragment));
         return true;
+    }
+
+    /// <summary>As <see cref="ArmReassemblyTimer"/>, for the equaliser's next due fragment.</summary>
+    private void ArmEqualiseTimer()
+    {
+        if (equaliser?.NextDue is not { } due || due >= equaliseDue - ReassemblyTimerSlack)
+            return;
+        equaliseDue = due;
+        handler.StartTimer(BundleTimer.Equalise, due > now ? due - now : TimeSpan.Zero);
     }
 
     private void ArmReassemblyTimer()

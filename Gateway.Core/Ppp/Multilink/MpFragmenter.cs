@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Gateway.Core.Ppp.Multilink;
 
 /// <summary>Settings of the sending half of a bundle.</summary>
@@ -20,6 +22,28 @@ public sealed record MpFragmenterOptions
 
     /// <summary>Member identifiers are 0 .. MaxMembers-1.</summary>
     public int MaxMembers { get; init; } = 32;
+
+    /// <summary>Whether a member's one-way delay counts in choosing it (<see cref="MpSchedule"/>).</summary>
+    public MpSchedule Schedule { get; init; } = MpSchedule.Latency;
+}
+
+/// <summary>How the fragmenter treats members of unequal delay (<c>set schedule</c>, the gateway's extension).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<MpSchedule>))]
+public enum MpSchedule : byte
+{
+    /// <summary>
+    /// Earliest delivery first: a member's one-way delay counts, so light traffic takes the fastest path and a slower
+    /// member gets data only while the faster ones have that much queued (the default).
+    /// </summary>
+    Latency,
+
+    /// <summary>
+    /// By rate alone, in virtual time: every member gets its share of every burst whatever its delay (no delay term,
+    /// and no lift of an idle member's finish time to the present), and the far end's delay equaliser
+    /// (<see cref="MpDelayEqualiser"/>) makes every packet as late as the slowest member's: one steady round trip for
+    /// TCP. All the links' rate for one stream, at the slowest link's latency.
+    /// </summary>
+    Throughput,
 }
 
 /// <summary>Result of handing one packet to the fragmenter.</summary>
@@ -232,6 +256,8 @@ public sealed class MpFragmenter
     /// </summary>
     public MpFragmentStatus Fragment(ushort protocol, ReadOnlySpan<byte> information, TimeSpan now)
     {
+        if (options.Schedule == MpSchedule.Throughput)
+            return Fragment(protocol, information); // shares by rate in every burst: an idle member's place is kept
         double at = now.TotalSeconds - origin;
         for (int i = 0; i < members.Count; i++)
         {
@@ -470,7 +496,7 @@ public sealed class MpFragmenter
     }
 
     /// <summary>When a new byte given to the member would reach the far end: its queue's finish plus its one-way delay.</summary>
-    private double Ready(int member) => finish[member] + delay[member];
+    private double Ready(int member) => options.Schedule == MpSchedule.Latency ? finish[member] + delay[member] : finish[member];
 
     private int PiecesFor(int member, int data)
     {

@@ -141,6 +141,39 @@ public class BundleSessionTests
     }
 
     [Fact]
+    public void With_schedule_throughput_on_paths_of_unequal_delay_the_receiver_holds_the_fast_paths_fragments_until_the_slow_path_would_have_brought_them()
+    {
+        var throughput = new BundleSettings { Schedule = MpSchedule.Throughput };
+        var net = new BundleNet(2, receiverSettings: throughput, gatewaySettings: throughput);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        // the echo round trips the actors would pass on: link 1 10 ms, link 2 90 ms (the simulated wire itself has none)
+        net.Receiver.Bundle.SetPathDelay(0, TimeSpan.FromMilliseconds(5));
+        net.Receiver.Bundle.SetPathDelay(1, TimeSpan.FromMilliseconds(45));
+
+        var sent = Enumerable.Range(0, 20).Select(i => Packet(i, 1400)).ToList();
+        foreach (var p in sent)
+            Assert.True(net.Gateway.Bundle.SendIp(p, net.Now));
+        net.Run(TimeSpan.FromMilliseconds(39));
+        // what crossed link 2 could go on at once, but the packets behind one held on link 1 wait for it, in order
+        Assert.True(net.Receiver.Received.Count < sent.Count / 2, $"{net.Receiver.Received.Count} of {sent.Count} delivered before the hold ended");
+        Assert.True(net.Receiver.Bundle.Equaliser!.HeldNow > 0);
+        net.Run(TimeSpan.FromMilliseconds(2));
+        Assert.Equal(sent, net.Receiver.Received);
+        Assert.Equal(0, net.Receiver.Bundle.Equaliser.HeldNow);
+        Assert.True(net.Gateway.Bundle.Fragmenter!.MemberStatistics(0).Fragments > 0 && net.Gateway.Bundle.Fragmenter.MemberStatistics(1).Fragments > 0);
+
+        // without a measured delay nothing is held
+        var plain = new BundleNet(2);
+        plain.StartAll();
+        plain.RunUntil(() => plain.Gateway.Bundle.Network is not null && plain.Receiver.Bundle.Network is not null);
+        foreach (var p in sent)
+            Assert.True(plain.Gateway.Bundle.SendIp(p, plain.Now));
+        plain.Run(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(sent, plain.Receiver.Received);
+    }
+
+    [Fact]
     public void A_link_with_a_different_mrru_is_refused_with_a_reason()
     {
         var bundle = new BundleSession(new BundleSettings(), new NullBundleHandler());

@@ -325,4 +325,23 @@ public class MpFragmenterTests
         }
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 10_000 - 1);
     }
+
+    [Theory]
+    [InlineData(MpSchedule.Latency, 1.0)]
+    [InlineData(MpSchedule.Throughput, 0.5)]
+    public void Light_traffic_takes_the_fast_path_under_latency_and_is_shared_by_rate_under_throughput(MpSchedule schedule, double fastShare)
+    {
+        var f = new MpFragmenter(new MpFragmenterOptions { PeerMrru = 1500, Schedule = schedule });
+        Assert.True(f.AddMember(0, 1500, 1_000_000));
+        Assert.True(f.AddMember(1, 1500, 1_000_000));
+        Assert.True(f.SetDelay(0, TimeSpan.FromMilliseconds(5)));
+        Assert.True(f.SetDelay(1, TimeSpan.FromMilliseconds(45)));
+        var packet = new byte[500];
+        for (int i = 0; i < 1000; i++) // one packet every 10 ms: a tenth of either member's rate
+        {
+            Assert.Equal(MpFragmentStatus.Ok, f.Fragment(0x0021, packet, TimeSpan.FromMilliseconds(10 * i)));
+            Assert.Equal(1, f.Fragments.Length);
+        }
+        Assert.Equal(fastShare, f.MemberStatistics(0).Fragments / 1000.0, 2);
+    }
 }
