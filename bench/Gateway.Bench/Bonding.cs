@@ -29,6 +29,8 @@ public static class Bonding
         int runs = o.Int("runs", 1);
         mss = o.Int("mss", 1460);
         echoPeriod = o.Double("echo-period", 0);
+        // --schedule latency|throughput: the bundle's `set schedule` (default: latency, the product's default)
+        schedule = o.String("schedule", "latency");
         // --congestion cubic|bbr|reno: the TCP congestion control of every namespace's streams (default: as the namespaces have it)
         string congestion = o.String("congestion", "");
         if (congestion.Length > 0)
@@ -65,6 +67,7 @@ public static class Bonding
             mptcp = "ip mptcp limits set subflow 8 add_addr_accepted 8; endpoints 10.12-14.0.1 subflow; policy routing by source address",
             congestionControl = congestionUsed,
             echoPeriod = echoPeriod > 0 ? (object)echoPeriod : "none (the default: the fragmenter knows no path delay)",
+            schedule = $"set schedule {schedule} in the gateway's bundle and the receiver's label; with echo on, each stream starts once both ends have measured every member's round trip",
             impairment = "delay, jitter (a further 0..J ms, uniform, in order) and loss each way by a tun delay line on each side of the link (TunDelayLine, policy routing: DelayLines.cs), crossed by the streams alone, MPTCP's subflows and the bundle's UDP alike; this kernel has no netem",
             profiles = chosen.Select(p => new { p.Name, p.Mbps, p.Impairments }).ToArray(),
         };
@@ -130,6 +133,7 @@ public static class Bonding
     private static double? lastMss;
     private static int mss;
     private static double echoPeriod;
+    private static string schedule = "latency";
     private static bool tcpInfo;
 
     /// <summary>One TCP (or MPTCP) stream from ns <paramref name="senderNs"/> to a receiver in <paramref name="receiverNs"/>: goodput in bit/s.</summary>
@@ -162,8 +166,8 @@ public static class Bonding
         string[] echo = echoPeriod > 0 ? ["enable echo", Commands.Invariant($"set echoperiod {echoPeriod}")] : [];
         var options = new PairOptions
         {
-            BundleLines = echo,
-            ReceiverLines = echo,
+            BundleLines = [.. echo, $"set schedule {schedule}"],
+            ReceiverLines = [.. echo, $"set schedule {schedule}"],
             PerLinkLines = profile.Mbps.Select(m => Commands.Invariant($"set bandwidth {m * 1e6:F0}")).ToList(),
             GatewayNetns = gw,
             ReceiverNetns = rx,
@@ -172,6 +176,8 @@ public static class Bonding
         };
         string tag = $"bond-{string.Concat(profile.Name.Where(char.IsAsciiLetterOrDigit).Take(24))}";
         await using var pair = await BundlePair.StartAsync(paths, tag, profile.Links, lan, inet, options, TimeSpan.FromSeconds(40));
+        if (echoPeriod > 0)
+            await PathsMeasuredAsync(pair);
         double bps = Measure(inet, lan, new IPEndPoint(IPAddress.Parse(PppFiles.ReceiverAddress), 7100), null, false, warmup, seconds);
         // what the receiver's reassembler made of the stream: packets given up as lost, fragments that came too late
         foreach (var b in await pair.Receiver.BundlesAsync())
@@ -189,4 +195,25 @@ public static class Bonding
     }
 
     private static (long Lost, long Late, long PeakDepth) lastReassembly;
+
+    /// <summary>
+    /// With echo on, the stream starts once both ends have a round trip for every member: before that the fragmenter
+    /// and the equaliser know no delay, and a TCP sender would take the first packets' round trip (the fast path's
+    /// alone) as the path's. A bundle in service measured its paths long before; one started for a measurement has not.
+    /// </summary>
+    private static async Task PathsMeasuredAsync(BundlePair pair)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            bool all = true;
+            foreach (var end in new[] { pair.Gateway, pair.Receiver })
+                foreach (var b in await end.BundlesAsync())
+                    all &= b.GetProperty("memberDetails").EnumerateArray().All(m => m.TryGetProperty("rttMs", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.Number);
+            if (all)
+                return;
+            await Task.Delay(50);
+        }
+        Console.WriteLine("  bundle: not every member had a round trip measured after 10 s; measuring anyway");
+    }
 }

@@ -15,7 +15,7 @@ public static class Program
           scenarios (write --out DIR/<scenario>.json and print a table; run.sh passes the namespaces):
             throughput --lan NS --inet NS [--sublinks 1,2,4,8] [--sizes 1400,64] [--runs 3] [--seconds 2.5] [--window 2048] [--encryption off|on|both]
             failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout] [--heal-after S] [--encryption off|on|both]
-            bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)] [--congestion cubic|bbr] [--echo-period S] [--tcp-info] [--profiles N,N (1-6: equal, unequal, +40 ms, +100 ms, DSL+LTE, 1 % loss)]
+            bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)] [--congestion cubic|bbr] [--echo-period S] [--schedule latency|throughput] [--tcp-info] [--profiles N,N (1-6: equal, unequal, +40 ms, +100 ms, DSL+LTE, 1 % loss)]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
             modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
             soak       --lan NS --inet NS [--minutes 30] [--sublinks 4] [--pause-every 30] [--sample-every 10] [--tcp-rate 5M] [--seed 17] [--rss-tolerance 10]
