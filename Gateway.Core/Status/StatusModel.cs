@@ -183,7 +183,7 @@ public sealed record BundleStatus(
     /// <summary>The fragmenter's <c>set schedule</c>: <c>latency</c> (earliest delivery first) or <c>throughput</c> (by rate).</summary>
     public string Schedule { get; init; } = "latency";
 
-    /// <summary>What the receive-side delay equaliser does (null before the first member joined).</summary>
+    /// <summary>What the receive-side delay equaliser does (null under the latency schedule, which runs none, and before the first member joined).</summary>
     public EqualiserStatus? Equaliser { get; init; }
 }
 

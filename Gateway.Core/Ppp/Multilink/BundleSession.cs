@@ -78,8 +78,9 @@ public sealed record BundleSettings
     public MpSchedule Schedule { get; init; } = MpSchedule.Latency;
 
     /// <summary>
-    /// Receive-side delay equalisation while a slower member carries data (<see cref="MpDelayEqualiser"/>); null turns
-    /// it off. The slot size follows the reassembler's largest fragment.
+    /// Receive-side delay equalisation under the throughput <see cref="Schedule"/> (<see cref="MpDelayEqualiser"/>,
+    /// holding to the slowest member's delay at all times); null turns it off. The slot size follows the
+    /// reassembler's largest fragment.
     /// </summary>
     public MpDelayEqualiserOptions? Equalisation { get; init; } = new();
 }
@@ -162,7 +163,7 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
 
     public MpReassembler? Reassembler => reassembler;
 
-    /// <summary>The receive-side delay equaliser; null before the first member or when <see cref="BundleSettings.Equalisation"/> is null.</summary>
+    /// <summary>The receive-side delay equaliser; null before the first member, under the latency schedule, or when <see cref="BundleSettings.Equalisation"/> is null.</summary>
     public MpDelayEqualiser? Equaliser => equaliser;
 
     /// <summary>How the fragmenter treats members of unequal delay (<see cref="BundleSettings.Schedule"/>).</summary>
@@ -215,11 +216,13 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
                 MaxFragmentSize = Math.Max(settings.Reassembly.MaxFragmentSize, link.LocalMru),
             });
             equaliser?.Clear();
-            if (settings.Equalisation is { } equalisation)
+            // Only under the throughput schedule (both ends set it): under earliest delivery first the slow member
+            // carries a packet now and then, and holding every fast path for it then halved a BBR stream at +40 ms.
+            if (settings.Equalisation is { } equalisation && settings.Schedule == MpSchedule.Throughput)
                 equaliser = new MpDelayEqualiser(equalisation with
                 {
                     SlotSize = Math.Max(settings.Reassembly.MaxFragmentSize, link.LocalMru),
-                    Always = equalisation.Always || settings.Schedule == MpSchedule.Throughput,
+                    Always = true,
                 });
         }
         else if (parameters != linkParameters)

@@ -163,10 +163,13 @@ public class BundleSessionTests
         Assert.Equal(0, net.Receiver.Bundle.Equaliser.HeldNow);
         Assert.True(net.Gateway.Bundle.Fragmenter!.MemberStatistics(0).Fragments > 0 && net.Gateway.Bundle.Fragmenter.MemberStatistics(1).Fragments > 0);
 
-        // without a measured delay nothing is held
+        // under the default latency schedule nothing is held, whatever the delays: no equaliser
         var plain = new BundleNet(2);
         plain.StartAll();
         plain.RunUntil(() => plain.Gateway.Bundle.Network is not null && plain.Receiver.Bundle.Network is not null);
+        plain.Receiver.Bundle.SetPathDelay(0, TimeSpan.FromMilliseconds(5));
+        plain.Receiver.Bundle.SetPathDelay(1, TimeSpan.FromMilliseconds(45));
+        Assert.Null(plain.Receiver.Bundle.Equaliser);
         foreach (var p in sent)
             Assert.True(plain.Gateway.Bundle.SendIp(p, plain.Now));
         plain.Run(TimeSpan.FromMilliseconds(1));

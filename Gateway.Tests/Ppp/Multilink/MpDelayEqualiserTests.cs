@@ -189,6 +189,26 @@ public class MpDelayEqualiserTests
         Assert.True(sink.Count > 25_000, $"{sink.Count} fragments came out");
     }
 
+    [Fact]
+    public void An_equaliser_that_holds_nothing_costs_no_slots_and_grows_by_chunks_as_the_hold_needs_them()
+    {
+        // A concentrator holds thousands of idle bundles, each with an equaliser: none may pay for the 4 MiB bound.
+        byte[] slowOne = Fragment(1), fastOne = Fragment(2);
+        var sink = new CountingSink();
+        var t = TimeSpan.FromSeconds(10);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = TwoPaths(new MpDelayEqualiserOptions { Always = true });
+        e.Receive(1, slowOne, t, sink);                     // the slowest member's fragment: passed on, nothing held
+        Assert.Equal((1, 0), (sink.Count, e.HeldNow));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4_000, "an equaliser that held nothing allocated its slots");
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        e.Receive(0, fastOne, t, sink);                     // the first hold: one chunk of 64 slots of 2048 octets
+        long firstChunk = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(firstChunk, 64 * 2048, 64 * 2048 + 4_000);
+        Assert.Equal(1, e.HeldNow);
+    }
+
     private sealed class CountingSink : IMpFragmentSink
     {
         public int Count { get; private set; }
