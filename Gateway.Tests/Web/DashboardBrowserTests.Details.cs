@@ -75,6 +75,9 @@ public sealed partial class DashboardBrowserTests
         await Expect(member4.Locator("td").Nth(8)).ToHaveTextAsync(new Regex($@"^yes, {TransportCiphers.Name(TransportCiphers.Preferred)}, \d+ s$"));
         await Expect(member4.Locator("td").Nth(9)).ToHaveTextAsync("0");
 
+        // Issue 16: the bundle's schedule (the demo's ppp.conf sets none: latency, earliest delivery first).
+        await Expect(Card(page, "vpn").Locator("[data-field=\"schedule\"]")).ToHaveTextAsync(new Regex(@"^latency(, equalised to \d+ ms \(\d+ held\))?$"));
+
         // Issue 16: each member says whether it is a backup; only the operator may change it.
         var member1 = Card(page, "vpn").Locator("tr[data-member=\"1\"]");
         await Expect(member1.Locator("td").Nth(10)).ToContainTextAsync("primary 1");

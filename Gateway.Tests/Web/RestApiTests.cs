@@ -31,6 +31,11 @@ public sealed class RestApiTests : IAsyncLifetime
         var vpn = Assert.Single(bundles!, b => b.Name == "vpn");
         Assert.True(vpn.Up);
         Assert.Equal(4, vpn.Members.Count);
+        // Issue 16: the schedule (the demo sets none: latency, which runs no delay equaliser), and each member's echo
+        // RTT (known after its first echo reply), which the fragmenter uses.
+        Assert.Equal("latency", vpn.Schedule);
+        Assert.Null(vpn.Equaliser);
+        await host.WaitForBundleAsync("vpn", b => b.MemberDetails.Count == 4 && b.MemberDetails.All(m => m.RttMs > 0 && m.HoldMs >= 0), TimeSpan.FromSeconds(15));
         // Issue 13: every sublink says whether it is encrypted (the demo's are: the receiver requires it).
         var sublinks = await client.GetFromJsonAsync<SublinkStatus[]>("api/sublinks", WebTestHost.Json);
         Assert.NotEmpty(sublinks!);

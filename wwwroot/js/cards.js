@@ -114,6 +114,7 @@ export function renderBundle(b) {
   set(el, "delivery", !b.up ? "–" : stall
     ? `stalled ${Math.floor(stall.seconds)} s: ${stall.fragmentsSinceDelivery} fragments in, no packet out`
     : "ok");
+  set(el, "schedule", schedule(b));
   renderMembers(el, b);
   ensureMemberSeries(b.name);
 }
@@ -133,7 +134,7 @@ function renderMembers(el, b) {
     tr.className = s && s.state === "Open" && !d?.paused ? "up" : "down";
     [name, s ? s.carrier : known.get(name).carrier || "–", memberState,
      d ? fmtRate(d.weightBytesPerSecond * 8) : "–", d ? fmtPct(d.sharePercent) : "–",
-     fmtMs(q && q.roundTripMs), q ? `${fmtPct(q.inboundLossPercent)} / ${fmtPct(q.outboundLossPercent)}` : "–",
+     rttAndHold(q, d), q ? `${fmtPct(q.inboundLossPercent)} / ${fmtPct(q.outboundLossPercent)}` : "–",
      s ? fmtRate(s.counters.bitsPerSecondOut) : "–", encrypted(s), rejected(s)]
       .forEach((text, i) => { if (tr.children[i].textContent !== text) tr.children[i].textContent = text; });
     tr.children[9].title = rejectedReasons(s);
@@ -142,6 +143,22 @@ function renderMembers(el, b) {
   });
   rows.forEach((tr, i) => { if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] || null); });
   while (body.children.length > rows.length) body.lastChild.remove();
+}
+
+/**
+ * "throughput, equalised to 60 ms (12 held)": the bundle's schedule, and the one-way delay its delay equaliser holds
+ * the faster members' fragments up to (the slowest member carrying data), when it holds any.
+ */
+function schedule(b) {
+  const e = b.equaliser;
+  const name = b.schedule || "latency";
+  return e && e.targetMs >= 1 ? `${name}, equalised to ${Math.round(e.targetMs)} ms (${e.heldNow} held)` : name;
+}
+
+/** The member's echo RTT, and how long the equaliser holds what arrives on it ("12 ms, held 38 ms"). */
+function rttAndHold(q, d) {
+  const rtt = fmtMs(q && q.roundTripMs);
+  return d && d.holdMs >= 1 ? `${rtt}, held ${Math.round(d.holdMs)} ms` : rtt;
 }
 
 /** A member's row: ten cells of figures, then its policy and the operator's button to change it. */
