@@ -21,6 +21,23 @@ public static class Bonding
         public static PathImpairment?[] OnLink4(PathImpairment impairment) => [null, null, null, impairment];
     }
 
+    private const string AllowedCongestionControl = "/proc/sys/net/ipv4/tcp_allowed_congestion_control";
+
+    /// <summary>
+    /// A namespace may only choose a congestion control the host allows (Linux: EPERM otherwise, and a fresh Debian
+    /// allows only "reno" and its default): add it to the host's list, as the harness runs as root. The list only
+    /// widens what namespaces may pick; the host's own default is not changed.
+    /// </summary>
+    private static void AllowCongestionControl(string name)
+    {
+        var allowed = File.ReadAllText(AllowedCongestionControl).Trim();
+        if (!allowed.Split(' ').Contains(name))
+        {
+            File.WriteAllText(AllowedCongestionControl, allowed + " " + name);
+            Console.WriteLine($"  host: allowed TCP congestion control is now '{allowed} {name}'");
+        }
+    }
+
     public static async Task<ScenarioResult> RunAsync(Options o, BenchPaths paths)
     {
         string lan = o.Required("lan"), inet = o.Required("inet"), gw = o.Required("gw"), rx = o.Required("rx");
@@ -35,6 +52,7 @@ public static class Bonding
         string congestion = o.String("congestion", "");
         if (congestion.Length > 0)
         {
+            AllowCongestionControl(congestion);
             foreach (var ns in new[] { lan, inet, gw, rx })
                 Commands.Check(ns, "sysctl", "-qw", $"net.ipv4.tcp_congestion_control={congestion}");
         }
