@@ -188,7 +188,8 @@ public sealed class GatewayProcess : IDisposable
         {
             // A frozen or busy process misses a sample of its heap; the /proc figures still count.
         }
-        return new ProcessSample(rss, ProcStats.Threads(process.Id), ProcStats.Descriptors(process.Id), heap);
+        return new ProcessSample(rss, ProcStats.Threads(process.Id), ProcStats.Descriptors(process.Id), heap,
+            ProcStats.StatusBytes(process.Id, "RssAnon:"), ProcStats.StatusBytes(process.Id, "RssFile:"));
     }
 
     public string Tail(int lines = 15)

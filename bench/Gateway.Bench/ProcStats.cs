@@ -29,7 +29,13 @@ public static class ProcStats
     }
 
     /// <summary>VmRSS (or VmHWM, the peak) of the process in bytes; null when it is gone.</summary>
-    public static long? Rss(int pid, bool peak = false)
+    public static long? Rss(int pid, bool peak = false) => StatusBytes(pid, peak ? "VmHWM:" : "VmRSS:");
+
+    /// <summary>
+    /// A size field of /proc/PID/status in bytes (<c>RssAnon:</c>: heaps, the GC's and malloc's, stacks, JIT code;
+    /// <c>RssFile:</c>: mapped files such as the assemblies' code); null when the process or the field is missing.
+    /// </summary>
+    public static long? StatusBytes(int pid, string key)
     {
         string[] lines;
         try
@@ -40,7 +46,6 @@ public static class ProcStats
         {
             return null;
         }
-        string key = peak ? "VmHWM:" : "VmRSS:";
         foreach (var line in lines)
         {
             if (line.StartsWith(key, StringComparison.Ordinal))
@@ -83,5 +88,8 @@ public static class ProcStats
     public static double CpuSeconds(IEnumerable<int> pids) => pids.Sum(p => CpuSeconds(p) ?? 0);
 }
 
-/// <summary>One sample of a process's resources: RSS in bytes, threads, descriptors, managed heap in bytes.</summary>
-public sealed record ProcessSample(long Rss, int? Threads, int? Descriptors, double? ManagedHeap);
+/// <summary>
+/// One sample of a process's resources: RSS in bytes, threads, descriptors, managed heap in bytes, and RSS split into
+/// anonymous memory and mapped files (bytes).
+/// </summary>
+public sealed record ProcessSample(long Rss, int? Threads, int? Descriptors, double? ManagedHeap, long? RssAnon = null, long? RssFile = null);

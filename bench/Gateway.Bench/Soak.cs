@@ -195,7 +195,7 @@ public static class Soak
                     {
                         samples[name].Add((t, s));
                         Console.WriteLine(Commands.Invariant(
-                            $"  {t,6:F0} s {name,-8} RSS {s.Rss / 1048576.0,6:F1} MiB, heap {(s.ManagedHeap ?? double.NaN) / 1048576.0,6:F1} MiB, {s.Threads} threads, {s.Descriptors} fds"));
+                            $"  {t,6:F0} s {name,-8} RSS {s.Rss / 1048576.0,6:F1} MiB (anon {(s.RssAnon ?? double.NaN) / 1048576.0,6:F1}, files {(s.RssFile ?? double.NaN) / 1048576.0,5:F1}), heap {(s.ManagedHeap ?? double.NaN) / 1048576.0,6:F1} MiB, {s.Threads} threads, {s.Descriptors} fds"));
                     }
                 }
                 await Task.Delay(every, stop);
@@ -216,6 +216,8 @@ public static class Soak
                 ["t"] = t,
                 ["rssMB"] = s.Rss / 1048576.0,
                 ["heapMB"] = s.ManagedHeap / 1048576.0,
+                ["rssAnonMB"] = s.RssAnon / 1048576.0,
+                ["rssFileMB"] = s.RssFile / 1048576.0,
                 ["threads"] = s.Threads,
                 ["descriptors"] = s.Descriptors,
             });
