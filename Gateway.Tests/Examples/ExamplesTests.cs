@@ -84,7 +84,7 @@ public sealed partial class ExamplesTests(ITestOutputHelper output)
         string work = Directory.CreateTempSubdirectory("gateway-example-").FullName;
         try
         {
-            int port = FreeUdpPort();
+            int port = FreePorts.Udp();
             string conf = File.ReadAllText(Repository.Path("examples", "span-isp", "ppp.conf"));
             Assert.Contains("/tmp/gateway-span-isp/", conf);
             Assert.Contains(":ppp/udp", conf);
@@ -132,12 +132,5 @@ public sealed partial class ExamplesTests(ITestOutputHelper output)
         {
             Directory.Delete(work, recursive: true);
         }
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -75,6 +75,20 @@ public sealed class GatewayApi(Uri baseAddress, string? password)
         Assert.Fail($"bundle {name} did not reach the expected state after {timeout}; last: {last}");
     }
 
+    /// <summary>Polls <c>GET /api/cluster</c> until the cluster as this node sees it meets the condition, or fails after the timeout.</summary>
+    public async Task<Gateway.Web.Cluster.ClusterStatus> WaitForClusterAsync(Func<Gateway.Web.Cluster.ClusterStatus, bool> condition, TimeSpan timeout)
+    {
+        Gateway.Web.Cluster.ClusterStatus? last = null;
+        if (await PollAsync(async client =>
+            {
+                last = await client.GetFromJsonAsync<Gateway.Web.Cluster.ClusterStatus>("api/cluster", Json);
+                return last is not null && condition(last);
+            }, timeout))
+            return last!;
+        Assert.Fail($"the cluster at {baseAddress} did not reach the expected state after {timeout}; last: {(last is null ? "none" : JsonSerializer.Serialize(last, Json))}");
+        return last!;
+    }
+
     /// <summary>Asks every 50 ms until <paramref name="done"/> says so; a refused connection (the server still starting) counts as not yet.</summary>
     private async Task<bool> PollAsync(Func<HttpClient, Task<bool>> done, TimeSpan timeout)
     {

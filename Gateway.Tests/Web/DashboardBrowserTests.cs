@@ -179,7 +179,7 @@ public sealed partial class DashboardBrowserTests
         await page.ScreenshotAsync(new() { Path = Path.Combine(WebTestHost.WebProjectDirectory, "docs", "dashboard.png"), FullPage = true });
     }
 
-    private static void SkipWithoutChromium() =>
+    internal static void SkipWithoutChromium() =>
         Skip.IfNot(File.Exists(ChromiumPath), $"Debian's Chromium is not installed at {ChromiumPath} (test.sh installs the 'chromium' package)");
 
     private static ILocator Card(IPage page, string name) => page.GetByRole(AriaRole.Region, new() { Name = name, Exact = true });
@@ -189,7 +189,7 @@ public sealed partial class DashboardBrowserTests
     private static ILocator Field(IPage page, string name, string field) => Card(page, name).Locator($"[data-field=\"{field}\"]");
 
     /// <summary>Debian's Chromium under Playwright, a fresh profile each time (Playwright makes one per launch).</summary>
-    private sealed class Browser : IAsyncDisposable
+    internal sealed class Browser : IAsyncDisposable
     {
         private readonly IPlaywright playwright;
         private readonly IBrowser browser;

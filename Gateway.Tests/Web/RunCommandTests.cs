@@ -20,13 +20,6 @@ public sealed class RunCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
     /// <summary>A ppp.conf with the <c>vpn</c> bundle label (plus <paramref name="vpnLines"/>), the gateway labels, and the receiver.</summary>
     private static string Conf(string vpnLines, string gatewayLabels, string pool) => $"""
         vpn:
@@ -50,7 +43,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task A_receiver_and_a_nic_mode_gateway_from_one_ppp_conf_form_a_bundle()
     {
-        int port = FreeUdpPort();
+        int port = FreePorts.Udp();
         var conf = Path.Combine(directory, "ppp.conf");
         var secret = Path.Combine(directory, "ppp.secret");
         File.WriteAllText(conf, Conf("set authname vpnname\n set authkey vpnkey", $"""
@@ -100,7 +93,7 @@ public sealed class RunCommandTests : IDisposable
     {
         string? why = NetNs.WhyUnavailable ?? TunDevice.WhyUnavailable();
         Skip.If(why is not null, why);
-        int port = FreeUdpPort();
+        int port = FreePorts.Udp();
         var conf = Path.Combine(directory, "ppp.conf");
         var secret = Path.Combine(directory, "ppp.secret");
         File.WriteAllText(conf, Conf("add! default HISADDR\n nat enable yes", $"""

@@ -7,6 +7,7 @@ using Gateway.Emulation.Isp;
 using Gateway.Emulation.Modem;
 using Gateway.Tests.Actors;
 using Gateway.Tests.Config;
+using Gateway.Tests.Support;
 using Gateway.Web.Hosting;
 using Xunit.Abstractions;
 
@@ -42,7 +43,7 @@ public sealed class RunModemLinksTests(ITestOutputHelper output) : IAsyncLifetim
         string seed = SeedFiles.Directory;
         string? why = EmulatedModemOnPty.WhyUnavailable();
         Skip.If(why is not null, why);
-        int port = FreeUdpPort();
+        int port = FreePorts.Udp();
 
         // Any ISP may answer any ISP label (the labels share `set device` and take the first free one).
         var secrets = new InMemorySecretStore();
@@ -125,12 +126,5 @@ public sealed class RunModemLinksTests(ITestOutputHelper output) : IAsyncLifetim
         using var client = host.Client(WebTestHost.Password);
         var bundles = await client.GetFromJsonAsync<BundleStatus[]>("api/bundles", WebTestHost.Json);
         return bundles!.Single(b => b.Name == "vpn");
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

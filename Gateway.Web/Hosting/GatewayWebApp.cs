@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Gateway.Core.Hosting;
 using Gateway.Core.Status;
 using Gateway.Web.Api;
+using Gateway.Web.Cluster;
 using Gateway.Web.History;
 using Gateway.Web.Metrics;
 using Gateway.Web.Security;
@@ -135,6 +136,7 @@ public sealed class GatewayWebApp : IAsyncDisposable
 
         app.MapOpenApi();
         app.MapLinkApi();
+        app.MapClusterApi();
         app.MapHistoryApi();
         app.MapLoginApi();
         app.MapHub<StatusHub>(StatusHub.Path);

@@ -6,6 +6,7 @@ using Gateway.Core.Hosting;
 using Gateway.Core.Transport;
 using Gateway.Emulation.Traffic;
 using Gateway.Web.Cli;
+using Gateway.Web.Cluster;
 
 namespace Gateway.Web.Hosting;
 
@@ -55,11 +56,16 @@ public static class RunConfiguration
             var encryption = ConfigMapping.ToReceiverEncryption(receiverModel, source, errors);
             // One device per gateway's bundle, as each `ppp -direct vpn-in` of FreeBSD takes its own tunN.
             var tun = TunFor(configuration, "ppp", numbered: true, receiverModel.Mrru, nat: false, routes: [], errors);
+            var cluster = ReceiverClusterSettings.IsConfigured(configuration) ? ReceiverClusterSettings.Read(configuration, errors) : null;
             Fail(errors);
+            if (cluster is not null)
+                builder = cluster.Apply(builder);
             return builder.WithReceiverActors(receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption });
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)
         {
+            if (ReceiverClusterSettings.IsConfigured(configuration))
+                errors.Add($"{ReceiverClusterSettings.Section}: only a receiver label runs as a cluster node; '{label}' is a bundle (a gateway)");
             var gateway = ConfigMapping.ToGateway(result.Model, bundleModel, errors);
             CheckKeyFileMode(bundleModel.Encryption, errors);
             var encryption = ConfigMapping.ToGatewayEncryption(bundleModel, source, errors);

@@ -6,6 +6,7 @@ import { addLog, clearLog } from "./eventlog.js";
 import { connect } from "./connection.js";
 import { refreshSession, wireLogin } from "./session.js";
 import { currentView } from "./charts.js";
+import { refreshCluster } from "./cluster.js";
 import { markLive, refreshFailovers, refreshDaily, refreshStatus, wireRangePicker } from "./history.js";
 
 function apply(u) {
@@ -47,6 +48,7 @@ setInterval(sample, 1000);
 // Failover episodes and the history's health are written a second or so after they happen: look again now and then.
 setInterval(() => { if (!document.hidden) { refreshFailovers(); refreshStatus(); } }, 5000);
 setInterval(() => { if (!document.hidden) refreshDaily(); }, 60000);
+setInterval(() => { if (!document.hidden) refreshCluster(); }, 2000);
 
 wireLogin();
 wireRangePicker();
@@ -54,4 +56,5 @@ refreshSession();
 refreshFailovers();
 refreshDaily();
 refreshStatus();
+refreshCluster();
 connect({ onSnapshot: snapshot, onUpdate: apply, onLiveChanged: liveChanged });

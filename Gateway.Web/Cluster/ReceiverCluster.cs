@@ -1,0 +1,171 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+
+namespace Gateway.Web.Cluster;
+
+/// <summary>
+/// <c>Gateway:Cluster</c>: a receiver that runs as one node of an Akka.Cluster (issue 14; docs/CONFIG.md "Receiver
+/// cluster"). Without <c>Gateway:Cluster:SeedNodes</c> the receiver runs alone, exactly as before.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>Hostname</c>: the address Akka.Remote binds (default <c>0.0.0.0</c>); <c>PublicHostname</c>: the address the
+/// other nodes reach this one at (default <c>Hostname</c>; needed when <c>Hostname</c> is <c>0.0.0.0</c>).</item>
+/// <item><c>Port</c>: Akka.Remote's TCP port (default <see cref="DefaultPort"/>).</item>
+/// <item><c>SeedNodes</c>: the nodes a starting node contacts, as <c>HOST:PORT</c> or a whole
+/// <c>akka.tcp://gateway@HOST:PORT</c>; the first node lists itself first.</item>
+/// <item><c>SplitBrain:Strategy</c>: <c>keep-majority</c> (default), <c>static-quorum</c> (with
+/// <c>SplitBrain:QuorumSize</c>) or <c>keep-oldest</c>; <c>SplitBrain:StableAfter</c>: how long membership must be
+/// unchanged before the resolver downs the unreachable side (default 20 s, Akka's).</item>
+/// </list>
+/// </remarks>
+public sealed record ReceiverClusterSettings
+{
+    public const string Section = "Gateway:Cluster";
+
+    /// <summary>The name of every node's actor system: part of every cluster address.</summary>
+    public const string SystemName = "gateway";
+
+    /// <summary>Akka.Remote's port when <c>Gateway:Cluster:Port</c> is not given (Akka.NET's customary cluster port).</summary>
+    public const int DefaultPort = 4053;
+
+    /// <summary>The role every receiver node has in the cluster.</summary>
+    public const string Role = "receiver";
+
+    public string Hostname { get; init; } = "0.0.0.0";
+
+    public string? PublicHostname { get; init; }
+
+    public int Port { get; init; } = DefaultPort;
+
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    public string Strategy { get; init; } = "keep-majority";
+
+    public int QuorumSize { get; init; }
+
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>True when the configuration asks for a cluster (<c>Gateway:Cluster:SeedNodes</c> has an entry).</summary>
+    public static bool IsConfigured(IConfiguration configuration) =>
+        configuration.GetSection(Section + ":SeedNodes").GetChildren().Any() || configuration[Section + ":SeedNodes"] is { Length: > 0 };
+
+    /// <summary>Reads <c>Gateway:Cluster</c>; every problem is added to <paramref name="errors"/> with the key it is under.</summary>
+    public static ReceiverClusterSettings Read(IConfiguration configuration, List<string> errors)
+    {
+        var section = configuration.GetSection(Section);
+        var settings = new ReceiverClusterSettings();
+        if (section["Hostname"] is { Length: > 0 } host)
+            settings = settings with { Hostname = host };
+        if (section["PublicHostname"] is { Length: > 0 } publicHost)
+            settings = settings with { PublicHostname = publicHost };
+        if (section["Port"] is { } portText)
+        {
+            if (int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and <= 65535)
+                settings = settings with { Port = port };
+            else
+                errors.Add($"{Section}:Port: '{portText}' is not a TCP port (1-65535)");
+        }
+
+        // SeedNodes as an array (SeedNodes:0, SeedNodes:1, ...: appsettings.json, --Gateway:Cluster:SeedNodes:0=...) or as one
+        // comma-separated value (an environment variable).
+        var seedTexts = section.GetSection("SeedNodes").GetChildren().Select(c => c.Value ?? "").ToList();
+        if (seedTexts.Count == 0 && section["SeedNodes"] is { } joined)
+            seedTexts = joined.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        var seeds = new List<string>();
+        foreach (var text in seedTexts)
+        {
+            if (TrySeedAddress(text, out var address))
+                seeds.Add(address);
+            else
+                errors.Add($"{Section}:SeedNodes: '{text}' is neither HOST:PORT nor akka.tcp://{SystemName}@HOST:PORT");
+        }
+        settings = settings with { SeedNodes = seeds };
+
+        if (section.GetSection("SplitBrain")["Strategy"] is { } strategy)
+        {
+            if (strategy is "keep-majority" or "static-quorum" or "keep-oldest")
+                settings = settings with { Strategy = strategy };
+            else
+                errors.Add($"{Section}:SplitBrain:Strategy: '{strategy}' is not keep-majority, static-quorum or keep-oldest");
+        }
+        if (section.GetSection("SplitBrain")["QuorumSize"] is { } quorumText)
+        {
+            if (int.TryParse(quorumText, NumberStyles.None, CultureInfo.InvariantCulture, out int quorum) && quorum >= 1)
+                settings = settings with { QuorumSize = quorum };
+            else
+                errors.Add($"{Section}:SplitBrain:QuorumSize: '{quorumText}' is not a number of nodes");
+        }
+        if (settings.Strategy == "static-quorum" && settings.QuorumSize == 0)
+            errors.Add($"{Section}:SplitBrain:QuorumSize: static-quorum needs it (more than half of the nodes)");
+        if (section.GetSection("SplitBrain")["StableAfter"] is { } stableText)
+        {
+            if (TimeSpan.TryParse(stableText, CultureInfo.InvariantCulture, out var stable) && stable > TimeSpan.Zero)
+                settings = settings with { StableAfter = stable };
+            else
+                errors.Add($"{Section}:SplitBrain:StableAfter: '{stableText}' is not a duration (hh:mm:ss)");
+        }
+        if (settings.PublicHostname is null && settings.Hostname is "0.0.0.0" or "::")
+            errors.Add($"{Section}:PublicHostname: needed when {Section}:Hostname is {settings.Hostname} (the address the other nodes reach this one at)");
+        return settings;
+    }
+
+    /// <summary>This node's own cluster address.</summary>
+    public string SelfAddress => $"akka.tcp://{SystemName}@{PublicHostname ?? Hostname}:{Port}";
+
+    /// <summary><c>HOST:PORT</c> (IPv6 in brackets) or an <c>akka.tcp://gateway@HOST:PORT</c> address, as an Akka address.</summary>
+    internal static bool TrySeedAddress(string text, out string address)
+    {
+        address = "";
+        text = text.Trim();
+        if (text.StartsWith("akka.tcp://", StringComparison.Ordinal))
+        {
+            try
+            {
+                var parsed = Address.Parse(text);
+                if (parsed.System != SystemName || parsed.Host is null || parsed.Port is null)
+                    return false;
+                address = parsed.ToString();
+                return true;
+            }
+            catch (UriFormatException)
+            {
+                return false;
+            }
+        }
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+            return false;
+        var host = text[..colon];
+        if (host.Contains(':') && !(host.StartsWith('[') && host.EndsWith(']')))
+            return false;
+        if (host.Length == 0 || host.Any(char.IsWhiteSpace) || host.Contains('/') || host.Contains('@'))
+            return false;
+        address = $"akka.tcp://{SystemName}@{host}:{port}";
+        return true;
+    }
+
+    private SplitBrainResolverOption Resolver() => Strategy switch
+    {
+        "static-quorum" => new StaticQuorumOption { QuorumSize = QuorumSize, Role = Role },
+        "keep-oldest" => new KeepOldestOption { DownIfAlone = true, Role = Role },
+        _ => new KeepMajorityOption { Role = Role },
+    };
+
+    /// <summary>Akka.Remote on <see cref="Hostname"/>:<see cref="Port"/>, Akka.Cluster with the seed nodes and the split-brain resolver.</summary>
+    public AkkaConfigurationBuilder Apply(AkkaConfigurationBuilder builder) =>
+        builder
+            .AddHocon(string.Create(CultureInfo.InvariantCulture,
+                $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms"), HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions { HostName = Hostname, Port = Port, PublicHostName = PublicHostname })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [Role],
+                SeedNodes = SeedNodes.ToArray(),
+                SplitBrainResolver = Resolver(),
+            });
+}
