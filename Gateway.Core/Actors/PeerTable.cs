@@ -34,6 +34,9 @@ internal sealed class PeerTable<TPeer>(int capacity) where TPeer : notnull
     /// <summary>An evicted peer of <paramref name="endpoint"/> has not stopped yet.</summary>
     public bool IsLeaving(IPEndPoint endpoint) => leavingEndpoints.Contains(endpoint);
 
+    /// <summary>True while <paramref name="peer"/> is in the table (not removed, not evicted).</summary>
+    public bool Contains(TPeer peer) => entries.ContainsKey(peer);
+
     /// <summary>
     /// Room for a newcomer: true when the table has a free place, or makes one by giving up <paramref name="evicted"/>
     /// (already out of the table: the caller stops it); false when every place is taken by a peer the newcomer may not displace.

@@ -49,10 +49,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly PeerTable<IActorRef> peers;
     private readonly KnownSourceAddresses knownSources;
-    private readonly Dictionary<BundleIdentity, IActorRef> bundles = new();
-    private readonly Dictionary<IActorRef, (BundleIdentity Identity, int Address, string Name)> bundleOf = new();
-    private readonly Dictionary<string, IActorRef> bundleNamed = new(StringComparer.Ordinal);
-    private readonly bool[] addressInUse;
+    private readonly ReceiverBundleTable<IActorRef, SublinkUp> bundles;
     private readonly StrangerCounters strangerCounters = new();
     private UdpSharedListener? listener;
     private ReceiverHandshakes? handshakes;
@@ -64,7 +61,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         peers = new PeerTable<IActorRef>(options.MaxPeers);
         knownSources = new KnownSourceAddresses(options.KnownSourceLifetime, options.MaxPeers);
         summary = new ReceiverLogSummary(options.LogSummaryPeriod);
-        addressInUse = new bool[options.PeerAddresses.Count];
+        bundles = new ReceiverBundleTable<IActorRef, SublinkUp>(options.PeerAddresses.Count);
         Receive<PeerDatagram>(OnPeerDatagram);
         Receive<EncryptedPeer>(OnEncryptedPeer);
         Receive<ListenerFailed>(f => throw new SocketException((int)f.Failure.Error.SocketErrorCode));
@@ -75,7 +72,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         Receive<DirectIn>(_ => DroppedBeforeJoin++);
         Receive<Terminated>(t => OnTerminated(t.ActorRef));
         Receive<SummaryTick>(_ => OnSummaryTick());
-        Receive<GetBundle>(g => Sender.Tell(bundleNamed.GetValueOrDefault(g.Name) ?? ActorRefs.Nobody));
+        Receive<GetBundle>(g => Sender.Tell(bundles.TryNamed(g.Name, out var named) ? named : ActorRefs.Nobody));
         Receive<GetReceiverStatus>(_ => Sender.Tell(Status()));
     }
 
@@ -151,37 +148,44 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
 
     private void OnSublinkUp(SublinkUp up)
     {
+        // Its Terminated came first (system messages overtake ordinary ones): nothing to hand over.
+        if (!peers.Contains(up.Sublink))
+            return;
         if (peers.Authenticated(up.Sublink) is { } from && knownSources.Authenticated(from.Address))
             PublishKnownSources();
         var identity = new BundleIdentity(up.PeerName, up.Link.PeerEndpointDiscriminator ?? EndpointDiscriminator.None);
-        if (!bundles.TryGetValue(identity, out var bundle))
+        if (bundles.Rejoining(up.Sublink, identity) is { } left)
+            Context.Stop(left);
+        switch (bundles.Adopt(identity, up.Sublink, up, out var bundle))
         {
-            int address = Array.IndexOf(addressInUse, false);
-            if (address < 0)
-            {
-                up.Sublink.Tell(new Refused($"no address left for a new bundle ({identity})"));
+            case ReceiverBundleTable<IActorRef, SublinkUp>.Placement.Join:
+                bundle!.Tell(new ReceiverBundleActor.Adopt(up));
                 return;
-            }
-            addressInUse[address] = true;
-            var name = $"{options.Bundle.Name}-{++bundleSerial}";
-            var settings = options.Bundle with
-            {
-                Name = name,
-                Ipcp = options.Bundle.Ipcp with { PeerAddress = options.PeerAddresses[address] },
-            };
-            bundle = Context.ActorOf(ReceiverBundleActor.Props(new BundleOptions
-            {
-                Settings = settings,
-                MemberSession = options.MemberSession,
-                EchoPeriod = options.EchoPeriod,
-                DataPlane = options.DataPlane,
-            }), $"bundle-{bundleSerial}");
-            Context.Watch(bundle);
-            bundles[identity] = bundle;
-            bundleOf[bundle] = (identity, address, name);
-            bundleNamed[name] = bundle;
-            log.Info("receiver: new bundle {0} for {1}, peer address {2}", name, identity, options.PeerAddresses[address]);
+            case ReceiverBundleTable<IActorRef, SublinkUp>.Placement.Wait:
+                return; // its bundle is stopping; BundleStopped hands it to the next one
         }
+        int address = bundles.FreeAddress();
+        if (address < 0)
+        {
+            up.Sublink.Tell(new Refused($"no address left for a new bundle ({identity})"));
+            return;
+        }
+        var name = $"{options.Bundle.Name}-{++bundleSerial}";
+        var settings = options.Bundle with
+        {
+            Name = name,
+            Ipcp = options.Bundle.Ipcp with { PeerAddress = options.PeerAddresses[address] },
+        };
+        bundle = Context.ActorOf(ReceiverBundleActor.Props(new BundleOptions
+        {
+            Settings = settings,
+            MemberSession = options.MemberSession,
+            EchoPeriod = options.EchoPeriod,
+            DataPlane = options.DataPlane,
+        }), $"bundle-{bundleSerial}");
+        Context.Watch(bundle);
+        bundles.Add(identity, bundle, address, name, up.Sublink);
+        log.Info("receiver: new bundle {0} for {1}, peer address {2}", name, identity, options.PeerAddresses[address]);
         bundle.Tell(new ReceiverBundleActor.Adopt(up));
     }
 
@@ -191,13 +195,15 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         {
             if (gone.Authenticated)
                 knownSources.Ended(gone.Endpoint.Address, MonotonicClock.Now);
+            // The last sublink handed to its bundle: the bundle stops, and keeps its address until it has.
+            if (bundles.SublinkEnded(actor) is { } last)
+                Context.Stop(last);
             return;
         }
-        if (bundleOf.Remove(actor, out var b))
+        if (bundles.BundleStopped(actor, out var waiting))
         {
-            bundles.Remove(b.Identity);
-            bundleNamed.Remove(b.Name);
-            addressInUse[b.Address] = false;
+            foreach (var up in waiting)
+                OnSublinkUp(up);
         }
     }
 

@@ -7,26 +7,20 @@ namespace Gateway.Core.Actors;
 /// <summary>
 /// A receiver's bundle (one per gateway: the seed's <c>vpn-in</c>): it adopts the sublinks that authenticated at the
 /// receiver with its identity, weighs each by the rate it receives on it (<see cref="RateMirror"/>: it cannot know the
-/// gateway's line speeds), and stops with its last sublink, so a gateway that left leaves no state behind.
+/// gateway's line speeds). The receiver stops it once the last sublink it adopted has ended, so a gateway that left
+/// leaves no state behind.
 /// </summary>
 public sealed class ReceiverBundleActor : BundleActor
 {
-    private readonly HashSet<IActorRef> adopted = [];
-
     public ReceiverBundleActor(BundleOptions options) : base(options)
     {
         Receive<Adopt>(a =>
         {
             Context.Watch(a.Up.Sublink);
-            adopted.Add(a.Up.Sublink);
             Join(a.Up);
         });
-        Receive<Terminated>(t =>
-        {
-            Leave(t.ActorRef, "sublink stopped");
-            if (adopted.Remove(t.ActorRef) && adopted.Count == 0)
-                Context.Stop(Self);
-        });
+        // The receiver stops the bundle once the last sublink it handed over has ended (ReceiverBundleTable).
+        Receive<Terminated>(t => Leave(t.ActorRef, "sublink stopped"));
     }
 
     public static Props Props(BundleOptions options) => Akka.Actor.Props.Create(() => new ReceiverBundleActor(options));
