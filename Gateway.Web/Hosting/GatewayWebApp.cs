@@ -84,6 +84,7 @@ public sealed class GatewayWebApp : IAsyncDisposable
         services.AddSingleton<StatusBoard>();
         services.AddSingleton<StatusFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusFeed>());
+        services.AddHostedService<NativeHeapTrimmer>();
         services.AddSingleton<GatewayControl>();
         services.AddSingleton<GatewayMetrics>();
         services.AddGatewaySecurity(web);
