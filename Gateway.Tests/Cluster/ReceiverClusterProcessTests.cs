@@ -30,65 +30,134 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
     public async Task Three_receivers_form_a_cluster_and_the_two_left_down_a_killed_node()
     {
         DashboardBrowserTests.SkipWithoutChromium();
-        string work = Directory.CreateTempSubdirectory("gateway-cluster-").FullName;
-        var programs = new List<GatewayProgram>();
-        try
+        await using var cluster = await ThreeNodes.StartAsync(output);
+        var (apis, addresses) = (cluster.Apis, cluster.Addresses);
+        for (int i = 0; i < 3; i++)
         {
+            var seen = await cluster.WaitForAllUpAsync(i, 3);
+            Assert.True(seen.Enabled);
+            Assert.Equal(addresses[i], seen.Self);
+            Assert.Equal(addresses.Order(StringComparer.Ordinal), seen.Nodes.Select(n => n.Address));
+            Assert.All(seen.Nodes, n => Assert.Equal(["receiver"], n.Roles));
+            Assert.Equal(addresses[i], Assert.Single(seen.Nodes, n => n.Self).Address);
+            Assert.Contains(seen.Leader, addresses);
+        }
+
+        // The dashboard of the third node shows the whole cluster.
+        await using var browser = await DashboardBrowserTests.Browser.LaunchAsync();
+        var page = await browser.NewPageAsync(1280, 900);
+        await page.GotoAsync(apis[2].BaseAddress.ToString());
+        var nodes = page.GetByRole(AriaRole.Table, new() { Name = "cluster nodes" });
+        await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("3 of 3 nodes up and reachable");
+        await Expect(nodes.Locator($"tr[data-address=\"{addresses[2]}\"] td").First).ToHaveTextAsync($"{addresses[2]} (this node)");
+        await browser.ScreenshotAsync(page, "cluster-1-three-nodes");
+
+        // kill -9 of the first seed node: the two others see it unreachable, then keep-majority downs and removes it.
+        Process.GetProcessById(cluster.Programs[0].Pid).Kill();
+        for (int i = 1; i < 3; i++)
+        {
+            var after = await apis[i].WaitForClusterAsync(c => c.Nodes.Count == 2 && c.Nodes.All(n => n.Status == "Up" && n.Reachable), TimeSpan.FromSeconds(60));
+            Assert.DoesNotContain(after.Nodes, n => n.Address == addresses[0]);
+            Assert.Contains(after.Leader, addresses[1..]);
+        }
+        await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
+        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable");
+        await browser.ScreenshotAsync(page, "cluster-2-node-killed");
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_one_node_at_a_time_keeps_one_cluster_of_three()
+    {
+        await using var cluster = await ThreeNodes.StartAsync(output);
+        for (int i = 0; i < 3; i++)
+            await cluster.WaitForAllUpAsync(i, 3);
+
+        // As docs/CONFIG.md says: stop one node (SIGTERM: it leaves the cluster), start it again, and wait until the
+        // others see it Up before the next. The first seed node too: it joins the others instead of forming a cluster.
+        for (int restarted = 0; restarted < 3; restarted++)
+        {
+            await cluster.Programs[restarted].StopAsync(TimeSpan.FromSeconds(30));
+            int other = (restarted + 1) % 3;
+            await cluster.Apis[other].WaitForClusterAsync(
+                c => c.Nodes.Count == 2 && c.Nodes.All(n => n.Status == "Up" && n.Reachable && n.Address != cluster.Addresses[restarted]),
+                TimeSpan.FromSeconds(30));
+            await cluster.StartNodeAsync(restarted);
+            for (int i = 0; i < 3; i++)
+            {
+                var seen = await cluster.WaitForAllUpAsync(i, 3);
+                Assert.Equal(cluster.Addresses.Order(StringComparer.Ordinal), seen.Nodes.Select(n => n.Address));
+            }
+        }
+    }
+
+    /// <summary>Three receiver processes on loopback, the first two the seed nodes, and their APIs.</summary>
+    private sealed class ThreeNodes : IAsyncDisposable
+    {
+        private readonly ITestOutputHelper output;
+        private readonly string work = Directory.CreateTempSubdirectory("gateway-cluster-").FullName;
+        private readonly int[] ports = [FreePorts.Tcp(), FreePorts.Tcp(), FreePorts.Tcp()];
+        private readonly List<GatewayProgram> stopped = [];
+
+        private ThreeNodes(ITestOutputHelper output)
+        {
+            this.output = output;
             File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf);
             File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
-            int[] ports = [FreePorts.Tcp(), FreePorts.Tcp(), FreePorts.Tcp()];
-            string seeds = string.Join(',', ports.Take(2).Select(p => $"127.0.0.1:{p}"));
-            for (int i = 0; i < 3; i++)
-            {
-                programs.Add(GatewayProgram.Start($"node{i + 1}",
-                [
-                    "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
-                    "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0",
-                    "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={ports[i]}", $"--Gateway:Cluster:SeedNodes={seeds}",
-                    "--Gateway:Cluster:SplitBrain:StableAfter=00:00:02",
-                ], output));
-            }
-            var apis = new List<GatewayApi>();
-            foreach (var program in programs)
-                apis.Add(await program.ApiAsync(TimeSpan.FromSeconds(90)));
-
-            string[] addresses = ports.Select(p => $"akka.tcp://gateway@127.0.0.1:{p}").ToArray();
-            for (int i = 0; i < 3; i++)
-            {
-                var seen = await apis[i].WaitForClusterAsync(c => c.Nodes.Count(n => n.Status == "Up" && n.Reachable) == 3, TimeSpan.FromSeconds(60));
-                Assert.True(seen.Enabled);
-                Assert.Equal(addresses[i], seen.Self);
-                Assert.Equal(addresses.Order(StringComparer.Ordinal), seen.Nodes.Select(n => n.Address));
-                Assert.All(seen.Nodes, n => Assert.Equal(["receiver"], n.Roles));
-                Assert.Equal(addresses[i], Assert.Single(seen.Nodes, n => n.Self).Address);
-                Assert.Contains(seen.Leader, addresses);
-            }
-
-            // The dashboard of the third node shows the whole cluster.
-            await using var browser = await DashboardBrowserTests.Browser.LaunchAsync();
-            var page = await browser.NewPageAsync(1280, 900);
-            await page.GotoAsync(apis[2].BaseAddress.ToString());
-            var nodes = page.GetByRole(AriaRole.Table, new() { Name = "cluster nodes" });
-            await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(3);
-            await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("3 of 3 nodes up and reachable");
-            await Expect(nodes.Locator($"tr[data-address=\"{addresses[2]}\"] td").First).ToHaveTextAsync($"{addresses[2]} (this node)");
-            await browser.ScreenshotAsync(page, "cluster-1-three-nodes");
-
-            // kill -9 of the first seed node: the two others see it unreachable, then keep-majority downs and removes it.
-            Process.GetProcessById(programs[0].Pid).Kill();
-            for (int i = 1; i < 3; i++)
-            {
-                var after = await apis[i].WaitForClusterAsync(c => c.Nodes.Count == 2 && c.Nodes.All(n => n.Status == "Up" && n.Reachable), TimeSpan.FromSeconds(60));
-                Assert.DoesNotContain(after.Nodes, n => n.Address == addresses[0]);
-                Assert.Contains(after.Leader, addresses[1..]);
-            }
-            await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
-            await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable");
-            await browser.ScreenshotAsync(page, "cluster-2-node-killed");
+            Addresses = ports.Select(p => $"akka.tcp://gateway@127.0.0.1:{p}").ToArray();
         }
-        finally
+
+        public string[] Addresses { get; }
+
+        public GatewayProgram[] Programs { get; } = new GatewayProgram[3];
+
+        public GatewayApi[] Apis { get; } = new GatewayApi[3];
+
+        public static async Task<ThreeNodes> StartAsync(ITestOutputHelper output)
         {
-            foreach (var program in programs)
+            var cluster = new ThreeNodes(output);
+            try
+            {
+                for (int i = 0; i < 3; i++)
+                    cluster.Launch(i);
+                for (int i = 0; i < 3; i++)
+                    cluster.Apis[i] = await cluster.Programs[i].ApiAsync(TimeSpan.FromSeconds(90));
+                return cluster;
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
+        }
+
+        private void Launch(int i)
+        {
+            if (Programs[i] is { } previous)
+                stopped.Add(previous);
+            string seeds = string.Join(',', ports.Take(2).Select(p => $"127.0.0.1:{p}"));
+            Programs[i] = GatewayProgram.Start($"node{i + 1}",
+            [
+                "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
+                "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0",
+                "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={ports[i]}", $"--Gateway:Cluster:SeedNodes={seeds}",
+                "--Gateway:Cluster:SplitBrain:StableAfter=00:00:02",
+            ], output);
+        }
+
+        public async Task StartNodeAsync(int i)
+        {
+            Launch(i);
+            Apis[i] = await Programs[i].ApiAsync(TimeSpan.FromSeconds(90));
+        }
+
+        /// <summary>Waits until node <paramref name="i"/> sees <paramref name="count"/> nodes, every one Up and reachable.</summary>
+        public Task<Gateway.Web.Cluster.ClusterStatus> WaitForAllUpAsync(int i, int count) =>
+            Apis[i].WaitForClusterAsync(c => c.Nodes.Count == count && c.Nodes.All(n => n.Status == "Up" && n.Reachable), TimeSpan.FromSeconds(60));
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var program in Programs.Where(p => p is not null).Concat(stopped))
                 await program.DisposeAsync();
             Directory.Delete(work, recursive: true);
         }

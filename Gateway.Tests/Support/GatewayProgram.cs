@@ -112,6 +112,14 @@ public sealed partial class GatewayProgram : IAsyncDisposable
     [GeneratedRegex(@"^\s*Dashboard \(\w+\): (?<url>http\S+)")]
     private static partial Regex DashboardLine();
 
+    /// <summary>Stops the program as <c>systemctl stop</c> or <c>docker stop</c> would: SIGTERM, then waits for it to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        await exited.WaitAsync(timeout);
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
