@@ -1,4 +1,5 @@
 using Gateway.Web.Cli;
+using Gateway.Web.Cluster;
 using Gateway.Web.Hosting;
 
 namespace Gateway.Web;
@@ -42,6 +43,11 @@ public static class Program
         catch (Exception e) when (e.GetBaseException() is GatewayConfigurationException bad)
         {
             Console.Error.WriteLine(bad.Message);
+            return 1;
+        }
+        catch (Exception e) when (ReceiverClusterSettings.StartFailure(e) is { } clusterFailure)
+        {
+            Console.Error.WriteLine(clusterFailure);
             return 1;
         }
     }

@@ -188,6 +188,34 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_cluster_port_taken_by_another_program_is_a_clear_error_not_a_crash()
+    {
+        string work = Directory.CreateTempSubdirectory("gateway-cluster-").FullName;
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        try
+        {
+            File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf);
+            File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
+            await using var receiver = GatewayProgram.Start("receiver",
+            [
+                "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
+                "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0",
+                "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={port}", $"--Gateway:Cluster:SeedNodes=127.0.0.1:{port}",
+            ], output);
+            int exit = await receiver.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(1, exit);
+            Assert.Contains($"Gateway:Cluster: Failed to bind to [127.0.0.1:{port}]: Address already in use", receiver.Output);
+            Assert.DoesNotContain("Unhandled exception", receiver.Output);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_gateway_label_with_cluster_settings_is_refused_naming_the_key()
     {
         string work = Directory.CreateTempSubdirectory("gateway-cluster-").FullName;

@@ -112,6 +112,13 @@ public sealed partial class GatewayProgram : IAsyncDisposable
     [GeneratedRegex(@"^\s*Dashboard \(\w+\): (?<url>http\S+)")]
     private static partial Regex DashboardLine();
 
+    /// <summary>Waits for the program to exit by itself; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await exited.WaitAsync(timeout);
+        return process.ExitCode;
+    }
+
     /// <summary>Stops the program as <c>systemctl stop</c> or <c>docker stop</c> would: SIGTERM, then waits for it to exit.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {

@@ -114,6 +114,29 @@ public sealed record ReceiverClusterSettings
         return settings;
     }
 
+    /// <summary>
+    /// The message for a node that could not start its cluster transport (the port taken, the address not this
+    /// machine's), or null when <paramref name="e"/> is something else. Akka wraps the socket's error in several layers.
+    /// </summary>
+    public static string? StartFailure(Exception e)
+    {
+        var all = new List<Exception>();
+        void Walk(Exception x)
+        {
+            all.Add(x);
+            if (x is AggregateException aggregate)
+                aggregate.InnerExceptions.ToList().ForEach(Walk);
+            else if (x.InnerException is { } inner)
+                Walk(inner);
+        }
+        Walk(e);
+        if (all.OfType<Akka.Remote.RemoteTransportException>().FirstOrDefault() is not { } transport)
+            return null;
+        var socket = all.OfType<System.Net.Sockets.SocketException>().FirstOrDefault();
+        return $"{Section}: {transport.Message.Replace(" See InnerException for details.", "", StringComparison.Ordinal).TrimEnd('.')}" +
+               (socket is null ? "" : $": {socket.Message}") + $" (set {Section}:Hostname and {Section}:Port)";
+    }
+
     /// <summary>This node's own cluster address.</summary>
     public string SelfAddress => $"akka.tcp://{SystemName}@{PublicHostname ?? Hostname}:{Port}";
 
