@@ -26,6 +26,14 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
          set ifaddr 10.255.0.1 10.255.0.2-10.255.0.40
         """;
 
+    /// <summary>A receiver (<c>gateway run --label vpn-in</c>) of <see cref="Conf"/> in <paramref name="work"/>, on loopback, with <paramref name="options"/>.</summary>
+    private static GatewayProgram StartReceiver(string name, string work, ITestOutputHelper output, params string[] options) =>
+        GatewayProgram.Start(name,
+        [
+            "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
+            "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0", .. options,
+        ], output);
+
     [SkippableFact]
     public async Task Three_receivers_form_a_cluster_and_the_two_left_down_a_killed_node()
     {
@@ -136,13 +144,9 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             if (Programs[i] is { } previous)
                 stopped.Add(previous);
             string seeds = string.Join(',', ports.Take(2).Select(p => $"127.0.0.1:{p}"));
-            Programs[i] = GatewayProgram.Start($"node{i + 1}",
-            [
-                "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
-                "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0",
+            Programs[i] = StartReceiver($"node{i + 1}", work, output,
                 "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={ports[i]}", $"--Gateway:Cluster:SeedNodes={seeds}",
-                "--Gateway:Cluster:SplitBrain:StableAfter=00:00:02",
-            ], output);
+                "--Gateway:Cluster:SplitBrain:StableAfter=00:00:02");
         }
 
         public async Task StartNodeAsync(int i)
@@ -171,11 +175,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         {
             File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf);
             File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
-            await using var receiver = GatewayProgram.Start("receiver",
-            [
-                "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
-                "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0",
-            ], output);
+            await using var receiver = StartReceiver("receiver", work, output);
             var api = await receiver.ApiAsync(TimeSpan.FromSeconds(90));
             var alone = await api.WaitForClusterAsync(_ => true, TimeSpan.FromSeconds(30));
             Assert.False(alone.Enabled);
@@ -198,12 +198,8 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         {
             File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf);
             File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
-            await using var receiver = GatewayProgram.Start("receiver",
-            [
-                "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
-                "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0",
-                "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={port}", $"--Gateway:Cluster:SeedNodes=127.0.0.1:{port}",
-            ], output);
+            await using var receiver = StartReceiver("receiver", work, output,
+                "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={port}", $"--Gateway:Cluster:SeedNodes=127.0.0.1:{port}");
             int exit = await receiver.WaitForExitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(1, exit);
             Assert.Contains($"Gateway:Cluster: Failed to bind to [127.0.0.1:{port}]: Address already in use", receiver.Output);
