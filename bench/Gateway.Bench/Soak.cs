@@ -118,7 +118,12 @@ public static class Soak
             await sampler;
             bool exited = await Task.Run(() => client.WaitForExit(TimeSpan.FromSeconds(60)));
             if (!exited)
+            {
+                // Stalled or broken? The kernel's view of the stream (state, retransmission timer and back-off, unacked data).
+                var (_, sockets) = Commands.Run(lan, ["ss", "-tino", "dst", PppFiles.ReceiverAddress]);
+                result.Notes.Add("iperf3's connections when it was killed (ss -tino): " + string.Join(" | ", sockets.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
                 client.Kill();
+            }
             if (!server.HasExited)
                 server.Kill();
             string iperfJson = exited ? await clientOutput : "";
