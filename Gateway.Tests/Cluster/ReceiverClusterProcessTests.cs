@@ -62,6 +62,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         await browser.ScreenshotAsync(page, "cluster-1-three-nodes");
 
         // kill -9 of the first seed node: the two others see it unreachable, then keep-majority downs and removes it.
+        var killed = Stopwatch.StartNew();
         Process.GetProcessById(cluster.Programs[0].Pid).Kill();
         for (int i = 1; i < 3; i++)
         {
@@ -69,6 +70,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             Assert.DoesNotContain(after.Nodes, n => n.Address == addresses[0]);
             Assert.Contains(after.Leader, addresses[1..]);
         }
+        output.WriteLine($"the killed node was removed from the others' view {killed.Elapsed.TotalSeconds:F1} s after kill -9 (StableAfter 2 s)");
         await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
         await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable");
         await browser.ScreenshotAsync(page, "cluster-2-node-killed");
