@@ -13,14 +13,15 @@ namespace Gateway.Core.Actors;
 /// One Multilink bundle (RFC 1990), thin around the pure <see cref="BundleSession"/> (fragmenter, reassembler, IPCP
 /// once per bundle) and <see cref="BundleMembers{TRef, TPath}"/>: its members join and leave, their fragments come
 /// straight from the sockets' threads as pooled <see cref="Packet"/>s, what it sends goes straight out on the members'
-/// <see cref="MemberDataPath"/>s, and it owns its data plane, opened when its IPCP comes up and closed when it goes
-/// down. Who its members are is the subclass's: <see cref="GatewayBundleActor"/> starts its own,
+/// <see cref="MemberDataPath"/>s, and it owns its data plane, opened when its IPCP comes up and kept through a short
+/// outage (<see cref="BundleOptions.DataPlaneLinger"/>). Who its members are is the subclass's: <see cref="GatewayBundleActor"/> starts its own,
 /// <see cref="ReceiverBundleActor"/> adopts those that arrive at the receiver.
 /// </summary>
 public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHandler, IBundleInput
 {
     private const string StatsTimerKey = "stats";
     private const string DataPlaneTimerKey = "data-plane";
+    private const string DataPlaneLingerKey = "data-plane-linger";
 
     /// <summary>How often the status is published and the members' delays and weights are fed to the session.</summary>
     protected static readonly TimeSpan StatsPeriod = TimeSpan.FromSeconds(1);
@@ -61,6 +62,13 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         Receive<BundleTimerFired>(t => bundle.TimerExpired(t.Timer, Now));
         Receive<StatsTick>(_ => OnStatsTick());
         Receive<DataPlaneTick>(_ => dataPlane.Tick(Now));
+        Receive<DataPlaneLingerEnded>(_ =>
+        {
+            if (!dataPlane.Suspended)
+                return;
+            Log(LogSeverity.Warning, $"the bundle stayed down {Options.DataPlaneLinger.TotalSeconds:0.#} s: its data plane closes");
+            CloseDataPlane();
+        });
         Receive<GetBundleStatus>(_ => Sender.Tell(Status()));
         Receive<MemberRejectedProtocol>(r =>
         {
@@ -252,7 +260,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             case NetworkDown:
                 upSince = null;
                 Log(LogSeverity.Warning, "bundle down");
-                CloseDataPlane();
+                SuspendDataPlane();
                 PublishStatus();
                 break;
             case ProtocolRejectedByPeer rejected:
@@ -289,13 +297,30 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
 
     private void OpenDataPlane()
     {
-        if (bundle.Network is { PeerAddressKnown: true } network && dataPlane.Open(new DataPlaneContext(Name, network.LocalAddress, network.PeerAddress, this, ingress, Now)) is { } period)
+        if (bundle.Network is not { PeerAddressKnown: true } network)
+            return;
+        Timers.Cancel(DataPlaneLingerKey);
+        if (dataPlane.Open(new DataPlaneContext(Name, network.LocalAddress, network.PeerAddress, this, ingress, Now)) is { } period)
             Timers.StartPeriodicTimer(DataPlaneTimerKey, DataPlaneTick.Instance, period);
+    }
+
+    /// <summary>
+    /// The bundle's network went down: its data plane (the tun device, its addresses and routes) stays for
+    /// <see cref="BundleOptions.DataPlaneLinger"/>, as FreeBSD ppp keeps its tun device while it redials, and is kept
+    /// if the bundle comes back with the same addresses; only a longer outage closes it.
+    /// </summary>
+    private void SuspendDataPlane()
+    {
+        if (Options.DataPlaneLinger > TimeSpan.Zero && dataPlane.Suspend())
+            Timers.StartSingleTimer(DataPlaneLingerKey, DataPlaneLingerEnded.Instance, Options.DataPlaneLinger);
+        else
+            CloseDataPlane();
     }
 
     private void CloseDataPlane()
     {
         Timers.Cancel(DataPlaneTimerKey);
+        Timers.Cancel(DataPlaneLingerKey);
         dataPlane.Close();
     }
 
@@ -318,6 +343,11 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
     private sealed record DataPlaneTick
     {
         public static DataPlaneTick Instance { get; } = new();
+    }
+
+    private sealed record DataPlaneLingerEnded
+    {
+        public static DataPlaneLingerEnded Instance { get; } = new();
     }
 
     private sealed record MemberPathClosed(IActorRef Sublink);

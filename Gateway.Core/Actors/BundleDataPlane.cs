@@ -6,12 +6,14 @@ namespace Gateway.Core.Actors;
 
 /// <summary>
 /// A bundle's data plane over its life: opened when IPCP comes up (and again on a later tick when opening failed or
-/// the device vanished), closed when it goes down, with what the dashboard shows about it. Called on the bundle's
+/// the device vanished), kept while the bundle is down for a while (<see cref="Suspend"/>), closed after that, with
+/// what the dashboard shows about it. Called on the bundle's
 /// thread only.
 /// </summary>
 internal sealed class BundleDataPlane(IDataPlaneFactory? factory, Action<LogSeverity, string> log)
 {
     private IDataPlane? plane;
+    private (System.Net.IPAddress Local, System.Net.IPAddress Peer)? openedFor;
     private long closedDrops;
     private Ipv6cpNegotiated? ipv6;
 
@@ -23,14 +25,34 @@ internal sealed class BundleDataPlane(IDataPlaneFactory? factory, Action<LogSeve
 
     public TrafficStatus? Traffic => plane?.Traffic;
 
-    /// <summary>Opens the data plane if the bundle has a factory and none is open; returns how often to tick it.</summary>
+    /// <summary>The bundle's network is down and the data plane is kept open meanwhile (<see cref="Suspend"/>).</summary>
+    public bool Suspended { get; private set; }
+
+    /// <summary>
+    /// Opens the data plane if the bundle has a factory and none is open; returns how often to tick it. One kept
+    /// through an outage (<see cref="Suspend"/>) goes on as it is when the addresses are the same, and is opened anew
+    /// when IPCP gave others.
+    /// </summary>
     public TimeSpan? Open(DataPlaneContext context)
     {
-        if (factory is null || plane is not null)
+        if (factory is null)
             return null;
+        if (plane is not null)
+        {
+            if (openedFor is var (local, peer) && local.Equals(context.Local) && peer.Equals(context.Peer))
+            {
+                if (Suspended)
+                    log(LogSeverity.Information, $"data plane kept through the outage: {context.Local} -> {context.Peer}");
+                Suspended = false;
+                return null;
+            }
+            log(LogSeverity.Information, $"the bundle came back with other addresses ({context.Local} -> {context.Peer}): its data plane is opened anew");
+            Close();
+        }
         try
         {
             plane = factory.Open(context);
+            openedFor = (context.Local, context.Peer);
             Error = null;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
@@ -114,8 +136,19 @@ internal sealed class BundleDataPlane(IDataPlaneFactory? factory, Action<LogSeve
 
     public void Tick(TimeSpan now) => plane?.Tick(now);
 
+    /// <summary>The bundle's network went down: the open data plane stays (false when there is none), packets to it are dropped and counted.</summary>
+    public bool Suspend()
+    {
+        if (plane is null)
+            return false;
+        Suspended = true;
+        return true;
+    }
+
     public void Close()
     {
+        Suspended = false;
+        openedFor = null;
         if (plane is TunDataPlane tun)
             closedDrops += tun.IngressDrops;
         plane?.Dispose();

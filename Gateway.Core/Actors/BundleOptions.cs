@@ -34,6 +34,12 @@ public sealed record BundleOptions
     /// <summary>Where the bundle's IP packets go while its network is up (a tun device, the in-process traffic, a test's sink); null: none.</summary>
     public IDataPlaneFactory? DataPlane { get; init; }
 
+    /// <summary>
+    /// How long the data plane stays open while the bundle's network is down (docs/DESIGN.md "data plane through an
+    /// outage"); zero closes it at once.
+    /// </summary>
+    public TimeSpan DataPlaneLinger { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>First and longest pause before a failed sublink of this bundle is started again.</summary>
     public TimeSpan RestartMin { get; init; } = TimeSpan.FromMilliseconds(200);
 
