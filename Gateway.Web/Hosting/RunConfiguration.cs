@@ -132,7 +132,7 @@ public static class RunConfiguration
             : $"gateway run: data plane: tun device {tun!.Name}{(bridge.Options.NumberDevices ? "N" : "")}" +
               $"{(tun.NetworkNamespace is { } ns ? $" in namespace {ns}" : "")}, MTU {tun.Mtu}" +
               $"{(bridge.Options.ConfiguredRoutes.Count > 0 ? ", routes " + string.Join(", ", bridge.Options.ConfiguredRoutes) : "")}" +
-              $"{(tun.Nat ? ", NAT" : "")}, opened when the bundle's IPCP is up");
+              $"{(tun.Nat ? ", NAT" : "")}, opened when the bundle's IPCP is up and kept through an outage of up to 30 s");
         return bridge;
     }
 
