@@ -50,6 +50,15 @@ public sealed partial class ReceiverActor
         public HalfOpenEnds HalfOpenEnded { get; init; } = new(0, 0, 0);
     }
 
+    /// <summary>
+    /// Asks a receiver, possibly on another node of the cluster, for <see cref="NodeSummary"/>. Its fields are plain
+    /// values, so that Akka.Remote carries both with its default serializer.
+    /// </summary>
+    public sealed record GetNodeSummary;
+
+    /// <summary>What the cluster view shows of one node's receiver: its UDP address, its sublinks (peers) and bundles.</summary>
+    public sealed record NodeSummary(string? Listen, int Peers, int Bundles);
+
     /// <summary>Peers that ended before authenticating, by <see cref="SublinkActor.HalfOpenEnd"/>.</summary>
     public sealed record HalfOpenEnds(long TimedOut, long AuthenticationFailed, long Closed);
 

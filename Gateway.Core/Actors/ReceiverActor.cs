@@ -74,6 +74,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         Receive<SummaryTick>(_ => OnSummaryTick());
         Receive<GetBundle>(g => Sender.Tell(bundles.TryNamed(g.Name, out var named) ? named : ActorRefs.Nobody));
         Receive<GetReceiverStatus>(_ => Sender.Tell(Status()));
+        Receive<GetNodeSummary>(_ => Sender.Tell(new NodeSummary(listener?.LocalEndPoint?.ToString(), peers.Count, bundles.Count)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -27,11 +27,11 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         """;
 
     /// <summary>A receiver (<c>gateway run --label vpn-in</c>) of <see cref="Conf"/> in <paramref name="work"/>, on loopback, with <paramref name="options"/>.</summary>
-    private static GatewayProgram StartReceiver(string name, string work, ITestOutputHelper output, params string[] options) =>
+    private static GatewayProgram StartReceiver(string name, string work, ITestOutputHelper output, int listen, params string[] options) =>
         GatewayProgram.Start(name,
         [
             "run", "--config", Path.Combine(work, "ppp.conf"), "--secret", Path.Combine(work, "ppp.secret"), "--label", "vpn-in",
-            "--listen", $"127.0.0.1:{FreePorts.Udp()}", "--tun", "none", "--urls", "http://127.0.0.1:0", .. options,
+            "--listen", $"127.0.0.1:{listen}", "--tun", "none", "--urls", "http://127.0.0.1:0", .. options,
         ], output);
 
     [SkippableFact]
@@ -49,6 +49,15 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             Assert.All(seen.Nodes, n => Assert.Equal(["receiver"], n.Roles));
             Assert.Equal(addresses[i], Assert.Single(seen.Nodes, n => n.Self).Address);
             Assert.Contains(seen.Leader, addresses);
+            Assert.Equal(cluster.Listens.Select(l => $"127.0.0.1:{l}"), seen.Nodes.OrderBy(n => Array.IndexOf(addresses, n.Address)).Select(n => n.Listen));
+        }
+
+        // A gateway whose two sublinks go to the second node: every node's view shows that node's bundle and sublinks.
+        await using var gateway = cluster.StartGateway(target: 1);
+        foreach (int i in new[] { 0, 2 })
+        {
+            var withGateway = await apis[i].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[1]) is { Bundles: 1, Sublinks: 2 }, TimeSpan.FromSeconds(60));
+            Assert.All(withGateway.Nodes.Where(n => n.Address != addresses[1]), n => Assert.Equal((0, 0), (n.Bundles, n.Sublinks)));
         }
 
         // The dashboard of the third node shows the whole cluster.
@@ -57,7 +66,8 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         await page.GotoAsync(apis[2].BaseAddress.ToString());
         var nodes = page.GetByRole(AriaRole.Table, new() { Name = "cluster nodes" });
         await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(3);
-        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("3 of 3 nodes up and reachable");
+        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("3 of 3 nodes up and reachable, 1 bundle, 2 sublinks");
+        await Expect(nodes.Locator($"tr[data-address=\"{addresses[1]}\"] td[data-field=\"bundles\"]")).ToHaveTextAsync("1");
         await Expect(nodes.Locator($"tr[data-address=\"{addresses[2]}\"] td").First).ToHaveTextAsync($"{addresses[2]} (this node)");
         await browser.ScreenshotAsync(page, "cluster-1-three-nodes");
 
@@ -72,7 +82,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         }
         output.WriteLine($"the killed node was removed from the others' view {killed.Elapsed.TotalSeconds:F1} s after kill -9 (StableAfter 2 s)");
         await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
-        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable");
+        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable, 1 bundle, 2 sublinks");
         await browser.ScreenshotAsync(page, "cluster-2-node-killed");
     }
 
@@ -123,6 +133,29 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
 
         public GatewayApi[] Apis { get; } = new GatewayApi[3];
 
+        /// <summary>The UDP port each node's receiver takes sublinks on.</summary>
+        public int[] Listens { get; } = [FreePorts.Udp(), FreePorts.Udp(), FreePorts.Udp()];
+
+        /// <summary>A gateway (<c>vpn-nic</c>, two sublinks) whose sublinks both go to node <paramref name="target"/>.</summary>
+        public GatewayProgram StartGateway(int target)
+        {
+            string conf = Path.Combine(work, "gateway.conf");
+            File.WriteAllText(conf, $"""
+                vpn-nic:
+                 set enddisc label
+                 set speed sync
+                 set mrru 1500
+                 set mru 1504
+                 set authname vpnname
+                 set authkey vpnkey
+                 clone 1 2
+                 link deflink rm
+                 link 1 set device 127.0.0.1:{Listens[target]}/udp
+                 link 2 set device 127.0.0.1:{Listens[target]}/udp
+                """);
+            return GatewayProgram.Start("gateway", ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
+        }
+
         public static async Task<ThreeNodes> StartAsync(ITestOutputHelper output)
         {
             var cluster = new ThreeNodes(output);
@@ -146,7 +179,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             if (Programs[i] is { } previous)
                 stopped.Add(previous);
             string seeds = string.Join(',', ports.Take(2).Select(p => $"127.0.0.1:{p}"));
-            Programs[i] = StartReceiver($"node{i + 1}", work, output,
+            Programs[i] = StartReceiver($"node{i + 1}", work, output, Listens[i],
                 "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={ports[i]}", $"--Gateway:Cluster:SeedNodes={seeds}",
                 "--Gateway:Cluster:SplitBrain:StableAfter=00:00:02");
         }
@@ -177,7 +210,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         {
             File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf);
             File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
-            await using var receiver = StartReceiver("receiver", work, output);
+            await using var receiver = StartReceiver("receiver", work, output, FreePorts.Udp());
             var api = await receiver.ApiAsync(TimeSpan.FromSeconds(90));
             var alone = await api.WaitForClusterAsync(_ => true, TimeSpan.FromSeconds(30));
             Assert.False(alone.Enabled);
@@ -200,7 +233,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         {
             File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf);
             File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
-            await using var receiver = StartReceiver("receiver", work, output,
+            await using var receiver = StartReceiver("receiver", work, output, FreePorts.Udp(),
                 "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={port}", $"--Gateway:Cluster:SeedNodes=127.0.0.1:{port}");
             int exit = await receiver.WaitForExitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(1, exit);

@@ -8,27 +8,53 @@ namespace Gateway.Web.Cluster;
 /// <param name="Status">Akka's member status: <c>Joining</c>, <c>Up</c>, <c>Leaving</c>, <c>Exiting</c>, <c>Down</c>, <c>Removed</c>.</param>
 /// <param name="Reachable">False while this node's failure detector has it unreachable (before the split-brain resolver decides).</param>
 /// <param name="Self">True for the node that answered.</param>
-public sealed record ClusterNode(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool Self);
+/// <param name="Listen">The UDP address its receiver takes sublinks on; null when the node did not answer in time.</param>
+/// <param name="Sublinks">Sublinks (peers) its receiver holds now; null when the node did not answer in time.</param>
+/// <param name="Bundles">Bundles its receiver holds now; null when the node did not answer in time.</param>
+public sealed record ClusterNode(
+    string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool Self, string? Listen = null, int? Sublinks = null, int? Bundles = null);
 
 /// <summary><c>GET /api/cluster</c>: whether this process is a cluster node, and the cluster's members as it sees them.</summary>
 public sealed record ClusterStatus(bool Enabled, string? Self, string? Leader, IReadOnlyList<ClusterNode> Nodes)
 {
     public static readonly ClusterStatus Alone = new(false, null, null, []);
 
-    /// <summary>The current state of <paramref name="system"/>'s cluster, or <see cref="Alone"/> when it is not a cluster node.</summary>
-    public static ClusterStatus Of(ActorSystem system)
+    /// <summary>How long the view waits for each node's receiver to say what it holds.</summary>
+    public static readonly TimeSpan NodeAskTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The current state of <paramref name="system"/>'s cluster, each reachable node's receiver asked (at once, at most
+    /// <see cref="NodeAskTimeout"/>) for its address, sublinks and bundles; <see cref="Alone"/> when it is not a cluster node.
+    /// </summary>
+    public static async Task<ClusterStatus> OfAsync(ActorSystem system)
     {
         if (system is not ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
             return Alone;
         var cluster = Akka.Cluster.Cluster.Get(system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
-        var nodes = state.Members
-            .Select(m => new ClusterNode(m.Address.ToString(), m.Status.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(),
-                !unreachable.Contains(m.Address), m.Address == cluster.SelfAddress))
-            .OrderBy(n => n.Address, StringComparer.Ordinal)
-            .ToList();
-        return new ClusterStatus(true, cluster.SelfAddress.ToString(), state.Leader?.ToString(), nodes);
+        var nodes = await Task.WhenAll(state.Members.Select(async m =>
+        {
+            bool reachable = !unreachable.Contains(m.Address);
+            var summary = reachable ? await SummaryAsync(system, m.Address) : null;
+            return new ClusterNode(m.Address.ToString(), m.Status.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(), reachable,
+                m.Address == cluster.SelfAddress, summary?.Listen, summary?.Peers, summary?.Bundles);
+        }));
+        return new ClusterStatus(true, cluster.SelfAddress.ToString(), state.Leader?.ToString(),
+            nodes.OrderBy(n => n.Address, StringComparer.Ordinal).ToList());
+    }
+
+    private static async Task<Gateway.Core.Actors.ReceiverActor.NodeSummary?> SummaryAsync(ActorSystem system, Address node)
+    {
+        try
+        {
+            return await system.ActorSelection($"{node}/user/receiver")
+                .Ask<Gateway.Core.Actors.ReceiverActor.NodeSummary>(new Gateway.Core.Actors.ReceiverActor.GetNodeSummary(), NodeAskTimeout);
+        }
+        catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or TaskCanceledException)
+        {
+            return null; // the node is there but its receiver did not answer: the view says so (null figures)
+        }
     }
 }
 
@@ -38,8 +64,8 @@ public static class ClusterApi
     public static void MapClusterApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api").WithTags("gateway").RequireAuthorization(SecurityPolicies.Viewer)
-            .MapGet("/cluster", (ActorSystem system) => ClusterStatus.Of(system))
+            .MapGet("/cluster", (ActorSystem system) => ClusterStatus.OfAsync(system))
             .WithName("GetCluster")
-            .WithSummary("The receiver cluster (Gateway:Cluster) as this node sees it: each node's address, status, roles and reachability; enabled false when the process runs alone.");
+            .WithSummary("The receiver cluster (Gateway:Cluster) as this node sees it: each node's address, status, roles and reachability, and what its receiver holds (UDP address, sublinks, bundles); enabled false when the process runs alone.");
     }
 }

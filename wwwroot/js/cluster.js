@@ -1,5 +1,5 @@
-// The receiver cluster (issue 14): every node's address, status and reachability, and which is the leader, from
-// GET /api/cluster. The section stays hidden on a process that runs alone.
+// The receiver cluster (issue 14): every node's address, status and reachability, which is the leader, and what its
+// receiver holds (UDP address, sublinks, bundles), from GET /api/cluster. The section stays hidden on a process that runs alone.
 import { $ } from "./state.js";
 
 let enabled = null; // unknown until the first answer
@@ -21,15 +21,19 @@ export async function refreshCluster() {
     const tr = document.createElement("tr");
     tr.dataset.address = n.address;
     tr.className = n.reachable ? "" : "unreachable";
+    const unknown = "–"; // the node did not say (unreachable, or its receiver did not answer in time)
     const cells = [
-      n.address + (n.self ? " (this node)" : ""),
-      n.status,
-      n.reachable ? "reachable" : "unreachable",
-      n.address === c.leader ? "leader" : "",
-      n.roles.join(", "),
+      ["node", n.address + (n.self ? " (this node)" : "")],
+      ["status", n.status],
+      ["reachability", n.reachable ? "reachable" : "unreachable"],
+      ["leader", n.address === c.leader ? "leader" : ""],
+      ["listen", n.listen ?? unknown],
+      ["sublinks", n.sublinks ?? unknown],
+      ["bundles", n.bundles ?? unknown],
     ];
-    for (const text of cells) {
+    for (const [field, text] of cells) {
       const td = document.createElement("td");
+      td.dataset.field = field;
       td.textContent = text;
       tr.append(td);
     }
@@ -37,5 +41,8 @@ export async function refreshCluster() {
   });
   $("cluster-nodes").tBodies[0].replaceChildren(...rows);
   const up = c.nodes.filter(n => n.status === "Up" && n.reachable).length;
-  $("cluster-state").textContent = `${up} of ${c.nodes.length} node${c.nodes.length === 1 ? "" : "s"} up and reachable`;
+  const sum = key => c.nodes.reduce((total, n) => total + (n[key] ?? 0), 0);
+  const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
+  $("cluster-state").textContent =
+    `${up} of ${plural(c.nodes.length, "node")} up and reachable, ${plural(sum("bundles"), "bundle")}, ${plural(sum("sublinks"), "sublink")}`;
 }
