@@ -26,6 +26,21 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
          set ifaddr 10.255.0.1 10.255.0.2-10.255.0.40
         """;
 
+    /// <summary>A gateway's <c>vpn-nic</c> label (as examples/nic) with <paramref name="sublinks"/> sublinks to 127.0.0.1:<paramref name="port"/>.</summary>
+    private static string NicConf(int port, int sublinks) =>
+        $"""
+        vpn-nic:
+         set enddisc label
+         set speed sync
+         set mrru 1500
+         set mru 1504
+         set authname vpnname
+         set authkey vpnkey
+         clone {string.Join(' ', Enumerable.Range(1, sublinks))}
+         link deflink rm
+
+        """ + string.Concat(Enumerable.Range(1, sublinks).Select(i => $" link {i} set device 127.0.0.1:{port}/udp\n"));
+
     /// <summary>A receiver (<c>gateway run --label vpn-in</c>) of <see cref="Conf"/> in <paramref name="work"/>, on loopback, with <paramref name="options"/>.</summary>
     private static GatewayProgram StartReceiver(string name, string work, ITestOutputHelper output, int listen, params string[] options) =>
         GatewayProgram.Start(name,
@@ -140,19 +155,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         public GatewayProgram StartGateway(int target)
         {
             string conf = Path.Combine(work, "gateway.conf");
-            File.WriteAllText(conf, $"""
-                vpn-nic:
-                 set enddisc label
-                 set speed sync
-                 set mrru 1500
-                 set mru 1504
-                 set authname vpnname
-                 set authkey vpnkey
-                 clone 1 2
-                 link deflink rm
-                 link 1 set device 127.0.0.1:{Listens[target]}/udp
-                 link 2 set device 127.0.0.1:{Listens[target]}/udp
-                """);
+            File.WriteAllText(conf, NicConf(Listens[target], sublinks: 2));
             return GatewayProgram.Start("gateway", ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
         }
 
@@ -252,19 +255,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         string work = Directory.CreateTempSubdirectory("gateway-cluster-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf + """
-
-                vpn-nic:
-                 set enddisc label
-                 set speed sync
-                 set mrru 1500
-                 set mru 1504
-                 set authname vpnname
-                 set authkey vpnkey
-                 clone 1
-                 link deflink rm
-                 link 1 set device 127.0.0.1:6671/udp
-                """);
+            File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf + "\n" + NicConf(6671, sublinks: 1));
             File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
             await using var gateway = GatewayProgram.Start("gateway",
             [
