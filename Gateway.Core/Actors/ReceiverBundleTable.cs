@@ -33,6 +33,7 @@ public sealed class ReceiverBundleTable<TRef, TPending> where TRef : notnull
     private readonly Dictionary<TRef, Entry> byBundle = new();
     private readonly Dictionary<string, Entry> byName = new(StringComparer.Ordinal);
     private readonly Dictionary<TRef, Entry> bundleOfSublink = new();
+    private readonly Dictionary<TRef, Entry> waitingFor = new();
 
     /// <param name="addresses">How many peer addresses <c>set ifaddr</c> gives (one bundle each).</param>
     public ReceiverBundleTable(int addresses) => addressInUse = new bool[addresses];
@@ -65,7 +66,8 @@ public sealed class ReceiverBundleTable<TRef, TPending> where TRef : notnull
             return Placement.Create;
         if (entry.Stopping)
         {
-            entry.Waiting.Add((sublink, pending));
+            if (waitingFor.TryAdd(sublink, entry))
+                entry.Waiting.Add((sublink, pending));
             return Placement.Wait;
         }
         CountIn(entry, sublink);
@@ -119,8 +121,9 @@ public sealed class ReceiverBundleTable<TRef, TPending> where TRef : notnull
             entry.Stopping = true;
             return entry.Bundle;
         }
-        foreach (var waiting in byBundle.Values.Where(e => e.Waiting.Count > 0))
-            waiting.Waiting.RemoveAll(w => EqualityComparer<TRef>.Default.Equals(w.Sublink, sublink));
+        // Every peer that ends comes here, strangers' half-open ones included: a look-up, not a walk over the bundles.
+        if (waitingFor.Remove(sublink, out var waitedFor))
+            waitedFor.Waiting.RemoveAll(w => EqualityComparer<TRef>.Default.Equals(w.Sublink, sublink));
         return default;
     }
 
@@ -136,8 +139,14 @@ public sealed class ReceiverBundleTable<TRef, TPending> where TRef : notnull
         byIdentity.Remove(entry.Identity);
         byName.Remove(entry.Name);
         addressInUse[entry.Address] = false;
-        foreach (var sublink in bundleOfSublink.Where(s => ReferenceEquals(s.Value, entry)).Select(s => s.Key).ToList())
-            bundleOfSublink.Remove(sublink);
+        // Only a bundle stopped with sublinks still counted (not by this table's decision) leaves any behind.
+        if (entry.Sublinks > 0)
+        {
+            foreach (var sublink in bundleOfSublink.Where(s => ReferenceEquals(s.Value, entry)).Select(s => s.Key).ToList())
+                bundleOfSublink.Remove(sublink);
+        }
+        foreach (var (sublink, _) in entry.Waiting)
+            waitingFor.Remove(sublink);
         waiting = entry.Waiting.Select(w => w.Pending).ToList();
         return true;
     }
