@@ -12,8 +12,23 @@ namespace Gateway.Core.Actors;
 /// <param name="Remote">The receiver's address and port.</param>
 /// <param name="BytesPerSecond">Its weight for the fragmenter (<c>set bandwidth</c>, or the line's rate).</param>
 /// <param name="Policy">Primary of some priority, or backup (<c>set policy</c>); null: a primary of priority 1.</param>
+/// <param name="Alternates">
+/// The receivers after the first of a <c>set device</c> list (docs/CONFIG.md): the bundle's sublinks dial the next one
+/// when the current one stops answering (<see cref="Ppp.Multilink.DeviceFailover"/>). Null or empty: one receiver.
+/// </param>
 public sealed record SublinkSpec(
-    string Name, SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote, double BytesPerSecond = 1_250_000, MemberPolicy? Policy = null);
+    string Name, SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote, double BytesPerSecond = 1_250_000, MemberPolicy? Policy = null,
+    IReadOnlyList<SublinkDevice>? Alternates = null)
+{
+    /// <summary>How many receivers the sublink's <c>set device</c> lists.</summary>
+    public int DeviceCount => 1 + (Alternates?.Count ?? 0);
+
+    /// <summary>Receiver <paramref name="index"/> of the list (0: the first, <see cref="Transport"/> to <see cref="Remote"/>).</summary>
+    public SublinkDevice Device(int index) => index == 0 ? new(Transport, Carrier, Remote) : Alternates![index - 1];
+}
+
+/// <summary>One receiver a sublink may dial: how its datagrams travel there, that in words, and the receiver's address.</summary>
+public sealed record SublinkDevice(SublinkTransportFactory Transport, string Carrier, IPEndPoint? Remote);
 
 /// <summary>What one bundle actor is built from.</summary>
 public sealed record BundleOptions
@@ -44,6 +59,12 @@ public sealed record BundleOptions
     public TimeSpan RestartMin { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan RestartMax { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A sublink whose <c>set device</c> lists several receivers leaves one that has not answered it at all within this
+    /// time (two LCP Configure-Requests, or two handshake initiations), and the bundle may move on to the next.
+    /// </summary>
+    public TimeSpan SilentReceiverLimit { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// A gateway's encryption (<c>set encrypt on</c>): every sublink, NIC or ISP-carried, runs the handshake with the

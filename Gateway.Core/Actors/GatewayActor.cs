@@ -26,9 +26,11 @@ public sealed record IspLinkSpec(string Name, Props Props);
 /// <paramref name="IspLink"/> comes up, sublink <paramref name="Sublink"/> of <paramref name="Bundle"/> starts over it
 /// (UDP from MYADDR:<paramref name="LocalPort"/> to <paramref name="Remote"/>); when it goes down, the sublink closes at once.
 /// </summary>
-/// <paramref name="Policy"/> is the sublink's <c>set policy</c> (null: none).
+/// <paramref name="Policy"/> is the sublink's <c>set policy</c> (null: none); <paramref name="Alternates"/> the receivers
+/// after the first of its <c>set device</c> list (null: one).
 public sealed record SublinkBinding(
-    string IspLink, string Bundle, string Sublink, IPEndPoint Remote, ushort LocalPort, double BytesPerSecond, MemberPolicy? Policy = null);
+    string IspLink, string Bundle, string Sublink, IPEndPoint Remote, ushort LocalPort, double BytesPerSecond, MemberPolicy? Policy = null,
+    IReadOnlyList<IPEndPoint>? Alternates = null);
 
 /// <summary>
 /// The gateway root (<c>/user/gateway</c>): starts the bundles and the ISP links, starts and closes sublinks as
@@ -134,7 +136,7 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             return false;
         var spec = owners[0].Sublinks.First(s => s.Name == command.Link);
         bundle.Tell(command.Kind == LinkCommandKind.Dial
-            ? new BundleMessages.StartSublink(spec.Name, spec.Transport, spec.Remote, spec.Carrier, spec.BytesPerSecond, spec.Policy)
+            ? new BundleMessages.StartSublink(spec)
             : new BundleMessages.StopSublink(spec.Name, "closed by the operator"));
         log.Info("gateway: operator {0} sublink {1} of {2}", command.Kind.ToString().ToLowerInvariant(), spec.Name, owners[0].Settings.Name);
         Sender.Tell(new LinkCommandResult(command.Link, command.Kind, true, command.Kind == LinkCommandKind.Dial ? "dialing" : "closed"));
@@ -166,7 +168,9 @@ public sealed class GatewayActor : ReceiveActor, IWithTimers
             if (!bundles.TryGetValue(binding.Bundle, out var bundle))
                 continue;
             var transport = SublinkTransports.ViaIspLink(up.Udp, binding.Remote, binding.LocalPort);
-            bundle.Tell(new BundleMessages.StartSublink(binding.Sublink, transport, binding.Remote, up.Name, binding.BytesPerSecond, binding.Policy));
+            var alternates = binding.Alternates?.Select(r => new SublinkDevice(SublinkTransports.ViaIspLink(up.Udp, r, binding.LocalPort), up.Name, r)).ToList();
+            bundle.Tell(new BundleMessages.StartSublink(
+                new SublinkSpec(binding.Sublink, transport, up.Name, binding.Remote, binding.BytesPerSecond, binding.Policy, alternates)));
         }
     }
 

@@ -14,8 +14,10 @@ public sealed class GatewayBundleActor : BundleActor
 {
     private readonly Dictionary<string, SublinkSpec> specs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> children = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, int> dialled = [];
     private readonly HashSet<string> closedByOperator = new(StringComparer.Ordinal);
     private readonly SublinkRestarts restarts;
+    private DeviceFailover? failover;
 
     public GatewayBundleActor(BundleOptions options) : base(options)
     {
@@ -27,10 +29,10 @@ public sealed class GatewayBundleActor : BundleActor
         }
         Receive<StartSublink>(s =>
         {
-            specs[s.Name] = new SublinkSpec(s.Name, s.Transport, s.Carrier, s.Remote, s.BytesPerSecond, s.Policy);
-            ConfiguredPolicy(s.Name, s.Policy);
-            closedByOperator.Remove(s.Name);
-            Start(s.Name);
+            specs[s.Spec.Name] = s.Spec;
+            ConfiguredPolicy(s.Spec.Name, s.Spec.Policy);
+            closedByOperator.Remove(s.Spec.Name);
+            Start(s.Spec.Name);
         });
         Receive<StopSublink>(s =>
         {
@@ -75,12 +77,41 @@ public sealed class GatewayBundleActor : BundleActor
     {
         if (children.ContainsKey(name) || !specs.TryGetValue(name, out var spec))
             return;
-        var sublink = new SublinkOptions(Name, name, Options.MemberSession, spec.Transport, spec.Carrier, spec.Remote,
-            Options.EchoPeriod, Options.EchoMisses, EstablishTimeout: TimeSpan.FromSeconds(30), Security: Options.Encryption);
+        if (spec.DeviceCount > 1)
+            failover ??= new DeviceFailover(spec.DeviceCount);
+        int index = spec.DeviceCount > 1 ? failover!.Current % spec.DeviceCount : 0;
+        var device = spec.Device(index);
+        // With several receivers, one that does not answer at all is left after SilentLimit, not after the 30 s of LCP.
+        var sublink = new SublinkOptions(Name, name, Options.MemberSession, device.Transport, device.Carrier, device.Remote,
+            Options.EchoPeriod, Options.EchoMisses, EstablishTimeout: TimeSpan.FromSeconds(30), Security: Options.Encryption,
+            SilentLimit: spec.DeviceCount > 1 ? Options.SilentReceiverLimit : null);
         var child = Context.ActorOf(SublinkActor.Props(sublink, Self), $"link-{Uri.EscapeDataString(name)}");
         Context.Watch(child);
         children[name] = child;
-        Logger.Info("{0}: starting sublink {1} over {2}{3}", Name, name, spec.Carrier, Options.Encryption is null ? "" : ", encrypted");
+        dialled[child] = index;
+        Logger.Info("{0}: starting sublink {1} over {2}{3}{4}", Name, name, device.Carrier,
+            spec.DeviceCount > 1 ? $" to receiver {index + 1} of {spec.DeviceCount} ({device.Remote})" : "", Options.Encryption is null ? "" : ", encrypted");
+    }
+
+    /// <summary>
+    /// A sublink of a <c>set device</c> list ended: when the receiver it dialled answers no member any more, the bundle
+    /// moves on to the next receiver, and the sublinks still trying an earlier one are closed to follow it.
+    /// </summary>
+    private void MoveOnIfReceiverGone(IActorRef child, string name)
+    {
+        bool known = dialled.Remove(child, out int index);
+        if (failover is null || !known || closedByOperator.Contains(name))
+            return;
+        if (!failover.Failed(index, Members.Count))
+            return;
+        var next = specs.Values.FirstOrDefault(s => s.DeviceCount > failover.Current)?.Device(failover.Current).Remote;
+        Logger.Warning("{0}: receiver {1} of {2} answers no sublink; moving every sublink to receiver {3} ({4})",
+            Name, index + 1, failover.Count, failover.Current + 1, next);
+        foreach (var (other, at) in dialled)
+        {
+            if (at != failover.Current)
+                other.Tell(new CloseSublink($"the bundle moved to receiver {failover.Current + 1}"));
+        }
     }
 
     private void OnChildTerminated(IActorRef child)
@@ -90,6 +121,7 @@ public sealed class GatewayBundleActor : BundleActor
         if (name is null)
             return;
         children.Remove(name);
+        MoveOnIfReceiverGone(child, name);
         if (closedByOperator.Contains(name) || !specs.ContainsKey(name))
             return;
         var delay = restarts.Next(name);

@@ -37,6 +37,7 @@ public sealed partial class SublinkActor
     {
         if (handshakes is null || !handshakes.Receive(datagram, MonotonicClock.Now))
             return;
+        HeardFromPeer();
         Timers.Cancel(HandshakeTimerKey);
         // A keepalive confirms the new keys to the receiver at once, so it may send with them (WireGuard 6.1).
         sealedTransport!.Send(ReadOnlySpan<byte>.Empty);

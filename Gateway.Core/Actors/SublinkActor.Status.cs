@@ -30,6 +30,7 @@ public sealed partial class SublinkActor
             bundleName, options.Name, options.Carrier, state, peerName, quality, lastReason, counters)
         {
             QueueDrops = datagrams?.Lane.Dropped ?? 0,
+            Remote = options.Remote?.ToString(),
             Encryption = sealedLink is null
                 ? EncryptionStatus.Clear
                 : new EncryptionStatus(true, sealedLink.IsEstablished, sealedLink.Current?.Lifetime.Age(MonotonicClock.Now).TotalSeconds,

@@ -109,6 +109,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
                 Initiate();
         });
         Receive<EstablishTimedOut>(_ => OnEstablishTimedOut());
+        Receive<PeerSilent>(_ => OnPeerSilent());
         Receive<Evict>(_ => OnEvicted());
     }
 
@@ -150,6 +151,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         Timers.StartPeriodicTimer(StatsTimerKey, StatsTick.Instance, TimeSpan.FromSeconds(1));
         if (options.EstablishTimeout is { } limit)
             Timers.StartSingleTimer(EstablishTimerKey, EstablishTimedOut.Instance, limit);
+        StartSilentTimer();
     }
 
     protected override void PreRestart(Exception reason, object message)
@@ -307,6 +309,8 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
 
     private void HeardFromPeer()
     {
+        if (!heardAny)
+            HeardFirst();
         if (!reportedUnreachable)
             return;
         reportedUnreachable = false;

@@ -19,6 +19,10 @@ namespace Gateway.Core.Actors;
 /// A receiver's sublink, which anyone can start with a datagram: until its peer authenticates it logs at Debug, publishes
 /// no status, and tells its owner how it ended (<see cref="SublinkActor.HalfOpenEnded"/>) instead (docs/RELIABILITY.md).
 /// </param>
+/// <param name="SilentLimit">
+/// A gateway's sublink with other receivers to try (<c>set device</c> lists several): it stops when not one datagram
+/// came from its peer within this time. Null: it waits for LCP (or <paramref name="EstablishTimeout"/>).
+/// </param>
 public sealed record SublinkOptions(
     string Bundle,
     string Name,
@@ -30,7 +34,8 @@ public sealed record SublinkOptions(
     int EchoMisses = 5,
     TimeSpan? EstablishTimeout = null,
     SublinkSecurity? Security = null,
-    bool QuietUntilAuthenticated = false);
+    bool QuietUntilAuthenticated = false,
+    TimeSpan? SilentLimit = null);
 
 /// <summary>A sublink's transport failed for good; its supervisor restarts it with back-off.</summary>
 public sealed class SublinkTransportException(string message, Exception inner) : Exception(message, inner);

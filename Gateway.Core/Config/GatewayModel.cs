@@ -57,7 +57,14 @@ public sealed record SublinkModel(
     LinkQuality Quality,
     int? Bandwidth = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    Ppp.Multilink.MemberPolicy? Policy = null);
+    Ppp.Multilink.MemberPolicy? Policy = null)
+{
+    /// <summary>
+    /// Every datagram or stream device of its <c>set device</c> list, in order (<see cref="Remote"/> is the first): the
+    /// receivers the sublink tries in turn (docs/CONFIG.md).
+    /// </summary>
+    public IReadOnlyList<RemoteEndpoint> Remotes { get; init; } = Remote is null ? [] : [Remote];
+}
 
 /// <summary>A Multilink bundle the gateway originates (ppp's MP invocation): one bundle actor.</summary>
 public sealed record BundleModel(

@@ -177,6 +177,15 @@ public static class GatewayModelBuilder
                 }
             }
 
+            if (sublinks.Any(s => s.Remotes.Count > 1) && sublinks.Select(s => s.Remotes.Count).Distinct().Count() > 1)
+            {
+                // One bundle dials one receiver at a time (Ppp.Multilink.DeviceFailover): entry i of every list is receiver i.
+                var at = files.Conf.Find(label)!.Location;
+                Report([new ConfigDiagnostic(at.File, at.Line, DiagnosticSeverity.Error,
+                    $"bundle {label}: its member links' set device lists differ in length ({string.Join(", ", sublinks.Select(s => $"link {s.Name}: {s.Remotes.Count}"))}); " +
+                    "with several receivers every member link lists one device per receiver, in the same order")]);
+            }
+
             var server = linkUp.Document.Find(label)?.Commands.Select(LinkScripts.Interpret).LastOrDefault(a => a.Kind == LinkActionKind.SetServer)?.Socket
                 ?? profile.Server;
             var ccp = profile.Mrru > 0 ? profile.MpCcp : profile.Links.FirstOrDefault()?.Ccp ?? new CcpSettings();
@@ -235,8 +244,10 @@ public static class GatewayModelBuilder
         {
             var device = link.Devices.FirstOrDefault(d => d.Kind is DeviceKind.Udp or DeviceKind.Tcp) ?? link.Devices.FirstOrDefault();
             var remote = device is { Host: not null } ? new RemoteEndpoint(device.Host, device.Service, device.Port) : null;
+            var remotes = link.Devices.Where(d => d.Kind is DeviceKind.Udp or DeviceKind.Tcp && d.Host is not null)
+                .Select(d => new RemoteEndpoint(d.Host!, d.Service, d.Port)).ToList();
             return new SublinkModel(link.Name, device?.Kind ?? DeviceKind.Unknown, remote, link.Devices.Select(d => d.Text).ToList(),
-                carriedBy, labels, link.Sync, link.Mru, LinkQuality.Of(link), link.Bandwidth, link.Policy);
+                carriedBy, labels, link.Sync, link.Mru, LinkQuality.Of(link), link.Bandwidth, link.Policy) { Remotes = remotes };
         }
 
         private IspLinkModel BuildIsp(string label, List<BundleModel> bundles)

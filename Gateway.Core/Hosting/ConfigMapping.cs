@@ -130,18 +130,15 @@ public static class ConfigMapping
                 errors.Add($"{where}: only host:port/udp devices are supported for sublinks (got {sublink.Transport})");
                 continue;
             }
-            var address = ParseAddress(sublink.Remote.Host, $"{where}: set device", errors);
-            if (sublink.Remote.Port is not { } port)
-            {
-                errors.Add($"{where}: unknown service '{sublink.Remote.Service}' (add it to /etc/services)");
+            var remotes = sublink.Remotes.Select(r => Endpoint(r, where, errors)).ToList();
+            if (remotes.Any(r => r is null))
                 continue;
-            }
-            if (address is null)
-                continue;
-            var remote = new IPEndPoint(address, port);
+            var remote = remotes[0]!;
+            var alternates = remotes.Count > 1 ? remotes.Skip(1).Select(r => r!).ToList() : null;
             if (sublink.CarriedBy is null)
             {
-                var spec = new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote, Policy: sublink.Policy);
+                var spec = new SublinkSpec(sublink.Name, SublinkTransports.Udp(new UdpPathOptions { Remote = remote }), "nic", remote, Policy: sublink.Policy,
+                    Alternates: alternates?.Select(r => new SublinkDevice(SublinkTransports.Udp(new UdpPathOptions { Remote = r }), "nic", r)).ToList());
                 // `set bandwidth` weighs the sublink for the fragmenter (ppp uses it for Multilink too).
                 specs.Add(sublink.Bandwidth is { } bits ? spec with { BytesPerSecond = bits / 8.0 } : spec);
                 continue;
@@ -154,7 +151,7 @@ public static class ConfigMapping
             if (links.All(l => l.Name != isp.Label))
                 links.Add(new IspLinkSpec(isp.Label, ModemLinkActor.SupervisedProps(ToIspLink(isp), lines)));
             bindings.Add(new SublinkBinding(isp.Label, bundle.Label, sublink.Name, remote,
-                (ushort)(FirstSublinkPort + bindings.Count), sublink.Bandwidth is { } bandwidth ? bandwidth / 8.0 : isp.Speed / 10.0, sublink.Policy));
+                (ushort)(FirstSublinkPort + bindings.Count), sublink.Bandwidth is { } bandwidth ? bandwidth / 8.0 : isp.Speed / 10.0, sublink.Policy, alternates));
         }
         if (errors.Count == before && specs.Count == 0 && bindings.Count == 0)
             errors.Add($"{bundle.Label}: no sublinks (NIC mode needs 'clone' and 'link N set device HOST:PORT/udp'; ISP-carried sublinks need ppp.linkup lines that start them)");
@@ -182,6 +179,18 @@ public static class ConfigMapping
             IspLinks = links,
             Bindings = bindings,
         };
+    }
+
+    /// <summary>One receiver of a sublink's <c>set device</c> list as an address and port; null (and an error) when it is not one.</summary>
+    private static IPEndPoint? Endpoint(RemoteEndpoint device, string where, List<string> errors)
+    {
+        var address = ParseAddress(device.Host, $"{where}: set device", errors);
+        if (device.Port is not { } port)
+        {
+            errors.Add($"{where}: unknown service '{device.Service}' (add it to /etc/services)");
+            return null;
+        }
+        return address is null ? null : new IPEndPoint(address, port);
     }
 
     /// <summary>

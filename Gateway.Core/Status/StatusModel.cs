@@ -91,6 +91,9 @@ public sealed record SublinkStatus(
     /// <summary>Multilink frames dropped on arrival because the sublink's bundle was too far behind (its inbound <see cref="Transport.PacketLane"/>).</summary>
     public long QueueDrops { get; init; }
 
+    /// <summary>The other end's address and port: on a gateway the receiver the sublink dialled, on a receiver the gateway's end.</summary>
+    public string? Remote { get; init; }
+
     /// <summary>Whether the sublink is encrypted (issue 13), its keys' age and what it rejected.</summary>
     public EncryptionStatus Encryption { get; init; } = EncryptionStatus.Clear;
 }

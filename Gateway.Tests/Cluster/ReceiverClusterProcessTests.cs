@@ -10,7 +10,8 @@ namespace Gateway.Tests.Cluster;
 /// <summary>
 /// Three real receiver processes (<c>gateway run --label vpn-in</c>) on loopback form one Akka.Cluster from
 /// <c>Gateway:Cluster</c> settings, every node's <c>/api/cluster</c> shows the same three nodes, and when one is killed
-/// (<c>kill -9</c>) the split-brain resolver (keep-majority) downs it and the other two carry on as the cluster; the
+/// (<c>kill -9</c>) the split-brain resolver (keep-majority) downs it and the other two carry on as the cluster, while a
+/// gateway whose <c>set device</c> lists that node first and another second moves its sublinks to the other; the
 /// dashboard of a node, in Chromium, shows the same.
 /// </summary>
 public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
@@ -26,8 +27,11 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
          set ifaddr 10.255.0.1 10.255.0.2-10.255.0.40
         """;
 
-    /// <summary>A gateway's <c>vpn-nic</c> label (as examples/nic) with <paramref name="sublinks"/> sublinks to 127.0.0.1:<paramref name="port"/>.</summary>
-    private static string NicConf(int port, int sublinks) =>
+    /// <summary>
+    /// A gateway's <c>vpn-nic</c> label (as examples/nic) with <paramref name="sublinks"/> sublinks, each with a
+    /// <c>set device</c> of 127.0.0.1:<paramref name="ports"/>, in that order.
+    /// </summary>
+    private static string NicConf(int[] ports, int sublinks) =>
         $"""
         vpn-nic:
          set enddisc label
@@ -39,7 +43,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
          clone {string.Join(' ', Enumerable.Range(1, sublinks))}
          link deflink rm
 
-        """ + string.Concat(Enumerable.Range(1, sublinks).Select(i => $" link {i} set device 127.0.0.1:{port}/udp\n"));
+        """ + string.Concat(Enumerable.Range(1, sublinks).Select(i => $" link {i} set device {string.Join(' ', ports.Select(p => $"127.0.0.1:{p}/udp"))}\n"));
 
     /// <summary>A receiver (<c>gateway run --label vpn-in</c>) of <see cref="Conf"/> in <paramref name="work"/>, on loopback, with <paramref name="options"/>.</summary>
     private static GatewayProgram StartReceiver(string name, string work, ITestOutputHelper output, int listen, params string[] options) =>
@@ -67,12 +71,13 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             Assert.Equal(cluster.Listens.Select(l => $"127.0.0.1:{l}"), seen.Nodes.OrderBy(n => Array.IndexOf(addresses, n.Address)).Select(n => n.Listen));
         }
 
-        // A gateway whose two sublinks go to the second node: every node's view shows that node's bundle and sublinks.
-        await using var gateway = cluster.StartGateway(target: 1);
-        foreach (int i in new[] { 0, 2 })
+        // A gateway whose two sublinks list the first node, then the second: every node's view shows the first node's
+        // bundle and sublinks.
+        await using var gateway = cluster.StartGateway(targets: [0, 1]);
+        foreach (int i in new[] { 1, 2 })
         {
-            var withGateway = await apis[i].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[1]) is { Bundles: 1, Sublinks: 2 }, TimeSpan.FromSeconds(60));
-            Assert.All(withGateway.Nodes.Where(n => n.Address != addresses[1]), n => Assert.Equal((0, 0), (n.Bundles, n.Sublinks)));
+            var withGateway = await apis[i].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[0]) is { Bundles: 1, Sublinks: 2 }, TimeSpan.FromSeconds(60));
+            Assert.All(withGateway.Nodes.Where(n => n.Address != addresses[0]), n => Assert.Equal((0, 0), (n.Bundles, n.Sublinks)));
         }
 
         // The dashboard of the third node shows the whole cluster.
@@ -82,13 +87,16 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         var nodes = page.GetByRole(AriaRole.Table, new() { Name = "cluster nodes" });
         await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(3);
         await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("3 of 3 nodes up and reachable, 1 bundle, 2 sublinks");
-        await Expect(nodes.Locator($"tr[data-address=\"{addresses[1]}\"] td[data-field=\"bundles\"]")).ToHaveTextAsync("1");
+        await Expect(nodes.Locator($"tr[data-address=\"{addresses[0]}\"] td[data-field=\"bundles\"]")).ToHaveTextAsync("1");
         await Expect(nodes.Locator($"tr[data-address=\"{addresses[2]}\"] td").First).ToHaveTextAsync($"{addresses[2]} (this node)");
         await browser.ScreenshotAsync(page, "cluster-1-three-nodes");
 
-        // kill -9 of the first seed node: the two others see it unreachable, then keep-majority downs and removes it.
+        // kill -9 of the first seed node: the two others see it unreachable, then keep-majority downs and removes it;
+        // the gateway's sublinks stop hearing it and the bundle moves them to the second node of their list.
         var killed = Stopwatch.StartNew();
         Process.GetProcessById(cluster.Programs[0].Pid).Kill();
+        var moved = await apis[1].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[1]) is { Bundles: 1, Sublinks: 2 }, TimeSpan.FromSeconds(60));
+        output.WriteLine($"the gateway's bundle was on the second node with both sublinks {killed.Elapsed.TotalSeconds:F1} s after kill -9 of the first");
         for (int i = 1; i < 3; i++)
         {
             var after = await apis[i].WaitForClusterAsync(c => c.Nodes.Count == 2 && c.Nodes.All(n => n.Status == "Up" && n.Reachable), TimeSpan.FromSeconds(60));
@@ -96,6 +104,8 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             Assert.Contains(after.Leader, addresses[1..]);
         }
         output.WriteLine($"the killed node was removed from the others' view {killed.Elapsed.TotalSeconds:F1} s after kill -9 (StableAfter 2 s)");
+        var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(30));
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2, TimeSpan.FromSeconds(30));
         await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
         await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable, 1 bundle, 2 sublinks");
         await browser.ScreenshotAsync(page, "cluster-2-node-killed");
@@ -151,11 +161,11 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         /// <summary>The UDP port each node's receiver takes sublinks on.</summary>
         public int[] Listens { get; } = [FreePorts.Udp(), FreePorts.Udp(), FreePorts.Udp()];
 
-        /// <summary>A gateway (<c>vpn-nic</c>, two sublinks) whose sublinks both go to node <paramref name="target"/>.</summary>
-        public GatewayProgram StartGateway(int target)
+        /// <summary>A gateway (<c>vpn-nic</c>, two sublinks) whose sublinks' <c>set device</c> lists nodes <paramref name="targets"/>.</summary>
+        public GatewayProgram StartGateway(int[] targets)
         {
             string conf = Path.Combine(work, "gateway.conf");
-            File.WriteAllText(conf, NicConf(Listens[target], sublinks: 2));
+            File.WriteAllText(conf, NicConf(targets.Select(t => Listens[t]).ToArray(), sublinks: 2));
             return GatewayProgram.Start("gateway", ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
         }
 
@@ -255,7 +265,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         string work = Directory.CreateTempSubdirectory("gateway-cluster-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf + "\n" + NicConf(6671, sublinks: 1));
+            File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf + "\n" + NicConf([6671], sublinks: 1));
             File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
             await using var gateway = GatewayProgram.Start("gateway",
             [

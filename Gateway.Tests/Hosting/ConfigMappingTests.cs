@@ -90,6 +90,38 @@ public class ConfigMappingTests
         Assert.Equal(["127.0.2.7:6671", "127.0.2.6:6671", "127.0.2.4:6671"], gateway.Bundles[0].Sublinks.Select(s => s.Remote!.ToString()));
     }
 
+    [Fact]
+    public void A_set_device_list_of_two_receivers_gives_each_sublink_the_second_as_its_alternate()
+    {
+        var built = NicWithDevices("127.0.0.1:6671/udp 127.0.0.2:6671/udp", "127.0.0.1:6672/udp 127.0.0.2:6672/udp");
+        Assert.DoesNotContain(built.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        var errors = new List<string>();
+
+        var gateway = ConfigMapping.ToGateway(built.Model, built.Model.Bundles.Single(), errors);
+
+        Assert.Empty(errors);
+        var sublinks = gateway!.Bundles[0].Sublinks;
+        Assert.All(sublinks, s => Assert.Equal(2, s.DeviceCount));
+        Assert.Equal(["127.0.0.1:6671 127.0.0.2:6671", "127.0.0.1:6672 127.0.0.2:6672"],
+            sublinks.Select(s => $"{s.Device(0).Remote} {s.Device(1).Remote}"));
+    }
+
+    [Fact]
+    public void Set_device_lists_of_different_lengths_in_one_bundle_are_an_error_at_the_labels_line()
+    {
+        var built = NicWithDevices("127.0.0.1:6671/udp 127.0.0.2:6671/udp", "127.0.0.1:6672/udp");
+
+        var error = Assert.Single(built.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal(("ppp.conf", 2), (error.File, error.Line));
+        Assert.Contains("link 1: 2, link 2: 1", error.Message);
+    }
+
+    /// <summary>A two-sublink <c>vpn-nic</c> label at line 2 whose links' <c>set device</c> lines are <paramref name="link1"/> and <paramref name="link2"/>.</summary>
+    private static GatewayModelResult NicWithDevices(string link1, string link2) =>
+        GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", new InMemoryConfigSource().Add("ppp.conf",
+            "# receivers\nvpn-nic:\n set mrru 1500\n set authname n\n set authkey k\n clone 1 2\n link deflink rm\n" +
+            $" link 1 set device {link1}\n link 2 set device {link2}\n"))));
+
     [Theory]
     [InlineData(" enable echo\n set echoperiod 0.2\n", 200)]
     [InlineData(" enable lqr\n set lqrperiod 2\n", 2000)]

@@ -119,6 +119,10 @@ export function renderBundle(b) {
   ensureMemberSeries(b.name);
 }
 
+// What carries a member, and where it goes when that is not in the words already: "nic to 198.51.100.11:6671" (the
+// receiver of a set device list it dialled).
+const carrierOf = s => s.remote && !s.carrier.includes(s.remote) ? `${s.carrier} to ${s.remote}` : s.carrier;
+
 // Every member the bundle has had: open ones with their figures and the weight the fragmenter gives them (a slow
 // link carries little because it weighs little), those that left as closed until they return. Rows are kept and
 // updated in place, so that the operator's Backup / Primary button is not replaced under the pointer.
@@ -132,7 +136,7 @@ function renderMembers(el, b) {
     const tr = [...body.children].find(r => r.dataset.member === name) || memberRow(b.name, name);
     const memberState = !s ? "closed" : d?.paused ? "paused" : s.state.toLowerCase();
     tr.className = s && s.state === "Open" && !d?.paused ? "up" : "down";
-    [name, s ? s.carrier : known.get(name).carrier || "–", memberState,
+    [name, s ? carrierOf(s) : known.get(name).carrier || "–", memberState,
      d ? fmtRate(d.weightBytesPerSecond * 8) : "–", d ? fmtPct(d.sharePercent) : "–",
      rttAndHold(q, d), q ? `${fmtPct(q.inboundLossPercent)} / ${fmtPct(q.outboundLossPercent)}` : "–",
      s ? fmtRate(s.counters.bitsPerSecondOut) : "–", encrypted(s), rejected(s)]

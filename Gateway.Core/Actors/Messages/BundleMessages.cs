@@ -56,9 +56,9 @@ public static class BundleMessages
     /// <summary>Graceful close of one sublink (FreeBSD's <c>link N close</c>).</summary>
     public sealed record CloseSublink(string Reason);
 
-    /// <summary>Start sublink <paramref name="Name"/> of the bundle (ppp.linkup's <c>!bg ppp -background vpnN vpn</c>).</summary>
-    /// <remarks><paramref name="Policy"/> is ppp.conf's <c>set policy</c> (null: none); one the operator set since wins.</remarks>
-    public sealed record StartSublink(string Name, SublinkTransportFactory Transport, IPEndPoint? Remote, string Carrier, double BytesPerSecond, MemberPolicy? Policy = null);
+    /// <summary>Start sublink <c>Spec.Name</c> of the bundle (ppp.linkup's <c>!bg ppp -background vpnN vpn</c>).</summary>
+    /// <remarks>Its <c>Policy</c> is ppp.conf's <c>set policy</c> (null: none); one the operator set since wins.</remarks>
+    public sealed record StartSublink(SublinkSpec Spec);
 
     /// <summary>
     /// Member <paramref name="Member"/> becomes a primary of some priority or a backup (<see cref="MemberPolicy"/>), at
