@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gateway.Core.Status;
 using Gateway.Tests.Support;
 using Gateway.Tests.Web;
 using Microsoft.Playwright;
@@ -134,6 +135,50 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
                 Assert.Equal(cluster.Addresses.Order(StringComparer.Ordinal), seen.Nodes.Select(n => n.Address));
             }
         }
+    }
+
+    [SkippableFact]
+    public async Task A_node_left_alone_when_the_others_die_is_downed_but_goes_on_serving_its_gateway()
+    {
+        DashboardBrowserTests.SkipWithoutChromium();
+        await using var cluster = await ThreeNodes.StartAsync(output);
+        for (int i = 0; i < 3; i++)
+            await cluster.WaitForAllUpAsync(i, 3);
+        await using var gateway = cluster.StartGateway(targets: [2]);
+        var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(90));
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2, TimeSpan.FromSeconds(60));
+        var upSince = (await gatewayApi.BundleAsync("vpn-nic")).UpSince;
+
+        // Both other nodes die at once: the third is one of three, a minority, and keep-majority downs it. Akka would
+        // shut its actor system down (and Akka.Hosting the process), taking every bundle of the node with it; the
+        // receiver's bundles belong to the node alone, so it goes on and says it is out of the cluster.
+        Process.GetProcessById(cluster.Programs[0].Pid).Kill();
+        Process.GetProcessById(cluster.Programs[1].Pid).Kill();
+        // Logged once the node is removed (where Akka would now shut the node down).
+        await cluster.Programs[2].WaitForLineAsync(l => l.Contains("cluster: this node was downed"), TimeSpan.FromSeconds(60));
+        var alone = await cluster.Apis[2].WaitForClusterAsync(c => c.Downed, TimeSpan.FromSeconds(10));
+        Assert.Contains("restart", alone.Note);
+
+        // The receiver answers five more echoes on each sublink after that (one a second).
+        var removed = await gatewayApi.WaitForSublinksAsync(_ => true, TimeSpan.FromSeconds(10));
+        long Echoes(SublinkStatus[] all, string name) => all.Single(s => s.Name == name).Quality?.Received ?? 0;
+        await gatewayApi.WaitForSublinksAsync(now => new[] { "1", "2" }.All(n => Echoes(now, n) >= Echoes(removed, n) + 5), TimeSpan.FromSeconds(30));
+        Assert.False(cluster.Programs[2].HasExited, "the downed node's process ended");
+        var bundle = await gatewayApi.BundleAsync("vpn-nic");
+        Assert.True(bundle.Up);
+        Assert.Equal(2, bundle.Members.Count);
+        Assert.Equal(upSince, bundle.UpSince);   // never went down
+        var self = Assert.Single((await cluster.Apis[2].WaitForClusterAsync(c => c.Downed, TimeSpan.FromSeconds(10))).Nodes);
+        Assert.True(self.Self);
+        Assert.Equal((1, 2), (self.Bundles, self.Sublinks));
+
+        // Its dashboard says so.
+        await using var browser = await DashboardBrowserTests.Browser.LaunchAsync();
+        var page = await browser.NewPageAsync(1280, 900);
+        await page.GotoAsync(cluster.Apis[2].BaseAddress.ToString());
+        await Expect(page.Locator("#cluster-state")).ToContainTextAsync("this node was downed");
+        await Expect(page.Locator("#cluster-state")).ToContainTextAsync("This node holds 1 bundle, 2 sublinks");
+        await browser.ScreenshotAsync(page, "cluster-3-node-downed");
     }
 
     /// <summary>Three receiver processes on loopback, the first two the seed nodes, and their APIs.</summary>

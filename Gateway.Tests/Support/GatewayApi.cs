@@ -75,6 +75,20 @@ public sealed class GatewayApi(Uri baseAddress, string? password)
         Assert.Fail($"bundle {name} did not reach the expected state after {timeout}; last: {last}");
     }
 
+    /// <summary>Polls <c>GET /api/sublinks</c> until the sublinks meet the condition, or fails after the timeout.</summary>
+    public async Task<SublinkStatus[]> WaitForSublinksAsync(Func<SublinkStatus[], bool> condition, TimeSpan timeout)
+    {
+        SublinkStatus[]? last = null;
+        if (await PollAsync(async client =>
+            {
+                last = await client.GetFromJsonAsync<SublinkStatus[]>("api/sublinks", Json);
+                return last is not null && condition(last);
+            }, timeout))
+            return last!;
+        Assert.Fail($"the sublinks did not reach the expected state after {timeout}; last: {(last is null ? "none" : JsonSerializer.Serialize(last, Json))}");
+        return last!;
+    }
+
     /// <summary>Polls <c>GET /api/cluster</c> until the cluster as this node sees it meets the condition, or fails after the timeout.</summary>
     public async Task<Gateway.Web.Cluster.ClusterStatus> WaitForClusterAsync(Func<Gateway.Web.Cluster.ClusterStatus, bool> condition, TimeSpan timeout)
     {

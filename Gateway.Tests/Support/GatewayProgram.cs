@@ -31,6 +31,9 @@ public sealed partial class GatewayProgram : IAsyncDisposable
 
     public int Pid => process.Id;
 
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => process.HasExited;
+
     /// <summary>Starts <c>dotnet gateway.dll</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/> (default: the repository's root).</summary>
     public static GatewayProgram Start(string name, IEnumerable<string> arguments, ITestOutputHelper? log = null, string? workingDirectory = null)
     {

@@ -19,6 +19,20 @@ public sealed record ClusterStatus(bool Enabled, string? Self, string? Leader, I
 {
     public static readonly ClusterStatus Alone = new(false, null, null, []);
 
+    /// <summary>What a downed node says, in the log and in <see cref="Note"/>.</summary>
+    public const string DownedNote =
+        "this node was downed (the split-brain resolver found it on the minority side, or it was left alone) and is out of the cluster; " +
+        "its receiver goes on serving its own sublinks and bundles; restart it to join the cluster again";
+
+    /// <summary>
+    /// This node was downed and removed: it is no longer a member and sees no other node. Its receiver goes on;
+    /// <see cref="Nodes"/> then holds this node alone, with what its receiver holds.
+    /// </summary>
+    public bool Downed { get; init; }
+
+    /// <summary>Why the view is what it is, in words (a downed node); null otherwise.</summary>
+    public string? Note { get; init; }
+
     /// <summary>How long the view waits for each node's receiver to say what it holds.</summary>
     public static readonly TimeSpan NodeAskTimeout = TimeSpan.FromSeconds(1);
 
@@ -31,6 +45,13 @@ public sealed record ClusterStatus(bool Enabled, string? Self, string? Leader, I
         if (system is not ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
             return Alone;
         var cluster = Akka.Cluster.Cluster.Get(system);
+        if (cluster.IsTerminated || cluster.SelfMember.Status is Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed)
+        {
+            var own = await SummaryAsync(system, cluster.SelfAddress);
+            var self = new ClusterNode(cluster.SelfAddress.ToString(), cluster.SelfMember.Status.ToString(),
+                cluster.SelfRoles.Order(StringComparer.Ordinal).ToList(), Reachable: true, Self: true, own?.Listen, own?.Peers, own?.Bundles);
+            return new ClusterStatus(true, self.Address, null, [self]) { Downed = true, Note = DownedNote };
+        }
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
         var nodes = await Task.WhenAll(state.Members.Select(async m =>

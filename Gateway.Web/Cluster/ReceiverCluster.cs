@@ -2,6 +2,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 
@@ -179,11 +180,23 @@ public sealed record ReceiverClusterSettings
         _ => new KeepMajorityOption { Role = Role },
     };
 
-    /// <summary>Akka.Remote on <see cref="Hostname"/>:<see cref="Port"/>, Akka.Cluster with the seed nodes and the split-brain resolver.</summary>
+    /// <summary>
+    /// Akka.Remote on <see cref="Hostname"/>:<see cref="Port"/>, Akka.Cluster with the seed nodes and the split-brain
+    /// resolver. A node that is downed (the minority side of a partition, or the last one left) does not shut its actor
+    /// system down, as Akka would: every bundle of a receiver node is its own, so its receiver goes on serving them
+    /// outside the cluster, and says so (<see cref="ClusterStatus.Downed"/>, an error in the log) until it is restarted
+    /// (docs/DESIGN.md, "a downed receiver node").
+    /// </summary>
     public AkkaConfigurationBuilder Apply(AkkaConfigurationBuilder builder) =>
         builder
             .AddHocon(string.Create(CultureInfo.InvariantCulture,
-                $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms"), HoconAddMode.Prepend)
+                $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms") +
+                "\nakka.cluster.run-coordinated-shutdown-when-down = off", HoconAddMode.Prepend)
+            .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() =>
+            {
+                if (!system.WhenTerminated.IsCompleted)
+                    system.Log.Error("cluster: {0}", ClusterStatus.DownedNote);
+            }))
             .WithRemoting(new RemoteOptions { HostName = Hostname, Port = Port, PublicHostName = PublicHostname })
             .WithClustering(new ClusterOptions
             {

@@ -43,6 +43,9 @@ export async function refreshCluster() {
   const up = c.nodes.filter(n => n.status === "Up" && n.reachable).length;
   const sum = key => c.nodes.reduce((total, n) => total + (n[key] ?? 0), 0);
   const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
-  $("cluster-state").textContent =
-    `${up} of ${plural(c.nodes.length, "node")} up and reachable, ${plural(sum("bundles"), "bundle")}, ${plural(sum("sublinks"), "sublink")}`;
+  const figures = `${up} of ${plural(c.nodes.length, "node")} up and reachable, ${plural(sum("bundles"), "bundle")}, ${plural(sum("sublinks"), "sublink")}`;
+  // A downed node is out of the cluster but its receiver goes on: say so first, in words the operator can act on.
+  $("cluster-state").textContent = c.downed ? `${c.note}. This node holds ${plural(sum("bundles"), "bundle")}, ${plural(sum("sublinks"), "sublink")}` : figures;
+  $("cluster-state").classList.toggle("muted", !c.downed);
+  $("cluster-state").classList.toggle("warning", c.downed);
 }
