@@ -57,7 +57,11 @@ public sealed partial class ReceiverActor
     public sealed record GetNodeSummary;
 
     /// <summary>What the cluster view shows of one node's receiver: its UDP address, its sublinks (peers) and bundles.</summary>
-    public sealed record NodeSummary(string? Listen, int Peers, int Bundles);
+    public sealed record NodeSummary(string? Listen, int Peers, int Bundles)
+    {
+        /// <summary>Address leases this node knows of in the cluster (<see cref="ClusterLeases"/>); null without an address book.</summary>
+        public int? Leases { get; init; }
+    }
 
     /// <summary>Peers that ended before authenticating, by <see cref="SublinkActor.HalfOpenEnd"/>.</summary>
     public sealed record HalfOpenEnds(long TimedOut, long AuthenticationFailed, long Closed);

@@ -74,7 +74,8 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         Receive<SummaryTick>(_ => OnSummaryTick());
         Receive<GetBundle>(g => Sender.Tell(bundles.TryNamed(g.Name, out var named) ? named : ActorRefs.Nobody));
         Receive<GetReceiverStatus>(_ => Sender.Tell(Status()));
-        Receive<GetNodeSummary>(_ => Sender.Tell(new NodeSummary(listener?.LocalEndPoint?.ToString(), peers.Count, bundles.Count)));
+        Receive<GetNodeSummary>(_ => Sender.Tell(new NodeSummary(listener?.LocalEndPoint?.ToString(), peers.Count, bundles.Count) { Leases = addressBook is null ? null : leases.Count }));
+        ReceiveLeases();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -165,7 +166,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
             case ReceiverBundleTable<IActorRef, SublinkUp>.Placement.Wait:
                 return; // its bundle is stopping; BundleStopped hands it to the next one
         }
-        int address = bundles.FreeAddress();
+        int address = ChooseAddress(identity);
         if (address < 0)
         {
             up.Sublink.Tell(new Refused($"no address left for a new bundle ({identity})"));
@@ -186,6 +187,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         }), $"bundle-{bundleSerial}");
         Context.Watch(bundle);
         bundles.Add(identity, bundle, address, name, up.Sublink);
+        LeaseTaken(identity, address, live: true);
         log.Info("receiver: new bundle {0} for {1}, peer address {2}", name, identity, options.PeerAddresses[address]);
         bundle.Tell(new ReceiverBundleActor.Adopt(up));
     }
@@ -201,8 +203,11 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
                 Context.Stop(last);
             return;
         }
+        var held = bundles.HeldBy(actor);
         if (bundles.BundleStopped(actor, out var waiting))
         {
+            // Kept for the gateway: its bundle gets the address back wherever it forms again.
+            LeaseTaken(held!.Value.Identity, held.Value.Address, live: false);
             foreach (var up in waiting)
                 OnSublinkUp(up);
         }

@@ -78,6 +78,16 @@ public sealed class ReceiverBundleTable<TRef, TPending> where TRef : notnull
     /// <summary>The first peer address not held by a bundle (an index into <c>set ifaddr</c>'s range), or -1 when all are.</summary>
     public int FreeAddress() => Array.IndexOf(addressInUse, false);
 
+    /// <summary>Whether no bundle (stopping ones included) holds peer address <paramref name="address"/>.</summary>
+    public bool IsFree(int address) => !addressInUse[address];
+
+    /// <summary>Every bundle's identity and peer address, stopping ones included.</summary>
+    public IEnumerable<(BundleIdentity Identity, int Address)> Held => byBundle.Values.Select(e => (e.Identity, e.Address));
+
+    /// <summary>The identity and peer address of <paramref name="bundle"/>; null when it is not in the table.</summary>
+    public (BundleIdentity Identity, int Address)? HeldBy(TRef bundle) =>
+        byBundle.TryGetValue(bundle, out var entry) ? (entry.Identity, entry.Address) : null;
+
     /// <summary>A new bundle for <paramref name="identity"/> on <paramref name="address"/>, with <paramref name="firstSublink"/> handed to it.</summary>
     public void Add(BundleIdentity identity, TRef bundle, int address, string name, TRef firstSublink)
     {

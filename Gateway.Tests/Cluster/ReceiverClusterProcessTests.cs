@@ -32,15 +32,15 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
     /// A gateway's <c>vpn-nic</c> label (as examples/nic) with <paramref name="sublinks"/> sublinks, each with a
     /// <c>set device</c> of 127.0.0.1:<paramref name="ports"/>, in that order.
     /// </summary>
-    private static string NicConf(int[] ports, int sublinks) =>
+    private static string NicConf(int[] ports, int sublinks, string authname = "vpnname", string authkey = "vpnkey") =>
         $"""
         vpn-nic:
          set enddisc label
          set speed sync
          set mrru 1500
          set mru 1504
-         set authname vpnname
-         set authkey vpnkey
+         set authname {authname}
+         set authkey {authkey}
          clone {string.Join(' ', Enumerable.Range(1, sublinks))}
          link deflink rm
 
@@ -73,13 +73,25 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         }
 
         // A gateway whose two sublinks list the first node, then the second: every node's view shows the first node's
-        // bundle and sublinks.
+        // bundle and sublinks, and every node knows its address lease.
         await using var gateway = cluster.StartGateway(targets: [0, 1]);
         foreach (int i in new[] { 1, 2 })
         {
-            var withGateway = await apis[i].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[0]) is { Bundles: 1, Sublinks: 2 }, TimeSpan.FromSeconds(60));
+            var withGateway = await apis[i].WaitForClusterAsync(
+                c => c.Nodes.Single(n => n.Address == addresses[0]) is { Bundles: 1, Sublinks: 2 } && c.Nodes.All(n => n.Leases == 1), TimeSpan.FromSeconds(60));
             Assert.All(withGateway.Nodes.Where(n => n.Address != addresses[0]), n => Assert.Equal((0, 0), (n.Bundles, n.Sublinks)));
         }
+        var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(30));
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up, TimeSpan.FromSeconds(30));
+        Assert.Equal("10.255.0.2", (await gatewayApi.BundleAsync("vpn-nic")).LocalAddress);
+
+        // Another gateway on the second node, from the same set ifaddr range: it gets the next address, not the first
+        // one again (each node chose from its own range before the cluster's address book).
+        await using var other = cluster.StartGateway(targets: [1], name: "other", authname: "othername", authkey: "otherkey");
+        var otherApi = await other.ApiAsync(TimeSpan.FromSeconds(90));
+        await otherApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2, TimeSpan.FromSeconds(60));
+        Assert.Equal("10.255.0.3", (await otherApi.BundleAsync("vpn-nic")).LocalAddress);
+        await apis[2].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[1]) is { Bundles: 1, Sublinks: 2 }, TimeSpan.FromSeconds(30));
 
         // The dashboard of the third node shows the whole cluster.
         await using var browser = await DashboardBrowserTests.Browser.LaunchAsync();
@@ -87,16 +99,17 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         await page.GotoAsync(apis[2].BaseAddress.ToString());
         var nodes = page.GetByRole(AriaRole.Table, new() { Name = "cluster nodes" });
         await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(3);
-        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("3 of 3 nodes up and reachable, 1 bundle, 2 sublinks");
+        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("3 of 3 nodes up and reachable, 2 bundles, 4 sublinks");
         await Expect(nodes.Locator($"tr[data-address=\"{addresses[0]}\"] td[data-field=\"bundles\"]")).ToHaveTextAsync("1");
         await Expect(nodes.Locator($"tr[data-address=\"{addresses[2]}\"] td").First).ToHaveTextAsync($"{addresses[2]} (this node)");
         await browser.ScreenshotAsync(page, "cluster-1-three-nodes");
 
         // kill -9 of the first seed node: the two others see it unreachable, then keep-majority downs and removes it;
-        // the gateway's sublinks stop hearing it and the bundle moves them to the second node of their list.
+        // the gateway's sublinks stop hearing it and the bundle moves them to the second node of their list, where it
+        // gets its address back.
         var killed = Stopwatch.StartNew();
         Process.GetProcessById(cluster.Programs[0].Pid).Kill();
-        var moved = await apis[1].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[1]) is { Bundles: 1, Sublinks: 2 }, TimeSpan.FromSeconds(60));
+        await apis[1].WaitForClusterAsync(c => c.Nodes.Single(n => n.Address == addresses[1]) is { Bundles: 2, Sublinks: 4 }, TimeSpan.FromSeconds(60));
         output.WriteLine($"the gateway's bundle was on the second node with both sublinks {killed.Elapsed.TotalSeconds:F1} s after kill -9 of the first");
         for (int i = 1; i < 3; i++)
         {
@@ -105,10 +118,11 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             Assert.Contains(after.Leader, addresses[1..]);
         }
         output.WriteLine($"the killed node was removed from the others' view {killed.Elapsed.TotalSeconds:F1} s after kill -9 (StableAfter 2 s)");
-        var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(30));
         await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2, TimeSpan.FromSeconds(30));
+        Assert.Equal("10.255.0.2", (await gatewayApi.BundleAsync("vpn-nic")).LocalAddress);
+        Assert.Equal("10.255.0.3", (await otherApi.BundleAsync("vpn-nic")).LocalAddress);
         await Expect(nodes.Locator("tbody tr")).ToHaveCountAsync(2, new() { Timeout = 15_000 });
-        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable, 1 bundle, 2 sublinks");
+        await Expect(page.Locator("#cluster-state")).ToHaveTextAsync("2 of 2 nodes up and reachable, 2 bundles, 4 sublinks");
         await browser.ScreenshotAsync(page, "cluster-2-node-killed");
     }
 
@@ -193,7 +207,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         {
             this.output = output;
             File.WriteAllText(Path.Combine(work, "ppp.conf"), Conf);
-            File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\n");
+            File.WriteAllText(Path.Combine(work, "ppp.secret"), "vpnname vpnkey\nothername otherkey\n");
             Addresses = ports.Select(p => $"akka.tcp://gateway@127.0.0.1:{p}").ToArray();
         }
 
@@ -207,11 +221,11 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         public int[] Listens { get; } = [FreePorts.Udp(), FreePorts.Udp(), FreePorts.Udp()];
 
         /// <summary>A gateway (<c>vpn-nic</c>, two sublinks) whose sublinks' <c>set device</c> lists nodes <paramref name="targets"/>.</summary>
-        public GatewayProgram StartGateway(int[] targets)
+        public GatewayProgram StartGateway(int[] targets, string name = "gateway", string authname = "vpnname", string authkey = "vpnkey")
         {
-            string conf = Path.Combine(work, "gateway.conf");
-            File.WriteAllText(conf, NicConf(targets.Select(t => Listens[t]).ToArray(), sublinks: 2));
-            return GatewayProgram.Start("gateway", ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
+            string conf = Path.Combine(work, $"{name}.conf");
+            File.WriteAllText(conf, NicConf(targets.Select(t => Listens[t]).ToArray(), sublinks: 2, authname, authkey));
+            return GatewayProgram.Start(name, ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
         }
 
         public static async Task<ThreeNodes> StartAsync(ITestOutputHelper output)

@@ -11,8 +11,10 @@ namespace Gateway.Web.Cluster;
 /// <param name="Listen">The UDP address its receiver takes sublinks on; null when the node did not answer in time.</param>
 /// <param name="Sublinks">Sublinks (peers) its receiver holds now; null when the node did not answer in time.</param>
 /// <param name="Bundles">Bundles its receiver holds now; null when the node did not answer in time.</param>
+/// <param name="Leases">Peer-address leases of the whole cluster that its receiver knows of (live and kept); null when it did not answer.</param>
 public sealed record ClusterNode(
-    string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool Self, string? Listen = null, int? Sublinks = null, int? Bundles = null);
+    string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool Self, string? Listen = null, int? Sublinks = null, int? Bundles = null,
+    int? Leases = null);
 
 /// <summary><c>GET /api/cluster</c>: whether this process is a cluster node, and the cluster's members as it sees them.</summary>
 public sealed record ClusterStatus(bool Enabled, string? Self, string? Leader, IReadOnlyList<ClusterNode> Nodes)
@@ -49,7 +51,7 @@ public sealed record ClusterStatus(bool Enabled, string? Self, string? Leader, I
         {
             var own = await SummaryAsync(system, cluster.SelfAddress);
             var self = new ClusterNode(cluster.SelfAddress.ToString(), cluster.SelfMember.Status.ToString(),
-                cluster.SelfRoles.Order(StringComparer.Ordinal).ToList(), Reachable: true, Self: true, own?.Listen, own?.Peers, own?.Bundles);
+                cluster.SelfRoles.Order(StringComparer.Ordinal).ToList(), Reachable: true, Self: true, own?.Listen, own?.Peers, own?.Bundles, own?.Leases);
             return new ClusterStatus(true, self.Address, null, [self]) { Downed = true, Note = DownedNote };
         }
         var state = cluster.State;
@@ -59,7 +61,7 @@ public sealed record ClusterStatus(bool Enabled, string? Self, string? Leader, I
             bool reachable = !unreachable.Contains(m.Address);
             var summary = reachable ? await SummaryAsync(system, m.Address) : null;
             return new ClusterNode(m.Address.ToString(), m.Status.ToString(), m.Roles.Order(StringComparer.Ordinal).ToList(), reachable,
-                m.Address == cluster.SelfAddress, summary?.Listen, summary?.Peers, summary?.Bundles);
+                m.Address == cluster.SelfAddress, summary?.Listen, summary?.Peers, summary?.Bundles, summary?.Leases);
         }));
         return new ClusterStatus(true, cluster.SelfAddress.ToString(), state.Leader?.ToString(),
             nodes.OrderBy(n => n.Address, StringComparer.Ordinal).ToList());

@@ -60,7 +60,11 @@ public static class RunConfiguration
             Fail(errors);
             if (cluster is not null)
                 builder = cluster.Apply(builder);
-            return builder.WithReceiverActors(receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption });
+            builder = builder.WithReceiverActors(receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption });
+            // The cluster's peer addresses: unique across the nodes, and a gateway's back wherever its bundle forms again.
+            return cluster is null
+                ? builder
+                : builder.WithActors((system, registry) => system.ActorOf(ClusterAddressBook.Props(registry.Get<ActorKeys.Receiver>()), "address-book"));
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)
         {

@@ -1,0 +1,71 @@
+namespace Gateway.Core.Actors;
+
+/// <summary>
+/// One gateway's hold on a peer address of <c>set ifaddr</c> in a receiver cluster: which address (an index into the
+/// range), the node that gave it, and whether a bundle on that node holds it now (<see cref="Live"/>) or held it last
+/// (kept so that the gateway gets it back wherever its bundle forms again).
+/// </summary>
+public sealed record AddressLease(int Address, string Node, bool Live);
+
+/// <summary>
+/// The receiver cluster's peer addresses (issue 14): every node's leases, as the cluster has replicated them to this
+/// node, and the choice of an address for a new bundle. Pure: the leases come and go as messages
+/// (<see cref="ReceiverActor.ClusterLeases"/>), and the choice reads only them and what this node holds.
+/// </summary>
+/// <remarks>
+/// The choice is made from this node's copy, without a round trip: a bundle never waits for the cluster (a node cut off
+/// from the others goes on choosing from what it last knew). Two nodes that choose at the same moment, before either
+/// lease has reached the other, can pick one address for two gateways; <see cref="Conflicts"/> finds that once the
+/// leases meet, and the receiver reports it.
+/// </remarks>
+public sealed class AddressLeases
+{
+    private IReadOnlyDictionary<string, AddressLease> leases = new Dictionary<string, AddressLease>();
+
+    /// <summary>How many leases the cluster holds (live and kept).</summary>
+    public int Count => leases.Count;
+
+    /// <summary>The cluster's leases by bundle identity, as last replicated to this node.</summary>
+    public void Replace(IReadOnlyDictionary<string, AddressLease> all) => leases = all;
+
+    /// <summary>The lease of <paramref name="identity"/>, if the cluster has one.</summary>
+    public AddressLease? Of(string identity) => leases.GetValueOrDefault(identity);
+
+    /// <summary>
+    /// The address for a new bundle of <paramref name="identity"/>, among those <paramref name="freeHere"/> accepts
+    /// (not held by a bundle of this node): the one it had, unless another gateway's bundle holds it now; else the
+    /// first that no other gateway holds or held; else the first that no other gateway's bundle holds now (the kept
+    /// address of a gateway that is not connected is given to another). -1 when none is left.
+    /// </summary>
+    public int Choose(string identity, int count, Func<int, bool> freeHere)
+    {
+        var others = leases.Where(l => l.Key != identity).Select(l => l.Value).ToList();
+        var live = others.Where(l => l.Live).Select(l => l.Address).ToHashSet();
+        if (Of(identity) is { } own && own.Address < count && freeHere(own.Address) && !live.Contains(own.Address))
+            return own.Address;
+        var held = others.Select(l => l.Address).ToHashSet();
+        for (int i = 0; i < count; i++)
+        {
+            if (freeHere(i) && !held.Contains(i))
+                return i;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (freeHere(i) && !live.Contains(i))
+                return i;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Addresses that bundles on two nodes hold at once (each pair once): <c>(address, identity on
+    /// <paramref name="node"/>, the other identity, the other node)</c> for every live lease of this node that another
+    /// node's live lease shares.
+    /// </summary>
+    public IEnumerable<(int Address, string Identity, string Other, string OtherNode)> Conflicts(string node) =>
+        from mine in leases
+        where mine.Value.Live && mine.Value.Node == node
+        from theirs in leases
+        where theirs.Key != mine.Key && theirs.Value.Live && theirs.Value.Node != node && theirs.Value.Address == mine.Value.Address
+        select (mine.Value.Address, mine.Key, theirs.Key, theirs.Value.Node);
+}
