@@ -120,7 +120,7 @@ public static class Failover
     {
         var link = relays[1];
         int port = 5201;
-        using var server = Start(inet, "iperf3", "-s", "-1", "-B", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var server = StartDrained(inet, "iperf3", "-s", "-1", "-B", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Task.Delay(500);
         using var client = Start(lan, "iperf3", "-c", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-t", ((int)Math.Ceiling(seconds)).ToString(System.Globalization.CultureInfo.InvariantCulture), "-b", tcpRate, "-J");
@@ -291,5 +291,20 @@ public static class Failover
         foreach (var a in (string[])["netns", "exec", netns!, .. command])
             info.ArgumentList.Add(a);
         return Process.Start(info)!;
+    }
+
+    /// <summary>
+    /// <see cref="Start"/> for a program whose output nobody reads (an iperf3 server): its lines are read and dropped as
+    /// they come. Left in the pipe, they filled it after about 15 minutes of one line a second; the server then blocked
+    /// writing, stopped reading its socket, and the 30-minute soak's TCP stream sat at a zero window.
+    /// </summary>
+    internal static Process StartDrained(string? netns, params string[] command)
+    {
+        var process = Start(netns, command);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 }

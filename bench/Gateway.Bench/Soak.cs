@@ -62,7 +62,7 @@ public static class Soak
         {
             await using var pair = await BundlePair.StartAsync(paths, "soak", sublinks, lan, inet, pairOptions, TimeSpan.FromSeconds(60));
             int port = 5202;
-            using var server = Failover.Start(inet, "iperf3", "-s", "-1", "-B", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var server = Failover.StartDrained(inet, "iperf3", "-s", "-1", "-B", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await Task.Delay(500);
             using var client = Failover.Start(lan, "iperf3", "-c", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-t", ((int)Math.Ceiling(duration.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture), "-b", tcpRate, "-J");
