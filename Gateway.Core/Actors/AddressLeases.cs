@@ -62,10 +62,27 @@ public sealed class AddressLeases
     /// <paramref name="node"/>, the other identity, the other node)</c> for every live lease of this node that another
     /// node's live lease shares.
     /// </summary>
-    public IEnumerable<(int Address, string Identity, string Other, string OtherNode)> Conflicts(string node) =>
-        from mine in leases
-        where mine.Value.Live && mine.Value.Node == node
-        from theirs in leases
-        where theirs.Key != mine.Key && theirs.Value.Live && theirs.Value.Node != node && theirs.Value.Address == mine.Value.Address
-        select (mine.Value.Address, mine.Key, theirs.Key, theirs.Value.Node);
+    public IEnumerable<(int Address, string Identity, string Other, string OtherNode)> Conflicts(string node)
+    {
+        // One pass to group the live leases by address, so that this stays linear in the leases (it runs at each change).
+        var live = new Dictionary<int, List<(string Identity, string Node)>>();
+        foreach (var (identity, lease) in leases)
+        {
+            if (!lease.Live)
+                continue;
+            if (!live.TryGetValue(lease.Address, out var holders))
+                live[lease.Address] = holders = [];
+            holders.Add((identity, lease.Node));
+        }
+        foreach (var (address, holders) in live)
+        {
+            if (holders.Count < 2)
+                continue;
+            foreach (var mine in holders.Where(h => h.Node == node))
+            {
+                foreach (var theirs in holders.Where(h => h.Node != node))
+                    yield return (address, mine.Identity, theirs.Identity, theirs.Node);
+            }
+        }
+    }
 }

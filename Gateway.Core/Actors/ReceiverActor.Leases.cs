@@ -17,8 +17,11 @@ public sealed partial class ReceiverActor
     private IActorRef? addressBook;
     private string? node;
 
-    /// <summary>The cluster's address book of this node introduces itself; <paramref name="Node"/> is this node's cluster address.</summary>
-    public sealed record UseAddressBook(IActorRef Book, string Node);
+    /// <summary>
+    /// The cluster's address book of this node introduces itself, with this node's cluster address and the leases it
+    /// knows; it says so again now and then, so that a receiver that was restarted (and forgot it) finds it again.
+    /// </summary>
+    public sealed record UseAddressBook(IActorRef Book, string Node, IReadOnlyDictionary<string, AddressLease> Leases);
 
     /// <summary>The cluster's leases by bundle identity, as replicated to this node (each change, whole).</summary>
     public sealed record ClusterLeases(IReadOnlyDictionary<string, AddressLease> All);
@@ -30,10 +33,16 @@ public sealed partial class ReceiverActor
     {
         Receive<UseAddressBook>(u =>
         {
+            bool first = addressBook is null;
             addressBook = u.Book;
             node = u.Node;
-            foreach (var (identity, address) in bundles.Held)
-                addressBook.Tell(new LeaseChanged(identity.ToString(), address, Live: true));
+            leases.Replace(u.Leases);
+            if (first)
+            {
+                foreach (var (identity, address) in bundles.Held)
+                    addressBook.Tell(new LeaseChanged(identity.ToString(), address, Live: true));
+            }
+            ReportConflicts();
         });
         Receive<ClusterLeases>(l =>
         {

@@ -14,8 +14,11 @@ namespace Gateway.Web.Cluster;
 /// <see cref="WriteTimeout"/>, to this node and then by gossip); every change of the whole dictionary goes back to the
 /// receiver (<see cref="ReceiverActor.ClusterLeases"/>), which chooses from its copy and never waits on the cluster.
 /// </summary>
-public sealed class ClusterAddressBook : ReceiveActor
+public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
 {
+    /// <summary>How often the book introduces itself to the receiver again (one restarted by its supervisor forgot it).</summary>
+    public static readonly TimeSpan Reintroduce = TimeSpan.FromSeconds(5);
+
     /// <summary>The replicated dictionary's key.</summary>
     public static readonly LWWDictionaryKey<string, string> Key = new("receiver-peer-addresses");
 
@@ -26,6 +29,7 @@ public sealed class ClusterAddressBook : ReceiveActor
     private readonly IActorRef replicator;
     private readonly Akka.Cluster.Cluster cluster;
     private readonly string node;
+    private IReadOnlyDictionary<string, AddressLease> known = new Dictionary<string, AddressLease>();
 
     public ClusterAddressBook(IActorRef receiver)
     {
@@ -33,7 +37,12 @@ public sealed class ClusterAddressBook : ReceiveActor
         replicator = DistributedData.Get(Context.System).Replicator;
         cluster = Akka.Cluster.Cluster.Get(Context.System);
         node = cluster.SelfAddress.ToString();
-        Receive<Changed>(c => c.Key.Equals(Key), c => receiver.Tell(new ReceiverActor.ClusterLeases(Parse(c.Get(Key)))));
+        Receive<Changed>(c => c.Key.Equals(Key), c =>
+        {
+            known = Parse(c.Get(Key));
+            receiver.Tell(new ReceiverActor.ClusterLeases(known));
+        });
+        Receive<Introduce>(_ => receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, known)));
         Receive<ReceiverActor.LeaseChanged>(l =>
         {
             string value = Format(l.Address, l.Live, node);
@@ -45,12 +54,20 @@ public sealed class ClusterAddressBook : ReceiveActor
         Receive<IUpdateResponse>(r => log.Debug("cluster address book: {0}", r));
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(IActorRef receiver) => Akka.Actor.Props.Create(() => new ClusterAddressBook(receiver));
 
     protected override void PreStart()
     {
         replicator.Tell(Dsl.Subscribe(Key, Self));
-        receiver.Tell(new ReceiverActor.UseAddressBook(Self, node));
+        receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, known));
+        Timers.StartPeriodicTimer("introduce", Introduce.Instance, Reintroduce);
+    }
+
+    private sealed record Introduce
+    {
+        public static Introduce Instance { get; } = new();
     }
 
     /// <summary><c>"12 live akka.tcp://gateway@10.0.0.1:4053"</c>: peer address index 12, held now by a bundle on that node.</summary>
