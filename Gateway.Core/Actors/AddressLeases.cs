@@ -21,12 +21,25 @@ public sealed record AddressLease(int Address, string Node, bool Live);
 public sealed class AddressLeases
 {
     private IReadOnlyDictionary<string, AddressLease> leases = new Dictionary<string, AddressLease>();
+    // By address: how many leases hold it (live or kept), and how many of those are live. Counted once per Replace, so
+    // that choosing an address for a new bundle allocates nothing and walks no lease.
+    private Dictionary<int, (int Held, int Live)> byAddress = [];
 
     /// <summary>How many leases the cluster holds (live and kept).</summary>
     public int Count => leases.Count;
 
     /// <summary>The cluster's leases by bundle identity, as last replicated to this node.</summary>
-    public void Replace(IReadOnlyDictionary<string, AddressLease> all) => leases = all;
+    public void Replace(IReadOnlyDictionary<string, AddressLease> all)
+    {
+        leases = all;
+        var counts = new Dictionary<int, (int Held, int Live)>();
+        foreach (var lease in all.Values)
+        {
+            var (held, live) = counts.GetValueOrDefault(lease.Address);
+            counts[lease.Address] = (held + 1, live + (lease.Live ? 1 : 0));
+        }
+        byAddress = counts;
+    }
 
     /// <summary>The lease of <paramref name="identity"/>, if the cluster has one.</summary>
     public AddressLease? Of(string identity) => leases.GetValueOrDefault(identity);
@@ -39,19 +52,23 @@ public sealed class AddressLeases
     /// </summary>
     public int Choose(string identity, int count, Func<int, bool> freeHere)
     {
-        var others = leases.Where(l => l.Key != identity).Select(l => l.Value).ToList();
-        var live = others.Where(l => l.Live).Select(l => l.Address).ToHashSet();
-        if (Of(identity) is { } own && own.Address < count && freeHere(own.Address) && !live.Contains(own.Address))
+        var own = Of(identity);
+        // Another gateway's leases on address i: all of them, less this gateway's own.
+        (int Held, int Live) Others(int i)
+        {
+            var (held, live) = byAddress.GetValueOrDefault(i);
+            return own is { } o && o.Address == i ? (held - 1, live - (o.Live ? 1 : 0)) : (held, live);
+        }
+        if (own is not null && own.Address < count && freeHere(own.Address) && Others(own.Address).Live == 0)
             return own.Address;
-        var held = others.Select(l => l.Address).ToHashSet();
         for (int i = 0; i < count; i++)
         {
-            if (freeHere(i) && !held.Contains(i))
+            if (freeHere(i) && Others(i).Held == 0)
                 return i;
         }
         for (int i = 0; i < count; i++)
         {
-            if (freeHere(i) && !live.Contains(i))
+            if (freeHere(i) && Others(i).Live == 0)
                 return i;
         }
         return -1;
