@@ -203,12 +203,6 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
             parameters = linkParameters;
             fragmenter = new MpFragmenter(new MpFragmenterOptions
             {
-                // A bundle that re-forms numbers on from where it was: the peer's bundle may have kept a member (its
-                // keepalive has not decided yet) and with it its reassembler, which would take numbers from 0 again
-                // for fragments sent long ago, drop them as late, and deliver nothing until the new numbering caught up
-                // (36 s in the 30-minute soak, docs/RELIABILITY.md). A peer that starts afresh takes any number within
-                // its window, and resynchronises beyond it.
-                InitialSequence = fragmenter?.NextSequence ?? 0,
                 Format = linkParameters.SendFormat,
                 PeerMrru = peerMrru,
                 MinimumFragmentSize = settings.MinimumFragmentSize,

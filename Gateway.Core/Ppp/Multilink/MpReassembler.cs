@@ -60,9 +60,8 @@ public sealed record MpReassemblerOptions
     public uint InitialSequence { get; init; }
 
     /// <summary>
-    /// After this many consecutive fragments outside the window or behind the expected number (none taken between),
-    /// each within <see cref="MaxJump"/> of the one before (one numbering that moved on or started again, not
-    /// scattered numbers), the reassembler resynchronises on the latest.
+    /// After this many consecutive fragments outside the window, each within <see cref="MaxJump"/> of the one before
+    /// (one numbering that moved on, not scattered numbers), the reassembler resynchronises on the latest.
     /// </summary>
     public int ResyncAfterOutOfWindow { get; init; } = 64;
 
@@ -149,8 +148,7 @@ public readonly record struct MpReassemblerStatistics
 /// dropped and counted (OutOfWindowFragments) without moving its member's last number (M) or anything else, so a
 /// forged or confused fragment cannot make the reorder timeout skip the packets still in flight. Only a run of
 /// out-of-window fragments that follow one another, as a peer whose numbering really moved on sends them,
-/// resynchronises the reassembler; so does a run of fragments behind the expected number with none taken between
-/// (late or duplicate: a peer whose bundle re-formed and numbers from 0 again).
+/// resynchronises the reassembler.
 /// </para>
 /// <para>Never throws on peer input: everything malformed is counted and dropped.</para>
 /// </summary>
@@ -379,27 +377,18 @@ public sealed class MpReassembler
             ref Slot old = ref ring[sequence & ringMask];
             if (-delta <= window)
             {
-                // A run of them, one after the other and nothing taken between, is a peer that numbers from 0 again
-                // (its bundle re-formed while ours kept a member): follow it, or nothing is delivered until its new
-                // numbering has caught up with the old (docs/RELIABILITY.md, the 30-minute soak).
-                bool duplicate = old.Sequence == sequence && old.State == Consumed;
-                if (!NumberingMovedOn(ref sequence))
+                if (old.Sequence == sequence && old.State == Consumed)
                 {
-                    if (duplicate)
-                    {
-                        duplicates++;
-                        return MpReceiveStatus.Duplicate;
-                    }
-                    late++;
-                    // it waited longer than the timeout allowed: let the timeout grow
-                    AddWaitSample((long)timeoutTicks);
-                    return MpReceiveStatus.Late;
+                    duplicates++;
+                    return MpReceiveStatus.Duplicate;
                 }
+                late++;
+                // it waited longer than the timeout allowed: let the timeout grow
+                AddWaitSample((long)timeoutTicks);
+                return MpReceiveStatus.Late;
             }
-            else if (!OutOfWindow(ref sequence))
-            {
+            if (!OutOfWindow(ref sequence))
                 return MpReceiveStatus.OutOfWindow;
-            }
         }
         else if ((delta >= window || anyAccepted && sequence - Math.Max(front, expected - 1) > maxJump) && !OutOfWindow(ref sequence))
         {
@@ -480,17 +469,6 @@ public sealed class MpReassembler
     private bool OutOfWindow(ref long sequence)
     {
         outOfWindow++;
-        return NumberingMovedOn(ref sequence);
-    }
-
-    /// <summary>
-    /// A fragment that is not taken (outside the window, or behind the expected number): the
-    /// <see cref="MpReassemblerOptions.ResyncAfterOutOfWindow"/>th of a run, each within
-    /// <see cref="MpReassemblerOptions.MaxJump"/> of the one before, resynchronises on it (true, and
-    /// <paramref name="sequence"/> is where it now lies).
-    /// </summary>
-    private bool NumberingMovedOn(ref long sequence)
-    {
         long wire = sequence & sequenceMask;
         if (outOfWindowRun > 0)
         {
