@@ -203,6 +203,10 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
             parameters = linkParameters;
             fragmenter = new MpFragmenter(new MpFragmenterOptions
             {
+                // A bundle that re-forms numbers on from where it was: the peer's bundle may have kept a member its
+                // keepalive has not given up yet, and with it its reassembler, which would drop numbers from 0 as
+                // late (36 s in a 30-minute soak, docs/RELIABILITY.md). A peer that starts afresh follows any number.
+                InitialSequence = fragmenter?.NextSequence ?? 0,
                 Format = linkParameters.SendFormat,
                 PeerMrru = peerMrru,
                 MinimumFragmentSize = settings.MinimumFragmentSize,

@@ -37,7 +37,8 @@ public sealed record MpReassemblerOptions
     /// restarted or forged peer, and taking it would let the reorder timeout skip every number below it, the
     /// packets still in flight among them. Such a fragment is dropped and counted as out of window. Default: a
     /// quarter of the window (256 for short sequence numbers, 2048 for long ones). The first fragment of a bundle may
-    /// start anywhere in the window (RFC 1990 does not make senders start at 0).
+    /// lie anywhere (RFC 1990 does not make senders start at 0): outside the window, the reassembler resynchronises on
+    /// it. So may the first after every member heard from has left.
     /// </summary>
     public int? MaxJump { get; init; }
 
@@ -148,7 +149,9 @@ public readonly record struct MpReassemblerStatistics
 /// dropped and counted (OutOfWindowFragments) without moving its member's last number (M) or anything else, so a
 /// forged or confused fragment cannot make the reorder timeout skip the packets still in flight. Only a run of
 /// out-of-window fragments that follow one another, as a peer whose numbering really moved on sends them,
-/// resynchronises the reassembler.
+/// resynchronises the reassembler. The numbering is forgotten, and the next fragment taken wherever it lies, only when
+/// every member whose fragments were taken has left (their LCP went down): the peer's bundle may have re-formed and
+/// numbered afresh, and its fragments on the members that joined since would otherwise all be dropped as late.
 /// </para>
 /// <para>Never throws on peer input: everything malformed is counted and dropped.</para>
 /// </summary>
@@ -277,8 +280,28 @@ public sealed class MpReassembler
         if (!members.Remove(member))
             return false;
         hasLast[member] = false;
+        if (anyAccepted && !AnyMemberHeard())
+        {
+            // Every member whose fragments were taken has left, and with them the evidence that the peer's numbering
+            // is still the one we follow: a peer whose bundle re-formed (all its links renegotiated) numbers afresh,
+            // possibly from 0, and its fragments on the members that joined since would all look late. The next
+            // fragment is taken wherever it lies, as a new bundle's first is. Only the members' own LCP leaving
+            // leads here, which forged MP fragments cannot cause.
+            anyAccepted = false;
+            outOfWindowRun = 0;
+        }
         Process(now.Ticks, sink);
         return true;
+    }
+
+    private bool AnyMemberHeard()
+    {
+        for (int k = 0; k < members.Count; k++)
+        {
+            if (hasLast[members[k]])
+                return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -372,7 +395,14 @@ public sealed class MpReassembler
             delta -= sequenceSpace;
         long sequence = expected + delta;
 
-        if (delta < 0)
+        if (!anyAccepted && (delta < 0 || delta >= window))
+        {
+            // The first fragment of a new bundle, or the first since every member heard from left (RemoveMember): a
+            // peer that numbers on from where its bundle was, or from 0 again, is followed wherever it is.
+            Resync(sequence & sequenceMask);
+            sequence = expected;
+        }
+        else if (delta < 0)
         {
             ref Slot old = ref ring[sequence & ringMask];
             if (-delta <= window)
@@ -482,18 +512,24 @@ public sealed class MpReassembler
         if (++outOfWindowRun < options.ResyncAfterOutOfWindow)
             return false;
         // the peer's numbering moved on without us (a long outage): start again from this fragment
+        Resync(wire);
+        sequence = wire;
+        return true;
+    }
+
+    /// <summary>Forgets every buffered fragment and each member's last number, and expects <paramref name="wire"/> next.</summary>
+    private void Resync(long wire)
+    {
         resyncs++;
         outOfWindowRun = 0;
         while (bufferedCount > 0)
             DiscardHeadSlot();
         expected = wire;
         front = wire - 1;
-        sequence = wire;
         Array.Clear(ring);
         arrivalCount = 0;
         scanValid = false;
         Array.Clear(hasLast);
-        return true;
     }
 
     private void Process(long now, IMpPacketSink sink)

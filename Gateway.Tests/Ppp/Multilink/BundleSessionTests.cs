@@ -242,6 +242,72 @@ public class BundleSessionTests
     }
 
     [Fact]
+    public void A_bundle_that_re_forms_numbers_on_from_where_it_was_so_a_peer_that_kept_its_members_does_not_drop_it_as_late()
+    {
+        // Seen in the 30-minute soak: after a receiver freeze the gateway's bundle lost every member and re-formed,
+        // while the receiver's still counted members (their keepalive had not decided yet) and kept its reassembler. A
+        // fragmenter numbering from 0 again sent numbers behind the ones that reassembler expected: every fragment
+        // was late and dropped, for 36 s.
+        var net = new BundleNet(2);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        for (int i = 0; i < 200; i++)
+            net.Gateway.Bundle.SendIp(Packet(i, 1400), net.Now);
+        net.Run(TimeSpan.FromSeconds(1));
+        uint numbered = net.Gateway.Bundle.Fragmenter!.NextSequence;
+        Assert.True(numbered >= 200, $"{numbered}");
+        int before = net.Receiver.Received.Count;
+
+        foreach (var m in net.Gateway.Members)
+            net.Gateway.Bundle.RemoveMember(m.Index, net.Now);
+        Assert.True(net.Gateway.Bundle.AddMember(0, net.Gateway.Members[0].Session.Link!, 1_000_000, net.Now, out var refusal), refusal);
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        // on from where it was (IPCP's renegotiation crossed the bundle since), not from 0
+        Assert.InRange(net.Gateway.Bundle.Fragmenter!.NextSequence, numbered, numbered + 20);
+
+        for (int i = 0; i < 50; i++)
+            net.Gateway.Bundle.SendIp(Packet(i, 1400), net.Now);
+        net.Run(TimeSpan.FromSeconds(1));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => Packet(i, 1400)), net.Receiver.Received.Skip(before).Where(p => p.Length == 1400));
+    }
+
+    [Fact]
+    public void A_peer_bundle_that_re_formed_too_follows_numbers_far_beyond_its_window()
+    {
+        // Both ends' bundles lost every member: the gateway's numbers on from past the receiver's window, and
+        // the receiver's fresh reassembler, which expects 0, takes its first fragment there. Before, only a run of 64
+        // fragments moved it, and until IPCP opened only IPCP's Configure-Requests crossed, one every 3 s.
+        var net = new BundleNet(1);
+        net.StartAll();
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        for (int i = 0; i < 2000; i++)
+        {
+            Assert.True(net.Gateway.Bundle.SendIp(Packet(i % 200, 60), net.Now));
+            if (i % 100 == 99)
+                net.Run(TimeSpan.FromMilliseconds(10));
+        }
+        // short sequence numbers here (12 bits): the receiver's window is 1024 ahead of the number it expects
+        Assert.Equal(MpSequenceFormat.Short, net.Receiver.Bundle.Parameters!.Value.ReceiveFormat);
+        Assert.InRange(net.Gateway.Bundle.Fragmenter!.NextSequence, 1024u, 2047u);
+        int before = net.Receiver.Received.Count;
+
+        net.Gateway.Bundle.RemoveMember(0, net.Now);
+        net.Receiver.Bundle.RemoveMember(0, net.Now);
+        Assert.Null(net.Receiver.Bundle.Network);
+        var rejoined = net.Now;
+        Assert.True(net.Receiver.Bundle.AddMember(0, net.Receiver.Members[0].Session.Link!, 1_000_000, net.Now, out var refusal), refusal);
+        Assert.True(net.Gateway.Bundle.AddMember(0, net.Gateway.Members[0].Session.Link!, 1_000_000, net.Now, out refusal), refusal);
+        net.RunUntil(() => net.Gateway.Bundle.Network is not null && net.Receiver.Bundle.Network is not null);
+        // the first Configure-Requests crossed: not a 3 s retransmission later
+        Assert.True(net.Now - rejoined < TimeSpan.FromSeconds(3), $"{net.Now - rejoined}");
+
+        for (int i = 0; i < 50; i++)
+            net.Gateway.Bundle.SendIp(Packet(i, 1400), net.Now);
+        net.Run(TimeSpan.FromSeconds(1));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => Packet(i, 1400)), net.Receiver.Received.Skip(before).Where(p => p.Length == 1400));
+    }
+
+    [Fact]
     public void A_protocol_reject_of_ccp_on_a_member_link_stops_the_bundles_ccp_and_is_reported_rfc1661_5_7()
     {
         // The receiver runs no CCP: its bundle has a member link Protocol-Reject the gateway's CCP requests, and the

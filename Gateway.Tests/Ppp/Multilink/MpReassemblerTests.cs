@@ -287,12 +287,78 @@ public class MpReassemblerTests
     {
         var r = New(members: 1);
         var sink = new CollectingSink();
+        r.Receive(0, Frag(true, true, 0, 0x21, 0xAA), T0, sink);
         for (uint i = 0; i < 64; i++)
             r.Receive(0, Frag(true, true, 5_000_000 + i, 0x21, (byte)i), T0, sink);
         Assert.Equal(1, r.Statistics.Resyncs);
-        Assert.Equal(new byte[] { 63 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+        Assert.Equal(new byte[] { 0xAA, 63 }, sink.Packets.Select(p => p.Information[0]).ToArray());
         r.Receive(0, Frag(true, true, 5_000_064, 0x21, 64), T0, sink);
-        Assert.Equal(2, sink.Packets.Count);
+        Assert.Equal(3, sink.Packets.Count);
+    }
+
+    [Theory]
+    [InlineData(MpSequenceFormat.Long, 50_000u)]
+    [InlineData(MpSequenceFormat.Short, 3000u)]
+    public void A_new_bundles_first_fragment_is_taken_wherever_it_lies(MpSequenceFormat format, uint first)
+    {
+        // A peer whose bundle re-formed numbers on from where it was (BundleSession), far beyond the window of a
+        // reassembler that expects 0: before, only a run of 64 fragments resynchronised it, and until IPCP opens only
+        // its Configure-Requests cross the bundle, one every 3 s.
+        var r = New(format, members: 2);
+        var sink = new CollectingSink();
+
+        Assert.Equal(MpReceiveStatus.Accepted, r.Receive(0, Frag(format, true, true, first, 0x21, 0x21), T0, sink));
+        Assert.Equal(MpReceiveStatus.Accepted, r.Receive(1, Frag(format, true, true, first + 1, 0x21, 1), T0, sink));
+
+        Assert.Equal(new byte[] { 0x21, 1 }, sink.Packets.Select(p => p.Information[0]).ToArray());
+        Assert.Equal(1, r.Statistics.Resyncs);
+    }
+
+    [Theory]
+    [InlineData(MpSequenceFormat.Long)]
+    [InlineData(MpSequenceFormat.Short)]
+    public void A_peer_that_numbers_from_0_again_is_followed_once_every_member_heard_from_has_left(MpSequenceFormat format)
+    {
+        // The 30-minute soak's 36 s stall: the gateway's bundle lost every member and re-formed, numbering from 0,
+        // while the receiver's kept a member (its keepalive had not decided) and its reassembler, which expected 300:
+        // every fragment on the members that joined since was behind it, and dropped as late.
+        var r = New(format, members: 2);
+        var sink = new CollectingSink();
+        for (uint seq = 0; seq < 300; seq++)
+            r.Receive((int)(seq % 2), Frag(format, true, true, seq, 0x21, 1), T0, sink);
+        int before = sink.Packets.Count;
+        r.RemoveMember(0, T0, sink);
+        r.AddMember(2);
+
+        // the peer's new numbering on the member that joined: behind, and dropped while member 1 stays
+        Assert.Equal(MpReceiveStatus.Late, r.Receive(2, Frag(format, true, true, 0, 0x21, 0), T0, sink));
+        Assert.Equal(MpReceiveStatus.Late, r.Receive(2, Frag(format, true, true, 1, 0x21, 1), T0, sink));
+        r.RemoveMember(1, T0, sink); // the last member heard from leaves (its LCP went down)
+        for (uint seq = 2; seq < 10; seq++)
+            Assert.Equal(MpReceiveStatus.Accepted, r.Receive(2, Frag(format, true, true, seq, 0x21, (byte)seq), T0, sink));
+
+        Assert.Equal(Enumerable.Range(2, 8).Select(i => (byte)i), sink.Packets.Skip(before).Select(p => p.Information[0]));
+        Assert.Equal(1, r.Statistics.Resyncs);
+    }
+
+    [Fact]
+    public void While_a_member_heard_from_stays_the_numbering_is_kept_and_fragments_behind_it_stay_late()
+    {
+        // Members come and go one at a time all day: none of that may make the reassembler forget where it is, or a
+        // fragment far behind (a forger's, or a straggler's) would throw away the packets in flight.
+        var r = New(members: 2);
+        var sink = new CollectingSink();
+        for (uint seq = 0; seq < 300; seq++)
+            r.Receive((int)(seq % 2), Frag(true, true, seq, 0x21, 1), T0, sink);
+        r.Receive(1, Frag(true, false, 300, 0x21, 1), T0, sink); // a packet in flight: its end is still to come
+        r.RemoveMember(0, T0, sink);
+        r.AddMember(0);
+
+        Assert.Equal(MpReceiveStatus.Late, r.Receive(0, Frag(true, true, 5, 0x21, 0xEE), T0, sink));
+        Assert.Equal(MpReceiveStatus.Accepted, r.Receive(0, Frag(false, true, 301, 2), T0, sink));
+
+        Assert.Equal(new byte[] { 1, 2 }, sink.Packets.Last().Information);
+        Assert.Equal(0, r.Statistics.Resyncs);
     }
 
     [Theory]
