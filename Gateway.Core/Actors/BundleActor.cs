@@ -56,7 +56,14 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             if (Members.ByRef(d.Sublink) is not null)
                 bundle.ReceiveDirect(d.Protocol, d.Information, Now);
         });
-        Receive<MemberPathClosed>(c => Leave(c.Sublink, "its data path closed"));
+        Receive<MemberPathClosed>(c =>
+        {
+            // Only the path that failed: the sublink may have left and joined again with a new path since the failed
+            // send told us (its SublinkDown and SublinkUp were in the mailbox ahead of this message), and that
+            // membership is sound. Taking it out left the sublink up, answering echoes, and out of the bundle.
+            if (Members.ByRef(c.Sublink) is { } m && ReferenceEquals(m.Path, c.Path))
+                Leave(c.Sublink, "its data path closed");
+        });
         Receive<SetMemberPolicy>(SetPolicy);
         Receive<SendIp>(s => Send(s.Packet));
         Receive<BundleTimerFired>(t => bundle.TimerExpired(t.Timer, Now));
@@ -232,7 +239,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         // the fragment goes out on another member (any member may carry any fragment, RFC 1990), so a full queue on
         // one link is not a loss while another has room; a closed member is dropped before the next packet.
         if (path.IsClosed)
-            Self.Tell(new MemberPathClosed(member.Ref));
+            Self.Tell(new MemberPathClosed(member.Ref, path));
         else
             redirectedFragments++;
         foreach (var other in Members.All)
@@ -350,5 +357,5 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         public static DataPlaneLingerEnded Instance { get; } = new();
     }
 
-    private sealed record MemberPathClosed(IActorRef Sublink);
+    private sealed record MemberPathClosed(IActorRef Sublink, MemberDataPath Path);
 }
