@@ -47,6 +47,9 @@ public sealed class GatewayWebApp : IAsyncDisposable
     /// <param name="role">The role from the command line, or null to take <c>Gateway:Role</c> from configuration.</param>
     /// <param name="contentRoot">Override (tests); by default the current directory, as ASP.NET Core does.</param>
     /// <param name="replaceServices">Tests only: registers replacements after the production wiring (a fake clock).</param>
+    /// <summary>Largest request body the web host reads, in octets.</summary>
+    public const int MaxRequestBody = 64 * 1024;
+
     public static GatewayWebApp Build(string[] options, GatewayRole? role = null, string? contentRoot = null, Action<IServiceCollection>? replaceServices = null)
     {
         var root = contentRoot ?? Directory.GetCurrentDirectory();
@@ -56,6 +59,11 @@ public sealed class GatewayWebApp : IAsyncDisposable
             ContentRootPath = root,
             WebRootPath = FindWebRoot(root),
         });
+
+        // Every body the API takes is a few hundred octets of JSON (a login, a member's policy): anything larger is
+        // refused with 413 before it is read, instead of Kestrel's 30 MB default being read and parsed before the
+        // login throttle is asked.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBody);
 
         var configuredRole = builder.Configuration[RoleCommandLine.ConfigKey];
         GatewayRole chosen;
