@@ -39,6 +39,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
     private readonly IspLinkOptions options;
     private readonly IModemLineFactory lineFactory;
     private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly LogBudget sessionLines = new(SublinkActor.LogBudgetLines, SublinkActor.LogBudgetPeriod);
     private readonly DataLink dataLink;
     private readonly IspUdpPorts udp;
     private readonly CarrierWatch carrierWatch = new();
@@ -287,8 +288,9 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
 
     void ISessionOwner.OnEvent(SessionEvent sessionEvent)
     {
-        if (sessionEvent is ProtocolStateChanged or PhaseChanged or KeepaliveStarted)
-            log.Info("{0}", sessionEvent);
+        // Budgeted: an ISP that renegotiates LCP packet after packet must not fill the disk (SublinkActor's budget).
+        if (sessionEvent is ProtocolStateChanged or PhaseChanged or KeepaliveStarted && sessionLines.Line(Now, sessionEvent.ToString()!) is { } line)
+            log.Info("{0}", line);
         else if (sessionEvent is Authenticated a)
             log.Info("{0}: {1}: authenticated as {2}", options.Name, a.Protocol, a.Name);
         Run(new DataLinkEvent.SessionChanged(sessionEvent));

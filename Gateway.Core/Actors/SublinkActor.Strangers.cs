@@ -57,6 +57,30 @@ public sealed partial class SublinkActor
             log.Info(format, args);
     }
 
+    // A peer that has authenticated may still renegotiate LCP packet after packet: its state changes are budgeted.
+    private readonly LogBudget sessionLines = new(LogBudgetLines, LogBudgetPeriod);
+
+    /// <summary>State changes, phases and keepalive lines a link logs per <see cref="LogBudgetPeriod"/> at most.</summary>
+    internal const int LogBudgetLines = 60;
+
+    internal static readonly TimeSpan LogBudgetPeriod = TimeSpan.FromSeconds(10);
+
+    /// <summary>A session's state change, phase or keepalive line: <see cref="Note"/>, within the link's budget.</summary>
+    private void NoteSessionLine(SessionEvent sessionEvent)
+    {
+        if (Quiet)
+            Note(LogLevel.InfoLevel, "{0}", sessionEvent);
+        else if (sessionLines.Line(MonotonicClock.Now, sessionEvent.ToString()!) is { } line)
+            log.Info("{0}", line);
+    }
+
+    /// <summary>As the link stops: the count of lines its budget left out since the last one it logged.</summary>
+    private void ReportSuppressedSessionLines()
+    {
+        if (sessionLines.TakeSuppressed() is var n and > 0)
+            log.Info("{0}: {1} session lines not logged before it stopped (over {2} in {3} s)", options.Name, n, LogBudgetLines, LogBudgetPeriod.TotalSeconds);
+    }
+
     private void OnPeerAuthenticated()
     {
         if (!Quiet)

@@ -167,6 +167,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         if (session.Phase != LinkPhase.Dead)
             session.LowerDown(lastReason ?? "sublink stopped");
         ReportDown(lastReason ?? "sublink stopped");
+        ReportSuppressedSessionLines();
         transport?.Dispose();
         transport = null;
         // Keys wiped on close (issue 13); the receiver's table forgets the sessions.
@@ -235,7 +236,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         switch (sessionEvent)
         {
             case ProtocolStateChanged or PhaseChanged or KeepaliveStarted:
-                Note(LogLevel.InfoLevel, "{0}", sessionEvent);
+                NoteSessionLine(sessionEvent);
                 break;
             case KeepaliveFailed failed:
                 lastReason = failed.Reason;
