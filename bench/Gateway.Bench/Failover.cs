@@ -10,13 +10,14 @@ namespace Gateway.Bench;
 /// each pass a link emulator relay (Gateway.Emulation's <see cref="UdpLinkRelay"/>, in this process, on loopback); one link
 /// fails in the middle: (a) set down: the relay closes its sockets, so the kernel answers ICMP port unreachable, as
 /// for a dead interface; (b) blackholed silently; (c) closed gracefully with <c>gateway ctl URL close 2</c>; (d)
-/// browned out: 30 % loss and +300 ms each way. Sub-second LCP echo is configured in ppp.conf
-/// (<c>enable echo</c>, <c>set echoperiod 0.2</c>).
+/// browned out: 30 % loss and +300 ms each way; (e) <c>backup</c>: the last sublink is <c>set policy backup</c> and
+/// every primary goes down at once (as (a)), so the data moves to the backup. Sub-second LCP echo is configured in
+/// ppp.conf (<c>enable echo</c>, <c>set echoperiod 0.2</c>).
 /// </summary>
 public static class Failover
 {
     private const int ProbePort = 7001;
-    private static readonly string[] Cases = ["none", "down", "blackhole", "graceful", "brownout"];
+    private static readonly string[] Cases = ["none", "down", "blackhole", "graceful", "brownout", "backup"];
 
     public static async Task<ScenarioResult> RunAsync(Options o, BenchPaths paths)
     {
@@ -52,10 +53,12 @@ public static class Failover
             tcpSurvived = "1 when iperf3 ran its whole time and exited without error",
             tcpMbps = "iperf3's received rate over the run",
             maxDelayMs = "largest one-way delay of a delivered probe (one clock stamps both ends)",
-            faultedLinkShare = "share of the gateway's datagrams that went over the faulted link before the fault (from the relays' counters)",
+            faultedLinkShare = "share of the gateway's datagrams that went over the faulted link (in the backup case the backup) before the fault (from the relays' counters)",
             demotedAfterMs = "from the fault until the start of the first 250 ms in which the gateway gave the faulted link under 10 % of its datagram rate of the second before the fault (issue 16's brownout: within 1 s)",
             restoredAfterMs = "with --heal-after: from the heal until the end of the first 250 ms in which the gateway gave the link at least half that rate again (issue 16: within 5 s)",
             lossPercent = "probes lost / sent over the run",
+            backupRateBefore = "backup case: datagrams a second the gateway gave the backup sublink in the second before the fault (its LCP echo alone is 5 a second)",
+            backupRateAfter = "backup case: datagrams a second the gateway gave the backup sublink from the fault to the end of the run",
         };
 
         foreach (var fault in cases)
@@ -76,6 +79,8 @@ public static class Failover
     {
         var relays = new List<UdpLinkRelay>();
         var pairOptions = PairOptions.Relayed(sublinks, relays, echo) with { Encrypted = encrypted };
+        if (fault == "backup")
+            pairOptions = pairOptions with { PerLinkLines = [.. Enumerable.Repeat("", sublinks - 1), "set policy backup"] };
         var row = result.Row(EncryptionCases.Key(modes, encrypted, ("fault", fault)));
         try
         {
@@ -84,8 +89,9 @@ public static class Failover
             {
                 var values = await OneRunAsync(paths, pair, relays, fault, lan, inet, seconds, faultAt, tcpRate);
                 row.Runs.Add(values);
-                Console.WriteLine(Commands.Invariant($"  {fault}{(encrypted ? " encrypted" : "")}, run {r + 1}: longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}, demoted after {values["demotedAfterMs"]:F0} ms, restored after {values["restoredAfterMs"]:F0} ms, TCP {(values["tcpSurvived"] == 1 ? "survived" : "FAILED")} ({values["tcpMbps"]:F1} Mbit/s)"));
-                Restore(paths, pair, relays[1], fault);
+                Console.WriteLine(Commands.Invariant($"  {fault}{(encrypted ? " encrypted" : "")}, run {r + 1}: longest gap {values["longestGapMs"]:F0} ms, lost {values["lost"]}, demoted after {values["demotedAfterMs"]:F0} ms, restored after {values["restoredAfterMs"]:F0} ms, backup {values["backupRateBefore"]:F0}/s then {values["backupRateAfter"]:F0}/s, TCP {(values["tcpSurvived"] == 1 ? "survived" : "FAILED")} ({values["tcpMbps"]:F1} Mbit/s)"));
+                foreach (var link in Faulted(relays, fault))
+                    Restore(paths, pair, link, fault);
                 await pair.Gateway.WaitForBundleAsync(sublinks, TimeSpan.FromSeconds(20));
             }
         }
@@ -97,7 +103,7 @@ public static class Failover
         row.ComputeMedians();
         row.Derived["worstGapMs"] = row.Runs.Max(v => v["longestGapMs"]);
         row.Derived["allTcpSurvived"] = row.Runs.All(v => v["tcpSurvived"] == 1);
-        double target = fault switch { "down" => 300, "blackhole" => 1000, "graceful" => 0, _ => double.NaN };
+        double target = fault switch { "down" or "backup" => 300, "blackhole" => 1000, "graceful" => 0, _ => double.NaN };
         if (!double.IsNaN(target))
             row.Derived["target"] = fault == "graceful" ? "no gap, no loss" : $"gap <= {target} ms";
     }
@@ -118,7 +124,8 @@ public static class Failover
     private static async Task<Dictionary<string, double?>> OneRunAsync(BenchPaths paths, BundlePair pair, List<UdpLinkRelay> relays, string fault,
         string lan, string inet, double seconds, double faultAt, string tcpRate)
     {
-        var link = relays[1];
+        // the link whose datagrams are sampled: the faulted one, or in the backup case the backup that takes over
+        var link = fault == "backup" ? relays[^1] : relays[1];
         int port = 5201;
         using var server = StartDrained(inet, "iperf3", "-s", "-1", "-B", PppFiles.ReceiverAddress, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Task.Delay(500);
@@ -134,7 +141,7 @@ public static class Failover
         // How much of the gateway's traffic the faulted link carried just before the fault (a link the scheduler
         // hardly used would make the fault look harmless).
         long[] offered = relays.Select((r, i) => r.Upstream.Counters.Offered - offeredBefore[i]).ToArray();
-        double share = (double)offered[1] / Math.Max(1, offered.Sum());
+        double share = (double)offered[relays.IndexOf(link)] / Math.Max(1, offered.Sum());
         // What the gateway gives the faulted link, every 50 ms from the fault on: when it stops (demoted) and resumes.
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var samples = new List<(double T, long Offered)>();
@@ -148,12 +155,15 @@ public static class Failover
                 await Task.Delay(50);
             }
         });
-        Apply(paths, pair, link, fault);
+        long offeredAtFault = link.Upstream.Counters.Offered;
+        foreach (var faulted in Faulted(relays, fault))
+            Apply(paths, pair, faulted, fault);
         double? healedAt = null;
         if (healAfter is { } heal && heal < seconds - faultAt)
         {
             await Task.Delay(TimeSpan.FromSeconds(heal));
-            Restore(paths, pair, link, fault);
+            foreach (var faulted in Faulted(relays, fault))
+                Restore(paths, pair, faulted, fault);
             healedAt = clock.Elapsed.TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(seconds - faultAt - heal));
         }
@@ -161,6 +171,7 @@ public static class Failover
         {
             await Task.Delay(TimeSpan.FromSeconds(seconds - faultAt));
         }
+        double afterRate = (link.Upstream.Counters.Offered - offeredAtFault) / clock.Elapsed.TotalSeconds;
         await sampling.CancelAsync();
         await sampler;
         var (demoted, restored) = Demotion(samples, preRate, healedAt);
@@ -184,8 +195,14 @@ public static class Failover
             ["demotedAfterMs"] = demoted,
             ["restoredAfterMs"] = restored,
             ["lossPercent"] = 100.0 * report.Lost / Math.Max(1, report.Sent),
+            ["backupRateBefore"] = fault == "backup" ? preRate : null,
+            ["backupRateAfter"] = fault == "backup" ? afterRate : null,
         };
     }
+
+    /// <summary>The links a case faults: sublink 2, or in the backup case every primary (all but the last).</summary>
+    private static IEnumerable<UdpLinkRelay> Faulted(List<UdpLinkRelay> relays, string fault) =>
+        fault == "backup" ? relays.Take(relays.Count - 1) : [relays[1]];
 
     /// <summary>
     /// From (seconds since the fault, datagrams offered so far) samples: when the link's rate first fell under 10 % of
@@ -218,7 +235,7 @@ public static class Failover
         {
             case "none":
                 break;
-            case "down":
+            case "down" or "backup":
                 link.HardDown = true;
                 break;
             case "blackhole":
@@ -237,7 +254,7 @@ public static class Failover
                 }
                 break;
             default:
-                throw new UsageException($"unknown failover case '{fault}' (down, blackhole, graceful, brownout)");
+                throw new UsageException($"unknown failover case '{fault}' (down, blackhole, graceful, brownout, backup)");
         }
     }
 
