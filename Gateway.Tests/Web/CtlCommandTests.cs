@@ -70,7 +70,36 @@ public sealed class CtlCommandTests : IAsyncLifetime
         Assert.Contains("no link named isp7", error);
     }
 
+    [Fact]
+    public async Task Ctl_makes_a_member_a_backup_and_a_primary_again_as_set_policy_does()
+    {
+        var (code, output, _) = await Ctl(WebTestHost.Password, "policy", "vpn", "4", "backup");
+        Assert.Equal(CtlCommand.Ok, code);
+        Assert.Equal("vpn 4: backup\n", output.Replace("\r", ""));
+        await host.WaitForBundleAsync("vpn", b => b.MemberDetails.Any(m => m is { Name: "4", Backup: true, CarriesData: false }), TimeSpan.FromSeconds(5));
+
+        (code, _, _) = await Ctl(WebTestHost.Password, "policy", "vpn", "4", "primary", "2");
+        Assert.Equal(CtlCommand.Ok, code);
+        await host.WaitForBundleAsync("vpn", b => b.MemberDetails.Any(m => m is { Name: "4", Backup: false, Priority: 2 }), TimeSpan.FromSeconds(5));
+
+        (code, _, _) = await Ctl(WebTestHost.Password, "policy", "vpn", "4", "primary");
+        Assert.Equal(CtlCommand.Ok, code);
+        await host.WaitForBundleAsync("vpn", b => b.MemberDetails.Any(m => m is { Name: "4", Priority: 1, CarriesData: true }), TimeSpan.FromSeconds(5));
+
+        var (refused, _, error) = await Ctl("wrong", "policy", "vpn", "4", "backup");
+        Assert.Equal(CtlCommand.Failed, refused);
+        Assert.Contains("refused (HTTP 401)", error);
+        (code, _, error) = await Ctl(WebTestHost.Password, "policy", "vpn", "9", "backup");
+        Assert.Equal(CtlCommand.Failed, code);
+        Assert.Contains("no member 9 in a bundle named vpn", error);
+    }
+
     [Theory]
+    [InlineData("policy", "vpn", "4")]
+    [InlineData("policy", "vpn", "4", "spare")]
+    [InlineData("policy", "vpn", "4", "primary", "0")]
+    [InlineData("policy", "vpn", "4", "primary", "256")]
+    [InlineData("policy", "vpn", "4", "backup", "2")]
     [InlineData("show")]
     [InlineData("show", "routes")]
     [InlineData("reboot", "isp1")]

@@ -6,13 +6,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Status;
+using Gateway.Web.Api;
 using Gateway.Web.Security;
 
 namespace Gateway.Web.Cli;
 
 /// <summary>
-/// <c>gateway ctl URL show links|bundles | dial NAME | close NAME | down NAME</c>: a small client of the REST API,
+/// <c>gateway ctl URL show links|bundles | dial NAME | close NAME | down NAME | policy BUNDLE MEMBER backup|primary [N]</c>:
+/// a small client of the REST API,
 /// like pppctl. Control commands log in with HTTP Basic as <c>operator</c>, the password from
 /// <c>GATEWAY_OPERATOR_PASSWORD</c> or else the first line of standard input. Exit 0 on success, 1 when the server
 /// refuses or fails, 2 for a wrong command line.
@@ -20,7 +23,7 @@ namespace Gateway.Web.Cli;
 public static class CtlCommand
 {
     public const int Ok = 0, Failed = 1, BadInput = 2;
-    public const string Usage = "usage: gateway ctl URL show links|bundles | dial NAME | close NAME | down NAME";
+    public const string Usage = "usage: gateway ctl URL show links|bundles | dial NAME | close NAME | down NAME | policy BUNDLE MEMBER backup|primary [N]";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -31,13 +34,27 @@ public static class CtlCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, TextReader stdin,
         HttpMessageHandler? handler = null, string? password = null)
     {
-        if (args.Count != 3 || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
-            return Bad(stderr, args.Count == 3 ? $"not an http(s) URL: {args[0]}" : "wrong number of arguments");
+        bool policyCommand = args.Count >= 2 && args[1] == "policy";
+        bool rightCount = policyCommand ? args.Count is 5 or 6 : args.Count == 3;
+        if (!rightCount || !Uri.TryCreate(args[0], UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+            return Bad(stderr, rightCount ? $"not an http(s) URL: {args[0]}" : "wrong number of arguments");
+        MemberPolicyRequest? policy = null;
+        if (policyCommand && !TryPolicy(args.Skip(4).ToList(), out policy, out string? policyError))
+            return Bad(stderr, policyError!);
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.BaseAddress = baseUri;
         http.Timeout = TimeSpan.FromSeconds(15);
         var (verb, what) = (args[1], args[2]);
+
+        HttpRequestMessage Operator(HttpRequestMessage request)
+        {
+            password ??= Environment.GetEnvironmentVariable(OperatorCredentials.EnvironmentVariable) ?? stdin.ReadLine() ?? "";
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{OperatorCredentials.UserName}:{password}")));
+            return request;
+        }
+
         try
         {
             switch (verb)
@@ -53,12 +70,17 @@ public static class CtlCommand
                 case "show":
                     return Bad(stderr, $"show what? '{what}' (links or bundles)");
                 case "dial" or "close" or "down":
-                    password ??= Environment.GetEnvironmentVariable(OperatorCredentials.EnvironmentVariable) ?? stdin.ReadLine() ?? "";
-                    var request = new HttpRequestMessage(HttpMethod.Post, $"api/links/{Uri.EscapeDataString(what)}/{verb}");
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{OperatorCredentials.UserName}:{password}")));
-                    using (var response = await http.SendAsync(request))
+                    using (var response = await http.SendAsync(Operator(new HttpRequestMessage(HttpMethod.Post, $"api/links/{Uri.EscapeDataString(what)}/{verb}"))))
                         return await Report(response, what, stdout, stderr);
+                case "policy":
+                    // FreeBSD ppp's `link N set policy ...` line of ppp.conf (the gateway's extension), at run time
+                    string member = args[3];
+                    var set = new HttpRequestMessage(HttpMethod.Post, $"api/bundles/{Uri.EscapeDataString(what)}/members/{Uri.EscapeDataString(member)}/policy")
+                    {
+                        Content = JsonContent.Create(policy, options: Json),
+                    };
+                    using (var response = await http.SendAsync(Operator(set)))
+                        return await ReportPolicy(response, what, member, stdout, stderr);
                 default:
                     return Bad(stderr, $"unknown command '{verb}'");
             }
@@ -73,6 +95,45 @@ public static class CtlCommand
             stderr.WriteLine($"gateway ctl: {baseUri}: no answer");
             return Failed;
         }
+    }
+
+    /// <summary><c>backup</c>, <c>primary</c> or <c>primary N</c> (1 to 255), as ppp.conf's <c>set policy</c>.</summary>
+    private static bool TryPolicy(IReadOnlyList<string> words, out MemberPolicyRequest? policy, out string? error)
+    {
+        policy = null;
+        error = null;
+        switch (words)
+        {
+            case ["backup"]:
+                policy = new MemberPolicyRequest(true);
+                return true;
+            case ["primary"]:
+                policy = new MemberPolicyRequest(false);
+                return true;
+            case ["primary", var n] when int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int priority)
+                                        && priority is >= MemberPolicy.DefaultPriority and <= MemberPolicy.MaxPriority:
+                policy = new MemberPolicyRequest(false, priority);
+                return true;
+            default:
+                error = $"policy: '{string.Join(' ', words)}' is not backup, primary or primary N ({MemberPolicy.DefaultPriority} to {MemberPolicy.MaxPriority})";
+                return false;
+        }
+    }
+
+    private static async Task<int> ReportPolicy(HttpResponseMessage response, string bundle, string member, TextWriter stdout, TextWriter stderr)
+    {
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            var result = await response.Content.ReadFromJsonAsync<MemberPolicyResult>(Json);
+            stdout.WriteLine($"{bundle} {member}: {result?.Message}");
+            return Ok;
+        }
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            stderr.WriteLine($"gateway ctl: no member {member} in a bundle named {bundle}");
+            return Failed;
+        }
+        return await Report(response, $"{bundle} {member}", stdout, stderr);
     }
 
     private static async Task<int> Report(HttpResponseMessage response, string link, TextWriter stdout, TextWriter stderr)
