@@ -133,6 +133,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         up.Sublink.Tell(new JoinedBundle(Self, Name, member.Index, member.Key));
         OnJoined(up);
         Log(LogSeverity.Information, $"sublink {up.Name} joined ({bundle.MemberCount} open)");
+        StartProbation(member);
         PublishStatus();
     }
 
@@ -144,6 +145,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
     {
         if (Members.Leave(sublink) is not { } m)
             return;
+        EndProbation(m.Index);
         bundle.RemoveMember(m.Index, Now);
         Log(LogSeverity.Warning, $"sublink {m.Name} left: {reason} ({bundle.MemberCount} open)");
         PublishStatus();
@@ -181,7 +183,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
 
     private void HeardFrom(BundleMembers<IActorRef, MemberDataPath>.Member? member, bool publish)
     {
-        if (member is null || bundle.Suspended.Count == 0 || !bundle.Resume(member.Index))
+        if (member is null || bundle.Suspended.Count == 0 || InProbation(member.Index) || !bundle.Resume(member.Index))
             return;
         Log(LogSeverity.Information, $"sublink {member.Name} heard from again: data goes out on it again");
         if (publish)
@@ -190,6 +192,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
 
     protected virtual void OnStatsTick()
     {
+        ReviewProbation();
         ApplyPathDelays();
         if (dataPlane.CheckFailure())
             Timers.Cancel(DataPlaneTimerKey);

@@ -23,6 +23,7 @@ public sealed class MemberDataPath
     private long refused;
     private volatile bool closed;
     private long rttTicks = -1;
+    private long latestRttTicks = -1;
 
     /// <param name="onFault">
     /// Told (once) when the transport throws: a bug in the sublink's code path is the sublink's fault, so it goes to
@@ -44,6 +45,13 @@ public sealed class MemberDataPath
     public long Refused => Interlocked.Read(ref refused);
 
     public bool IsClosed => closed;
+
+    /// <summary>The round trip of the path's latest LCP echo reply; null before the first.</summary>
+    public TimeSpan? LatestRtt
+    {
+        get => Interlocked.Read(ref latestRttTicks) is var t and >= 0 ? TimeSpan.FromTicks(t) : null;
+        set => Interlocked.Exchange(ref latestRttTicks, value?.Ticks ?? -1);
+    }
 
     /// <summary>The path's smoothed round-trip time as the sublink's LCP echo measures it; null before the first reply.</summary>
     public TimeSpan? SmoothedRtt

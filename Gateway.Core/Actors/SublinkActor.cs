@@ -266,6 +266,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
                 break;
             case EchoReply when dataPath is not null && driver.Keepalive?.SmoothedRtt is { } rtt:
                 dataPath.SmoothedRtt = rtt;
+                dataPath.LatestRtt = driver.Keepalive.Echo?.LatestRtt;
                 break;
         }
         if (sessionEvent is PhaseChanged { To: LinkPhase.Authenticate })

@@ -1,0 +1,59 @@
+using Akka.Actor;
+using Gateway.Core.Ppp.Multilink;
+using Gateway.Core.Status;
+
+namespace Gateway.Core.Actors;
+
+/// <summary>
+/// Issue 16's brownout, the rejoin half: a member link that drops out (its keepalive gave it up) and comes back while
+/// its path is still browned out was given its share of the data at once, lost or late, and dropped out again. A
+/// member that joins again is given no data until its echo round trip is back near the one it had while it carried
+/// data (twice that, plus 20 ms), or for 30 s at most (a path whose delay changed for good); a member never seen
+/// before, or the only one, is not held back.
+/// </summary>
+public abstract partial class BundleActor
+{
+    private static readonly TimeSpan ProbationSlack = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan ProbationLimit = TimeSpan.FromSeconds(30);
+
+    // each member's round trip while it carried data, by name: what it must come back near
+    private readonly Dictionary<string, TimeSpan> usualRtt = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, TimeSpan> probation = new();
+
+    private void StartProbation(BundleMembers<IActorRef, MemberDataPath>.Member member)
+    {
+        if (!usualRtt.TryGetValue(member.Name, out var usual) || !bundle.Suspend(member.Index))
+            return;
+        probation[member.Index] = Now;
+        Log(LogSeverity.Information, $"sublink {member.Name} joined again: no data on it until its round trip is back near {usual.TotalMilliseconds:0} ms");
+    }
+
+    private bool InProbation(int index) => probation.ContainsKey(index);
+
+    /// <summary>On each stats tick: members in probation whose round trip came back are given data; the others' usual RTT is learnt.</summary>
+    private void ReviewProbation()
+    {
+        // a member the bundle resumed by itself (it was the last one able to carry data) is out of probation
+        foreach (int i in probation.Keys.Where(i => !bundle.Suspended.Contains(i)).ToList())
+            probation.Remove(i);
+        foreach (var member in Members.All)
+        {
+            if (member.Path?.LatestRtt is not { } rtt)
+                continue;
+            if (!probation.TryGetValue(member.Index, out var since))
+            {
+                // smoothed by 1/8, as RFC 6298's SRTT, over the ticks the member carried data
+                if (bundle.CarriesData(member.Index))
+                    usualRtt[member.Name] = usualRtt.TryGetValue(member.Name, out var usual) ? usual + (rtt - usual) / 8 : rtt;
+                continue;
+            }
+            var limit = usualRtt[member.Name] * 2 + ProbationSlack;
+            if ((rtt > limit && Now - since < ProbationLimit) || !bundle.Resume(member.Index))
+                continue;
+            probation.Remove(member.Index);
+            Log(LogSeverity.Information, $"sublink {member.Name}: round trip {rtt.TotalMilliseconds:0} ms, back near its usual; data goes out on it again");
+        }
+    }
+
+    private void EndProbation(int index) => probation.Remove(index);
+}
