@@ -1,0 +1,73 @@
+using Akka.Actor;
+using Gateway.Core.Actors;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp.Framing;
+using Gateway.Core.Ppp.Ipcp;
+using Gateway.Core.Ppp.Multilink;
+using Gateway.Core.Ppp.Session;
+using Gateway.Core.Status;
+using Xunit.Abstractions;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Tests.Actors.VirtualTime;
+
+/// <summary>
+/// Issue 16's brownout, the rejoin half: a member that drops out and joins again is given no data until its echo
+/// round trip is back near the one it had while it carried data; one that joins for the first time is not held back.
+/// </summary>
+public class BundleProbationTests(ITestOutputHelper output) : VirtualTimeTestKit(output)
+{
+    [Fact]
+    public void A_member_that_joins_again_gets_no_data_until_its_round_trip_is_back_near_its_usual_one()
+    {
+        var one = CreateTestProbe();
+        var two = CreateTestProbe();
+        var bundle = Sys.ActorOf(ReceiverBundleActor.Props(new BundleOptions
+        {
+            Settings = new BundleSettings
+            {
+                Name = "vpn-in-1",
+                Ipcp = IpcpSettings.Default with { LocalAddress = BundleEndToEndTests.ReceiverAddress, PeerAddress = BundleEndToEndTests.GatewayAddress },
+                Compression = CompressionControl.ProtocolReject,
+            },
+            MemberSession = BundleEndToEndTests.GatewayMember(),
+            DataPlane = new SinkDataPlaneFactory(new BundleProbeSink()),
+        }), "vpn-in-1");
+        var firstPath = Path(TimeSpan.FromMilliseconds(2));
+        bundle.Tell(new SublinkUp("1", one.Ref, FarBundle.Link, "vpnname", null, Path(TimeSpan.FromMilliseconds(2))), one.Ref);
+        bundle.Tell(new SublinkUp("2", two.Ref, FarBundle.Link, "vpnname", null, firstPath), two.Ref);
+        // never seen before: not held back
+        Assert.Empty(Status(bundle).Paused);
+        Advance(TimeSpan.FromSeconds(3)); // its usual round trip is learnt while it carries data
+
+        // it drops out, and joins again over a path still browned out: 600 ms
+        bundle.Tell(new SublinkDown("2", two.Ref, "LCP echo: no reply to 3 echo requests"), two.Ref);
+        var browned = Path(null);
+        bundle.Tell(new SublinkUp("2", two.Ref, FarBundle.Link, "vpnname", null, browned), two.Ref);
+        Assert.Equal(["2"], Status(bundle).Paused);
+        browned.LatestRtt = TimeSpan.FromMilliseconds(600);
+        Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(["2"], Status(bundle).Paused);
+
+        // healed: the next tick gives it data again
+        browned.LatestRtt = TimeSpan.FromMilliseconds(3);
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(Status(bundle).Paused);
+    }
+
+    private BundleStatus Status(IActorRef bundle) => Query<BundleStatus>(bundle, GetBundleStatus.Instance);
+
+    private static MemberDataPath Path(TimeSpan? rtt) =>
+        new(new Counting(), PppHeaderCompression.None, FarBundle.Link.PeerMru, _ => { }) { LatestRtt = rtt };
+
+    private sealed class Counting : ISublinkTransport
+    {
+        public string Description => "in memory";
+
+        public bool Send(ReadOnlySpan<byte> datagram) => true;
+
+        public void Dispose()
+        {
+        }
+    }
+}
