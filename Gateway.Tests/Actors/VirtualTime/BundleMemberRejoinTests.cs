@@ -25,22 +25,12 @@ public class BundleMemberRejoinTests(ITestOutputHelper output) : VirtualTimeTest
     public void A_failed_send_on_a_members_old_path_does_not_take_out_the_membership_it_joined_with_since()
     {
         var sublink = CreateTestProbe();
-        var bundle = Sys.ActorOf(ReceiverBundleActor.Props(new BundleOptions
-        {
-            Settings = new BundleSettings
-            {
-                Name = "vpn-in-1",
-                Ipcp = IpcpSettings.Default with { LocalAddress = BundleEndToEndTests.ReceiverAddress, PeerAddress = BundleEndToEndTests.GatewayAddress },
-                Compression = CompressionControl.ProtocolReject,
-            },
-            MemberSession = BundleEndToEndTests.GatewayMember(),
-            DataPlane = new SinkDataPlaneFactory(new BundleProbeSink()),
-        }), "vpn-in-1");
+        var bundle = InMemoryMembers.ReceiverBundle(Sys, "vpn-in-1");
 
         // The first fragment the bundle sends on the old path (its IPCP Configure-Request) finds that the sublink has
         // closed it, left the Network phase and joined again: both reports reach the bundle before its own news of
         // the closed path.
-        var newPath = new MemberDataPath(new Counting(), PppHeaderCompression.None, FarBundle.Link.PeerMru, _ => { });
+        var newPath = InMemoryMembers.Path();
         MemberDataPath? oldPath = null;
         var rejoining = new Rejoining(() =>
         {
@@ -48,7 +38,7 @@ public class BundleMemberRejoinTests(ITestOutputHelper output) : VirtualTimeTest
             bundle.Tell(new SublinkDown("1", sublink.Ref, "left the Network phase"), sublink.Ref);
             bundle.Tell(new SublinkUp("1", sublink.Ref, FarBundle.Link, "vpnname", null, newPath), sublink.Ref);
         });
-        oldPath = new MemberDataPath(rejoining, PppHeaderCompression.None, FarBundle.Link.PeerMru, _ => { });
+        oldPath = InMemoryMembers.Path(transport: rejoining);
         bundle.Tell(new SublinkUp("1", sublink.Ref, FarBundle.Link, "vpnname", null, oldPath), sublink.Ref);
 
         AwaitAssert(() => Assert.True(rejoining.Rejoined), Patience);
@@ -80,17 +70,6 @@ public class BundleMemberRejoinTests(ITestOutputHelper output) : VirtualTimeTest
             }
             return false;
         }
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class Counting : ISublinkTransport
-    {
-        public string Description => "in memory";
-
-        public bool Send(ReadOnlySpan<byte> datagram) => true;
 
         public void Dispose()
         {

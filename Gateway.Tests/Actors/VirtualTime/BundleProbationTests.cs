@@ -1,10 +1,5 @@
 using Akka.Actor;
 using Gateway.Core.Actors;
-using Gateway.Core.Actors.Messages;
-using Gateway.Core.Ppp.Framing;
-using Gateway.Core.Ppp.Ipcp;
-using Gateway.Core.Ppp.Multilink;
-using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
 using Xunit.Abstractions;
 using static Gateway.Core.Actors.Messages.BundleMessages;
@@ -22,17 +17,7 @@ public class BundleProbationTests(ITestOutputHelper output) : VirtualTimeTestKit
     {
         var one = CreateTestProbe();
         var two = CreateTestProbe();
-        var bundle = Sys.ActorOf(ReceiverBundleActor.Props(new BundleOptions
-        {
-            Settings = new BundleSettings
-            {
-                Name = "vpn-in-1",
-                Ipcp = IpcpSettings.Default with { LocalAddress = BundleEndToEndTests.ReceiverAddress, PeerAddress = BundleEndToEndTests.GatewayAddress },
-                Compression = CompressionControl.ProtocolReject,
-            },
-            MemberSession = BundleEndToEndTests.GatewayMember(),
-            DataPlane = new SinkDataPlaneFactory(new BundleProbeSink()),
-        }), "vpn-in-1");
+        var bundle = InMemoryMembers.ReceiverBundle(Sys, "vpn-in-1");
         var firstPath = Path(TimeSpan.FromMilliseconds(2));
         bundle.Tell(new SublinkUp("1", one.Ref, FarBundle.Link, "vpnname", null, Path(TimeSpan.FromMilliseconds(2))), one.Ref);
         bundle.Tell(new SublinkUp("2", two.Ref, FarBundle.Link, "vpnname", null, firstPath), two.Ref);
@@ -57,17 +42,5 @@ public class BundleProbationTests(ITestOutputHelper output) : VirtualTimeTestKit
 
     private BundleStatus Status(IActorRef bundle) => Query<BundleStatus>(bundle, GetBundleStatus.Instance);
 
-    private static MemberDataPath Path(TimeSpan? rtt) =>
-        new(new Counting(), PppHeaderCompression.None, FarBundle.Link.PeerMru, _ => { }) { LatestRtt = rtt };
-
-    private sealed class Counting : ISublinkTransport
-    {
-        public string Description => "in memory";
-
-        public bool Send(ReadOnlySpan<byte> datagram) => true;
-
-        public void Dispose()
-        {
-        }
-    }
+    private static MemberDataPath Path(TimeSpan? rtt) => InMemoryMembers.Path(rtt);
 }
