@@ -8,13 +8,13 @@ namespace Gateway.Core.Actors;
 /// Issue 16's brownout, the rejoin half: a member link that drops out (its keepalive gave it up) and comes back while
 /// its path is still browned out was given its share of the data at once, lost or late, and dropped out again. A
 /// member that joins again is given no data until its echo round trip is back near the one it had while it carried
-/// data (twice that, plus 20 ms), or for 30 s at most (a path whose delay changed for good); a member never seen
+/// data (twice that, plus 20 ms), or for <see cref="BundleOptions.RejoinProbationLimit"/> at most (30 s: a path whose
+/// delay changed for good); a member never seen
 /// before, or the only one, is not held back.
 /// </summary>
 public abstract partial class BundleActor
 {
     private static readonly TimeSpan ProbationSlack = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan ProbationLimit = TimeSpan.FromSeconds(30);
 
     // each member's round trip while it carried data, by name: what it must come back near
     private readonly Dictionary<string, TimeSpan> usualRtt = new(StringComparer.Ordinal);
@@ -38,20 +38,22 @@ public abstract partial class BundleActor
             probation.Remove(i);
         foreach (var member in Members.All)
         {
-            if (member.Path?.LatestRtt is not { } rtt)
-                continue;
+            var rtt = member.Path?.LatestRtt;
             if (!probation.TryGetValue(member.Index, out var since))
             {
                 // smoothed by 1/8, as RFC 6298's SRTT, over the ticks the member carried data
-                if (bundle.CarriesData(member.Index))
-                    usualRtt[member.Name] = usualRtt.TryGetValue(member.Name, out var usual) ? usual + (rtt - usual) / 8 : rtt;
+                if (rtt is { } sample && bundle.CarriesData(member.Index))
+                    usualRtt[member.Name] = usualRtt.TryGetValue(member.Name, out var usual) ? usual + (sample - usual) / 8 : sample;
                 continue;
             }
-            var limit = usualRtt[member.Name] * 2 + ProbationSlack;
-            if ((rtt > limit && Now - since < ProbationLimit) || !bundle.Resume(member.Index))
+            bool back = rtt is { } latest && latest <= usualRtt[member.Name] * 2 + ProbationSlack;
+            bool expired = Now - since >= Options.RejoinProbationLimit;
+            if (!(back || expired) || !bundle.Resume(member.Index))
                 continue;
             probation.Remove(member.Index);
-            Log(LogSeverity.Information, $"sublink {member.Name}: round trip {rtt.TotalMilliseconds:0} ms, back near its usual; data goes out on it again");
+            Log(LogSeverity.Information, back
+                ? $"sublink {member.Name}: round trip {rtt!.Value.TotalMilliseconds:0} ms, back near its usual; data goes out on it again"
+                : $"sublink {member.Name}: data goes out on it again after {Options.RejoinProbationLimit.TotalSeconds:0} s of probation (round trip {(rtt is { } r ? $"{r.TotalMilliseconds:0} ms" : "unknown")})");
         }
     }
 

@@ -67,6 +67,12 @@ public sealed record BundleOptions
     public TimeSpan SilentReceiverLimit { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// The longest a member that joined again is given no data while its round trip stays far above its usual one
+    /// (<c>BundleActor.Probation</c>): a path whose delay changed for good is not shut out for ever.
+    /// </summary>
+    public TimeSpan RejoinProbationLimit { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// A gateway's encryption (<c>set encrypt on</c>): every sublink, NIC or ISP-carried, runs the handshake with the
     /// receiver's key before LCP and seals every datagram. Null: clear, FreeBSD ppp's wire.
     /// </summary>

@@ -40,6 +40,30 @@ public class BundleProbationTests(ITestOutputHelper output) : VirtualTimeTestKit
         Assert.Empty(Status(bundle).Paused);
     }
 
+    [Fact]
+    public void A_member_whose_round_trip_stays_high_is_given_data_when_its_probation_ends()
+    {
+        // a path whose delay changed for good (a new route) must not be shut out for ever (30 s by default; 10 s here,
+        // within the 30 s that IPCP, with no peer in this test, keeps the bundle's members)
+        var one = CreateTestProbe();
+        var two = CreateTestProbe();
+        var bundle = InMemoryMembers.ReceiverBundle(Sys, "vpn-in-2", probationLimit: TimeSpan.FromSeconds(10));
+        bundle.Tell(new SublinkUp("1", one.Ref, FarBundle.Link, "vpnname", null, Path(TimeSpan.FromMilliseconds(2))), one.Ref);
+        bundle.Tell(new SublinkUp("2", two.Ref, FarBundle.Link, "vpnname", null, Path(TimeSpan.FromMilliseconds(2))), two.Ref);
+        Assert.Empty(Status(bundle).Paused); // the bundle has started (its stats timer runs) before the clock moves
+        Advance(TimeSpan.FromSeconds(3));
+        bundle.Tell(new SublinkDown("2", two.Ref, "closed"), two.Ref);
+        bundle.Tell(new SublinkUp("2", two.Ref, FarBundle.Link, "vpnname", null, Path(TimeSpan.FromMilliseconds(80))), two.Ref);
+        Assert.Equal(["2"], Status(bundle).Paused);
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["2"], Status(bundle).Paused);
+
+        Advance(TimeSpan.FromSeconds(8));
+        Assert.Equal(["2"], Status(bundle).Paused);
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(Status(bundle).Paused);
+    }
+
     private BundleStatus Status(IActorRef bundle) => Query<BundleStatus>(bundle, GetBundleStatus.Instance);
 
     private static MemberDataPath Path(TimeSpan? rtt) => InMemoryMembers.Path(rtt);

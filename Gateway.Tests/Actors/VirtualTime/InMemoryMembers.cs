@@ -14,8 +14,9 @@ namespace Gateway.Tests.Actors.VirtualTime;
 /// </summary>
 internal static class InMemoryMembers
 {
-    public static IActorRef ReceiverBundle(ActorSystem system, string name) => system.ActorOf(ReceiverBundleActor.Props(new BundleOptions
+    public static IActorRef ReceiverBundle(ActorSystem system, string name, TimeSpan? probationLimit = null) => system.ActorOf(ReceiverBundleActor.Props(new BundleOptions
     {
+        RejoinProbationLimit = probationLimit ?? TimeSpan.FromSeconds(30),
         Settings = new BundleSettings
         {
             Name = name,
