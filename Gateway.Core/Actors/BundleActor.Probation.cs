@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Status;
+using static Gateway.Core.Actors.Messages.BundleMessages;
 
 namespace Gateway.Core.Actors;
 
@@ -10,7 +11,8 @@ namespace Gateway.Core.Actors;
 /// member that joins again is given no data until its echo round trip is back near the one it had while it carried
 /// data (twice that, plus 20 ms), or for <see cref="BundleOptions.RejoinProbationLimit"/> at most (30 s: a path whose
 /// delay changed for good); a member never seen
-/// before, or the only one, is not held back.
+/// before, or the only one, is not held back. The same holds a member whose echo reply is late
+/// (<see cref="MemberLate"/>, the brownout's first second) until it answers in time again (<see cref="MemberOnTime"/>).
 /// </summary>
 public abstract partial class BundleActor
 {
@@ -18,13 +20,16 @@ public abstract partial class BundleActor
 
     // each member's round trip while it carried data, by name: what it must come back near
     private readonly Dictionary<string, TimeSpan> usualRtt = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, TimeSpan> probation = new();
+    private readonly Dictionary<int, Hold> probation = new();
+
+    /// <summary>Why and since when a member is held back: a rejoin (until its round trip is back) or a late echo reply.</summary>
+    private readonly record struct Hold(TimeSpan Since, bool Late);
 
     private void StartProbation(BundleMembers<IActorRef, MemberDataPath>.Member member)
     {
         if (!usualRtt.TryGetValue(member.Name, out var usual) || !bundle.Suspend(member.Index))
             return;
-        probation[member.Index] = Now;
+        probation[member.Index] = new Hold(Now, Late: false);
         Log(LogSeverity.Information, $"sublink {member.Name} joined again: no data on it until its round trip is back near {usual.TotalMilliseconds:0} ms");
     }
 
@@ -39,15 +44,17 @@ public abstract partial class BundleActor
         foreach (var member in Members.All)
         {
             var rtt = member.Path?.LatestRtt;
-            if (!probation.TryGetValue(member.Index, out var since))
+            if (!probation.TryGetValue(member.Index, out var hold))
             {
                 // smoothed by 1/8, as RFC 6298's SRTT, over the ticks the member carried data
                 if (rtt is { } sample && bundle.CarriesData(member.Index))
                     usualRtt[member.Name] = usualRtt.TryGetValue(member.Name, out var usual) ? usual + (sample - usual) / 8 : sample;
                 continue;
             }
+            if (hold.Late)
+                continue; // its sublink says when it answers in time again
             bool back = rtt is { } latest && latest <= usualRtt[member.Name] * 2 + ProbationSlack;
-            bool expired = Now - since >= Options.RejoinProbationLimit;
+            bool expired = Now - hold.Since >= Options.RejoinProbationLimit;
             if (!(back || expired) || !bundle.Resume(member.Index))
                 continue;
             probation.Remove(member.Index);
@@ -58,4 +65,33 @@ public abstract partial class BundleActor
     }
 
     private void EndProbation(int index) => probation.Remove(index);
+
+    /// <summary>A member's echo reply is late: no data on it until it answers in time (never the last member sending).</summary>
+    private void Demote(MemberLate late)
+    {
+        if (Members.ByRef(late.Sublink) is not { } member || InProbation(member.Index) || !bundle.Suspend(member.Index))
+            return;
+        probation[member.Index] = new Hold(Now, Late: true);
+        Log(LogSeverity.Warning, $"sublink {member.Name}: echo reply {late.Waited.TotalMilliseconds:0} ms after its request, due within {late.LateAfter.TotalMilliseconds:0} ms: no data on it until it answers in time");
+        PublishStatus();
+    }
+
+    private void Promote(MemberOnTime onTime)
+    {
+        if (Members.ByRef(onTime.Sublink) is not { } member || !probation.TryGetValue(member.Index, out var hold) || !hold.Late)
+            return;
+        probation.Remove(member.Index);
+        if (!bundle.Resume(member.Index))
+            return;
+        Log(LogSeverity.Information, onTime.InTime
+            ? $"sublink {member.Name}: echo answered in {onTime.Rtt.TotalMilliseconds:0} ms, in time again; data goes out on it again"
+            : $"sublink {member.Name}: data goes out on it again after {SublinkActor.LateHoldLimit.TotalSeconds:0} s of late echo replies (round trip {onTime.Rtt.TotalMilliseconds:0} ms now)");
+        PublishStatus();
+    }
+
+    /// <summary>Why a member is paused, for the dashboard: <c>late</c>, <c>rejoined</c>, <c>unreachable</c>; null when it is not.</summary>
+    private string? PausedFor(int index) =>
+        !bundle.Suspended.Contains(index) ? null
+        : probation.TryGetValue(index, out var hold) ? hold.Late ? "late" : "rejoined"
+        : "unreachable";
 }

@@ -54,6 +54,7 @@ public abstract partial class BundleActor
             FragmentsOut = m.Path?.FramesOut ?? 0,
             RttMs = m.Path?.SmoothedRtt?.TotalMilliseconds,
             HoldMs = bundle.Equaliser?.HoldFor(m.Index, Now).TotalMilliseconds ?? 0,
+            PausedFor = PausedFor(m.Index),
         };
     }
 }

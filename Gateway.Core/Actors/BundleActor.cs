@@ -51,6 +51,8 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         });
         Receive<MemberUnreachable>(u => Pause(u.Sublink, u.Reason));
         Receive<MemberReachable>(r => HeardFrom(Members.ByRef(r.Sublink), publish: true));
+        Receive<MemberLate>(Demote);
+        Receive<MemberOnTime>(Promote);
         Receive<DirectIn>(d =>
         {
             if (Members.ByRef(d.Sublink) is not null)

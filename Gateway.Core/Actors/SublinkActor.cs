@@ -80,6 +80,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         Receive<JoinedBundle>(j =>
         {
             this.owner = j.Bundle;
+            ForgetLateness(joined: true);
             beforeJoin.Join(j.Bundle, Self);
             if (session.Phase == LinkPhase.Network)
                 datagrams?.RouteMultilinkTo(j.Bundle, j.Index, j.Key);
@@ -100,6 +101,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         Receive<CloseSublink>(c => session.Close(c.Reason));
         Receive<RejectForBundle>(r => session.RejectProtocol(r.Protocol, r.Information));
         Receive<SessionTimers.KeepaliveTick>(_ => OnKeepaliveTick());
+        Receive<EchoLateCheck>(_ => OnLateCheck());
         Receive<StatsTick>(_ => OnStatsTick());
         Receive<SublinkSecurity.HandshakeIn>(h => OnHandshake(h.Datagram));
         Receive<SendInitiation>(_ => SendInitiationNow(MonotonicClock.Now));
@@ -214,6 +216,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         driver.KeepaliveTick();
         if (dataPath is not null && driver.Keepalive?.SmoothedRtt is { } rtt)
             dataPath.SmoothedRtt = rtt;
+        ArmLateCheck();
     }
 
     TimeSpan ISessionPort.Now => Context.System.Scheduler.MonotonicClock;
@@ -267,6 +270,8 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
             case EchoReply when dataPath is not null && driver.Keepalive?.SmoothedRtt is { } rtt:
                 dataPath.SmoothedRtt = rtt;
                 dataPath.LatestRtt = driver.Keepalive.Echo?.LatestRtt;
+                if (dataPath.LatestRtt is { } latest)
+                    OnEchoReplyForLateness(latest);
                 break;
         }
         if (sessionEvent is PhaseChanged { To: LinkPhase.Authenticate })
@@ -326,6 +331,7 @@ public sealed partial class SublinkActor : ReceiveActor, IWithTimers, ISessionPo
         datagrams?.StopRouting();
         dataPath?.Close();
         beforeJoin.Leave();
+        ForgetLateness(joined: false);
         if (!reportedUp)
             return;
         reportedUp = false;

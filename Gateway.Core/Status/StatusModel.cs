@@ -228,6 +228,12 @@ public sealed record MemberStatus(string Name, double WeightBytesPerSecond, doub
 
     /// <summary>How long the equaliser holds a fragment that arrives on this member now (0: passed on at once).</summary>
     public double HoldMs { get; init; }
+
+    /// <summary>
+    /// Why it is paused: <c>late</c> (its echo reply is late: demoted), <c>rejoined</c> (joined again, its round trip not
+    /// yet back), <c>unreachable</c> (its socket said so); null while it is not paused.
+    /// </summary>
+    public string? PausedFor { get; init; }
 }
 
 public enum LogSeverity

@@ -161,6 +161,41 @@ public class BundleEndToEndTests(ITestOutputHelper output)
         Assert.Equal(2, resumed.Members.Count);
     }
 
+    [Fact]
+    public async Task A_sublink_whose_echo_replies_come_late_gets_no_data_until_it_answers_in_time_again()
+    {
+        // Issue 16's brownout: the relayed path gains 300 ms each way. Keepalives never give up here (1000 periods), so
+        // only the late echo reply can explain the demotion, and only a reply in time again can end it.
+        var sink = new ProbeSink();
+        await using var rig = await RelayRig.StartAsync(sink, (direct, relayed) =>
+        [
+            new SublinkSpec("1", Nic(direct), "nic", direct),
+            new SublinkSpec("2", Nic(relayed), "nic via relay", relayed),
+        ], echoPeriod: TimeSpan.FromMilliseconds(200));
+        var (bundle, relay) = (rig.Bundle, rig.Relay);
+        int seq = 0;
+        await SendUntilAsync(bundle, () => seq++, s => s.MemberDetails.All(m => m.RttMs is not null));
+
+        relay.Upstream.Delay = relay.Downstream.Delay = TimeSpan.FromMilliseconds(300);
+        var demoted = await SendUntilAsync(bundle, () => seq++, s => Member(s, "2").PausedFor == "late");
+        Assert.Equal(["1", "2"], demoted.Members);                   // still a member: it is given no data, not dropped
+        Assert.False(Member(demoted, "2").CarriesData);
+        int demotedAt = seq;
+        for (int i = 0; i < 200; i++)
+            bundle.Tell(new BundleMessages.SendIp(ProbeSink.Packet(seq++)));
+        await sink.WaitForQuietAsync(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(demotedAt, 200), sink.Sequences().Where(s => s >= demotedAt)); // none lost, none late
+        var after = await bundle.Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(5));
+        Assert.Equal(Member(demoted, "2").FragmentsOut, Member(after, "2").FragmentsOut); // not one fragment on it
+
+        relay.Upstream.Delay = relay.Downstream.Delay = TimeSpan.Zero;
+        var back = await SendUntilAsync(bundle, () => seq++, s => s.Paused.Count == 0);
+        Assert.Null(Member(back, "2").PausedFor);
+        Assert.True(Member(back, "2").CarriesData);
+    }
+
+    private static MemberStatus Member(BundleStatus status, string name) => status.MemberDetails.Single(m => m.Name == name);
+
     /// <summary>
     /// A receiver and a gateway's bundle "vpn" of two sublinks, each to the receiver directly or through a relay that
     /// can go hard down (ICMP port unreachable); keepalives ask every second but never give up, so only the ICMP can
@@ -180,12 +215,14 @@ public class BundleEndToEndTests(ITestOutputHelper output)
         public IActorRef Bundle { get; }
 
         /// <param name="sublinks">The two sublinks, given the receiver's address and the relay's.</param>
-        public static async Task<RelayRig> StartAsync(IPacketSink sink, Func<IPEndPoint, IPEndPoint, IReadOnlyList<SublinkSpec>> sublinks)
+        /// <param name="echoPeriod">Both ends' LCP echo period (1 s when not given).</param>
+        public static async Task<RelayRig> StartAsync(IPacketSink sink, Func<IPEndPoint, IPEndPoint, IReadOnlyList<SublinkSpec>> sublinks, TimeSpan? echoPeriod = null)
         {
-            var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink) with { EchoMisses = 1000 }));
+            var period = echoPeriod ?? TimeSpan.FromSeconds(1);
+            var receiver = await ActorHost.StartAsync("receiver", a => a.WithReceiverActors(Receiver(sink) with { EchoMisses = 1000, EchoPeriod = period }));
             var listening = await ListeningAsync(receiver);
             var relay = new UdpLinkRelay(new IPEndPoint(IPAddress.Loopback, 0), listening);
-            var options = new GatewayOptions { Bundles = [Vpn(sublinks(listening, relay.ListenEndPoint)) with { EchoMisses = 1000 }] };
+            var options = new GatewayOptions { Bundles = [Vpn(sublinks(listening, relay.ListenEndPoint)) with { EchoMisses = 1000, EchoPeriod = period }] };
             var gateway = await ActorHost.StartAsync("gateway", a => a.WithGatewayActors(options));
             var bundle = await BundleAsync(gateway, "vpn");
             var rig = new RelayRig(receiver, relay, gateway, bundle);

@@ -102,9 +102,11 @@ export function renderBundle(b) {
   set(el, "goodput", fmtRate(t ? t.goodputBitsPerSecond : b.counters.bitsPerSecondOut));
   set(el, "rtt", fmtMs(t && t.probeRoundTripMs));
   set(el, "loss", fmtPct(t && t.probeLossPercent));
-  // a paused member is still in the bundle but given no data: its socket said the peer is unreachable
+  // a paused member is still in the bundle but given no data: its socket said the peer is unreachable, its echo reply
+  // is late (demoted), or it joined again and its round trip is not back yet (probation)
   const paused = new Set(b.paused || []);
-  set(el, "members", `${b.members.length}: ${b.members.map(m => paused.has(m) ? m + " (paused)" : m).join(", ") || "none"}`);
+  const why = new Map((b.memberDetails || []).map(m => [m.name, pausedWords(m)]));
+  set(el, "members", `${b.members.length}: ${b.members.map(m => paused.has(m) ? `${m} (${why.get(m) || "paused"})` : m).join(", ") || "none"}`);
   set(el, "mrru", b.mrru == null ? "–" : String(b.mrru));
   set(el, "addresses", `${b.localAddress || "–"} → ${b.peerAddress || "–"}`);
   // IPv6 once IPV6CP is up: the link-local addresses its interface identifiers form (RFC 5072)
@@ -118,6 +120,12 @@ export function renderBundle(b) {
   renderMembers(el, b);
   ensureMemberSeries(b.name);
 }
+
+// Why the bundle gives a member no data, in words.
+const pausedWords = d => !d?.paused ? null
+  : d.pausedFor === "late" ? "demoted: echo late"
+  : d.pausedFor === "rejoined" ? "probation"
+  : "paused";
 
 // What carries a member, and where it goes when that is not in the words already: "nic to 198.51.100.11:6671" (the
 // receiver of a set device list it dialled).
@@ -134,7 +142,7 @@ function renderMembers(el, b) {
   const rows = names.map(name => {
     const s = sublinkOf(b.name, name), d = details.get(name), q = s && s.quality;
     const tr = [...body.children].find(r => r.dataset.member === name) || memberRow(b.name, name);
-    const memberState = !s ? "closed" : d?.paused ? "paused" : s.state.toLowerCase();
+    const memberState = !s ? "closed" : d?.paused ? pausedWords(d) : s.state.toLowerCase();
     tr.className = s && s.state === "Open" && !d?.paused ? "up" : "down";
     [name, s ? carrierOf(s) : known.get(name).carrier || "–", memberState,
      d ? fmtRate(d.weightBytesPerSecond * 8) : "–", d ? fmtPct(d.sharePercent) : "–",

@@ -30,6 +30,18 @@ public static class BundleMessages
     public sealed record MemberReachable(IActorRef Sublink);
 
     /// <summary>
+    /// A member's latest echo reply is late: <paramref name="Waited"/> since its request, where
+    /// <paramref name="LateAfter"/> was due (issue 16, brownout). The bundle gives it no data until <see cref="MemberOnTime"/>.
+    /// </summary>
+    public sealed record MemberLate(IActorRef Sublink, TimeSpan Waited, TimeSpan LateAfter);
+
+    /// <summary>
+    /// A member reported late answered an echo in time again (<paramref name="InTime"/>), or only later than before but
+    /// for <see cref="SublinkActor.LateHoldLimit"/> (its path's round trip changed for good): it is given data again.
+    /// </summary>
+    public sealed record MemberOnTime(IActorRef Sublink, TimeSpan Rtt, bool InTime);
+
+    /// <summary>
     /// A Multilink fragment (information of a 0x003D frame) that a sublink's session took before the sublink had joined
     /// its bundle (a copy: rare). Once joined, fragments come to the bundle as pooled packets straight from the socket.
     /// </summary>

@@ -90,6 +90,31 @@ public sealed class EchoMonitor
     public TimeSpan SmoothedRtt { get; private set; }
     public TimeSpan RttVariation { get; private set; }
 
+    /// <summary>The slack added to <see cref="LateAfter"/>: a queue that fills for a moment under load is not a brownout.</summary>
+    public static readonly TimeSpan LateSlack = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long after its request a reply is late: twice the smoothed round trip, four times its variation and
+    /// <see cref="LateSlack"/> (RFC 6298's retransmission timeout, doubled, as the signal of a path gone bad rather
+    /// than of one lost packet); null before the first round trip.
+    /// </summary>
+    public TimeSpan? LateAfter => haveRtt ? 2 * SmoothedRtt + 4 * RttVariation + LateSlack : null;
+
+    /// <summary>
+    /// How long the latest request has waited, when it is still unanswered after <see cref="LateAfter"/>; null while
+    /// it is not late (answered, within time, or no round trip measured yet).
+    /// </summary>
+    public TimeSpan? LatestRequestLate(TimeSpan now)
+    {
+        if (Failed || RequestsSent == 0 || LateAfter is not { } lateAfter)
+            return null;
+        int latest = (nextSlot + Remembered - 1) % Remembered;
+        if (!outstandingOpen[latest])
+            return null;
+        var waited = TimeSpan.FromTicks(now.Ticks - outstandingSentTicks[latest]);
+        return waited > lateAfter ? waited : null;
+    }
+
     public EchoTimerResult TimerExpired(TimeSpan now)
     {
         if (Failed)

@@ -64,6 +64,36 @@ public class BundleProbationTests(ITestOutputHelper output) : VirtualTimeTestKit
         Assert.Empty(Status(bundle).Paused);
     }
 
+    [Fact]
+    public void A_member_reported_late_gets_no_data_until_it_is_on_time_and_the_last_member_is_never_demoted()
+    {
+        var one = CreateTestProbe();
+        var two = CreateTestProbe();
+        var bundle = InMemoryMembers.ReceiverBundle(Sys, "vpn-in-3");
+        bundle.Tell(new SublinkUp("1", one.Ref, FarBundle.Link, "vpnname", null, Path(TimeSpan.FromMilliseconds(2))), one.Ref);
+        bundle.Tell(new SublinkUp("2", two.Ref, FarBundle.Link, "vpnname", null, Path(TimeSpan.FromMilliseconds(2))), two.Ref);
+        var late = new MemberLate(two.Ref, TimeSpan.FromMilliseconds(120), TimeSpan.FromMilliseconds(55));
+        bundle.Tell(late, two.Ref);
+        var demoted = Status(bundle);
+        Assert.Equal(["2"], demoted.Paused);
+        Assert.Equal("late", demoted.MemberDetails.Single(m => m.Name == "2").PausedFor);
+
+        // its peer is heard from (what lifts an unreachable pause) and a second passes: still late, still no data
+        bundle.Tell(new MemberReachable(two.Ref), two.Ref);
+        Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(["2"], Status(bundle).Paused);
+
+        bundle.Tell(new MemberOnTime(two.Ref, TimeSpan.FromMilliseconds(3), InTime: true), two.Ref);
+        Assert.Empty(Status(bundle).Paused);
+
+        // the other member late too, once member 2 is late again: member 1 is the last one sending and keeps its data
+        bundle.Tell(late, two.Ref);
+        bundle.Tell(new MemberLate(one.Ref, TimeSpan.FromMilliseconds(120), TimeSpan.FromMilliseconds(55)), one.Ref);
+        var last = Status(bundle);
+        Assert.Equal(["2"], last.Paused);
+        Assert.Null(last.MemberDetails.Single(m => m.Name == "1").PausedFor);
+    }
+
     private BundleStatus Status(IActorRef bundle) => Query<BundleStatus>(bundle, GetBundleStatus.Instance);
 
     private static MemberDataPath Path(TimeSpan? rtt) => InMemoryMembers.Path(rtt);

@@ -41,6 +41,39 @@ public class EchoMonitorTests
     }
 
     [Fact]
+    public void A_reply_is_late_after_twice_the_smoothed_round_trip_four_variations_and_the_slack()
+    {
+        var e = New();
+        Func<double, TimeSpan> ms = TimeSpan.FromMilliseconds;
+        var r = e.TimerExpired(TimeSpan.Zero);
+        Assert.Null(e.LateAfter); // no round trip yet: nothing to be late against
+        Assert.Null(e.LatestRequestLate(ms(400)));
+        e.EchoReplyReceived(r.Identifier, Peer, ms(10));
+        // SRTT 10, RTTVAR 5: 2 * 10 + 4 * 5 + 50 = 90 ms
+        Assert.Equal(ms(90), e.LateAfter);
+
+        r = e.TimerExpired(Period);
+        Assert.Null(e.LatestRequestLate(Period + ms(90)));
+        Assert.Equal(ms(91), e.LatestRequestLate(Period + ms(91)));
+        // a late reply is still a reply: the request is no longer outstanding
+        e.EchoReplyReceived(r.Identifier, Peer, Period + ms(95));
+        Assert.Null(e.LatestRequestLate(Period + ms(300)));
+    }
+
+    [Fact]
+    public void Only_the_latest_request_can_be_late()
+    {
+        var e = New();
+        Func<double, TimeSpan> ms = TimeSpan.FromMilliseconds;
+        var first = e.TimerExpired(TimeSpan.Zero);
+        e.EchoReplyReceived(first.Identifier, Peer, ms(10));
+        e.TimerExpired(Period);                       // never answered
+        var latest = e.TimerExpired(2 * Period);
+        e.EchoReplyReceived(latest.Identifier, Peer, 2 * Period + ms(5));
+        Assert.Null(e.LatestRequestLate(2 * Period + ms(400)));
+    }
+
+    [Fact]
     public void A_peer_that_stops_answering_is_declared_failed_after_exactly_N_periods()
     {
         var e = New(n: 3);
