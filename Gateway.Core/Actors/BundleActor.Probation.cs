@@ -18,6 +18,11 @@ public abstract partial class BundleActor
 {
     private static readonly TimeSpan ProbationSlack = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How often a member that joined again is looked at while it waits (the stats tick, once a second, is slow for it).</summary>
+    private static readonly TimeSpan ProbationCheckPeriod = TimeSpan.FromMilliseconds(200);
+
+    private const string ProbationTimerKey = "probation";
+
     // each member's round trip while it carried data, by name: what it must come back near
     private readonly Dictionary<string, TimeSpan> usualRtt = new(StringComparer.Ordinal);
     private readonly Dictionary<int, Hold> probation = new();
@@ -30,13 +35,18 @@ public abstract partial class BundleActor
         if (!usualRtt.TryGetValue(member.Name, out var usual) || !bundle.Suspend(member.Index))
             return;
         probation[member.Index] = new Hold(Now, Late: false);
+        if (!Timers.IsTimerActive(ProbationTimerKey))
+            Timers.StartPeriodicTimer(ProbationTimerKey, ProbationTick.Instance, ProbationCheckPeriod);
         Log(LogSeverity.Information, $"sublink {member.Name} joined again: no data on it until its round trip is back near {usual.TotalMilliseconds:0} ms");
     }
 
     private bool InProbation(int index) => probation.ContainsKey(index);
 
-    /// <summary>On each stats tick: members in probation whose round trip came back are given data; the others' usual RTT is learnt.</summary>
-    private void ReviewProbation()
+    /// <summary>
+    /// Members in probation whose round trip came back are given data; on each stats tick (<paramref name="learn"/>) the
+    /// others' usual RTT is learnt.
+    /// </summary>
+    private void ReviewProbation(bool learn)
     {
         // a member the bundle resumed by itself (it was the last one able to carry data) is out of probation
         foreach (int i in probation.Keys.Where(i => !bundle.Suspended.Contains(i)).ToList())
@@ -47,7 +57,7 @@ public abstract partial class BundleActor
             if (!probation.TryGetValue(member.Index, out var hold))
             {
                 // smoothed by 1/8, as RFC 6298's SRTT, over the ticks the member carried data
-                if (rtt is { } sample && bundle.CarriesData(member.Index))
+                if (learn && rtt is { } sample && bundle.CarriesData(member.Index))
                     usualRtt[member.Name] = usualRtt.TryGetValue(member.Name, out var usual) ? usual + (sample - usual) / 8 : sample;
                 continue;
             }
@@ -61,7 +71,15 @@ public abstract partial class BundleActor
             Log(LogSeverity.Information, back
                 ? $"sublink {member.Name}: round trip {rtt!.Value.TotalMilliseconds:0} ms, back near its usual; data goes out on it again"
                 : $"sublink {member.Name}: data goes out on it again after {Options.RejoinProbationLimit.TotalSeconds:0} s of probation (round trip {(rtt is { } r ? $"{r.TotalMilliseconds:0} ms" : "unknown")})");
+            PublishStatus();
         }
+        if (!probation.Values.Any(h => !h.Late))
+            Timers.Cancel(ProbationTimerKey);
+    }
+
+    private sealed record ProbationTick
+    {
+        public static ProbationTick Instance { get; } = new();
     }
 
     private void EndProbation(int index) => probation.Remove(index);

@@ -70,6 +70,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
         Receive<SendIp>(s => Send(s.Packet));
         Receive<BundleTimerFired>(t => bundle.TimerExpired(t.Timer, Now));
         Receive<StatsTick>(_ => OnStatsTick());
+        Receive<ProbationTick>(_ => ReviewProbation(learn: false));
         Receive<DataPlaneTick>(_ => dataPlane.Tick(Now));
         Receive<DataPlaneLingerEnded>(_ =>
         {
@@ -194,7 +195,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
 
     protected virtual void OnStatsTick()
     {
-        ReviewProbation();
+        ReviewProbation(learn: true);
         ApplyPathDelays();
         if (dataPlane.CheckFailure())
             Timers.Cancel(DataPlaneTimerKey);
