@@ -90,7 +90,8 @@ public abstract partial class BundleActor
         if (Members.ByRef(late.Sublink) is not { } member || InProbation(member.Index) || !bundle.Suspend(member.Index))
             return;
         probation[member.Index] = new Hold(Now, Late: true);
-        Log(LogSeverity.Warning, $"sublink {member.Name}: echo reply {late.Waited.TotalMilliseconds:0} ms after its request, due within {late.LateAfter.TotalMilliseconds:0} ms: no data on it until it answers in time");
+        // Information, not a warning: on a lossy link every lost echo does this for one echo period.
+        Log(LogSeverity.Information, $"sublink {member.Name}: no echo reply {late.Waited.TotalMilliseconds:0} ms after the request, due within {late.LateAfter.TotalMilliseconds:0} ms: no data on it until it answers in time");
         PublishStatus();
     }
 
