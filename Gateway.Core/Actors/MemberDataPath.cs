@@ -17,6 +17,7 @@ public sealed class MemberDataPath
     private readonly PppHeaderCompression compression;
     private readonly int peerMru;
     private readonly Action<Exception> onFault;
+    private readonly bool frame;
     private byte[] scratch = new byte[2048];
     private long framesOut;
     private long octetsOut;
@@ -29,12 +30,17 @@ public sealed class MemberDataPath
     /// Told (once) when the transport throws: a bug in the sublink's code path is the sublink's fault, so it goes to
     /// the sublink actor (and its supervisor), never up the bundle's stack.
     /// </param>
-    public MemberDataPath(ISublinkTransport transport, PppHeaderCompression compression, int peerMru, Action<Exception> onFault)
+    /// <param name="frame">
+    /// False for a member link on another node of the receiver cluster: the fragment goes to its relay as it is, and
+    /// the sublink's own data path there frames it (<see cref="Cluster.MemberRelay"/>).
+    /// </param>
+    public MemberDataPath(ISublinkTransport transport, PppHeaderCompression compression, int peerMru, Action<Exception> onFault, bool frame = true)
     {
         this.transport = transport;
         this.compression = compression;
         this.peerMru = peerMru;
         this.onFault = onFault;
+        this.frame = frame;
     }
 
     public long FramesOut => Interlocked.Read(ref framesOut);
@@ -68,14 +74,18 @@ public sealed class MemberDataPath
             Interlocked.Increment(ref refused);
             return false;
         }
-        int needed = SyncFrameEncoder.MaxEncodedLength(fragment.Length);
-        if (scratch.Length < needed)
-            scratch = new byte[needed];
-        int written = SyncFrameEncoder.Encode(PppProtocol.Multilink, fragment, scratch, compression);
+        int written = fragment.Length;
+        if (frame)
+        {
+            int needed = SyncFrameEncoder.MaxEncodedLength(fragment.Length);
+            if (scratch.Length < needed)
+                scratch = new byte[needed];
+            written = SyncFrameEncoder.Encode(PppProtocol.Multilink, fragment, scratch, compression);
+        }
         bool sent;
         try
         {
-            sent = transport.Send(scratch.AsSpan(0, written));
+            sent = transport.Send(frame ? scratch.AsSpan(0, written) : fragment);
         }
         catch (ObjectDisposedException)
         {

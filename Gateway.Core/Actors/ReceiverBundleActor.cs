@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Gateway.Core.Ppp.Multilink;
+using Gateway.Core.Actors.Messages;
 using static Gateway.Core.Actors.Messages.BundleMessages;
 
 namespace Gateway.Core.Actors;
@@ -19,6 +20,13 @@ public sealed class ReceiverBundleActor : BundleActor
             Context.Watch(a.Up.Sublink);
             Join(a.Up);
         });
+        // A member link on another node of the receiver cluster, through its relay there (issue 14).
+        Receive<RemoteSublinkUp>(r =>
+        {
+            Context.Watch(r.Relay);
+            var path = new MemberDataPath(new RelayTransport(r.Relay), default, r.Link.PeerMru, _ => { }, frame: false);
+            Join(new SublinkUp(r.Name, r.Relay, r.Link, r.PeerName, null, path));
+        });
         // The receiver stops the bundle once the last sublink it handed over has ended (ReceiverBundleTable).
         Receive<Terminated>(t => Leave(t.ActorRef, "sublink stopped"));
     }
@@ -27,6 +35,22 @@ public sealed class ReceiverBundleActor : BundleActor
 
     /// <summary>A receiver hands an authenticated sublink to the bundle of its identity.</summary>
     public sealed record Adopt(SublinkUp Up);
+
+    /// <summary>What the bundle sends on a member link on another node: each fragment to its relay, as a message.</summary>
+    private sealed class RelayTransport(IActorRef relay) : ISublinkTransport
+    {
+        public string Description => $"relay {relay.Path.Address}";
+
+        public bool Send(ReadOnlySpan<byte> datagram)
+        {
+            relay.Tell(new RelayedFragment(datagram.ToArray()), ActorRefs.NoSender);
+            return true;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 
     protected override double JoiningWeight(SublinkUp up) => RateMirror.MinimumWeight;
 

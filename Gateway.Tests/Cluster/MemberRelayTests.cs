@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Configuration;
+using Gateway.Core.Actors;
+using Gateway.Core.Actors.Cluster;
+using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp;
+using Gateway.Core.Ppp.Framing;
+using Gateway.Core.Ppp.Lcp;
+using Gateway.Core.Ppp.Multilink;
+using Gateway.Core.Status;
+using Gateway.Tests.Actors.VirtualTime;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Tests.Cluster;
+
+/// <summary>
+/// Issue 14, a bundle's member link on another node: two actor systems joined by Akka.Remote over loopback TCP, the
+/// bundle on one, the sublink and its <see cref="MemberRelay"/> on the other; everything between them crosses the
+/// socket through <see cref="MemberRelaySerializer"/>.
+/// </summary>
+public sealed class MemberRelayTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    private ActorSystem sublinkNode = null!;
+    private ActorSystem bundleNode = null!;
+
+    private static Akka.Configuration.Config Remote() => ConfigurationFactory.ParseString("""
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+        akka.remote.dot-netty.tcp.port = 0
+        akka.loglevel = WARNING
+        """ + "\n" + MemberRelaySerializer.Hocon);
+
+    public Task InitializeAsync()
+    {
+        sublinkNode = ActorSystem.Create("gateway", Remote());
+        bundleNode = ActorSystem.Create("gateway", Remote());
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await sublinkNode.Terminate();
+        await bundleNode.Terminate();
+    }
+
+    [Fact]
+    public async Task A_sublink_on_one_node_joins_a_bundle_on_another_and_fragments_cross_both_ways()
+    {
+        var bundleHere = InMemoryMembers.ReceiverBundle(bundleNode, "vpn-in-1");
+        var bundleThere = await sublinkNode.ActorSelection(new RootActorPath(Address(bundleNode)) / "user" / "vpn-in-1").ResolveOne(Timeout);
+        Assert.False(bundleThere.Path.Address.HasLocalScope); // the sublink's node reaches it over the socket
+
+        var sent = new BlockingCollection<byte[]>();
+        var sublink = new Akka.TestKit.Xunit2.TestKit(sublinkNode);
+        var probe = sublink.CreateTestProbe();
+        var link = FarBundle.Link with
+        {
+            PeerEndpointDiscriminator = EndpointDiscriminator.TryCreateLabel("vpn", out var disc, out _) ? disc : null,
+        };
+        var path = new MemberDataPath(new Capturing(sent), PppHeaderCompression.None, link.PeerMru, _ => { });
+        var relay = sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40001", probe.Ref, link, "vpnname", null, path), bundleThere));
+
+        // The bundle takes the relay as its member link, and tells the sublink (through the relay) that it joined.
+        var joined = probe.ExpectMsg<JoinedBundle>(Timeout);
+        Assert.Equal((relay, "vpn-in-1"), (joined.Bundle, joined.BundleName));
+        var status = await WaitForAsync(bundleHere, s => s.Members.Count == 1);
+        Assert.Equal(["127.0.0.1:40001"], status.Members);
+
+        // What the bundle sends (its IPCP starts as the first member joins) leaves on the sublink's own data path,
+        // framed there as a Multilink frame.
+        Assert.True(sent.TryTake(out var frame, Timeout), "nothing sent on the sublink");
+        Assert.Equal(PppHeaderStatus.Ok, PppHeader.TryRead(frame, out var header));
+        Assert.Equal((ushort)PppProtocol.Multilink, header.Protocol);
+
+        // A fragment the sublink's socket read reaches the bundle's reassembler on the other node.
+        long before = status.Reassembly.PacketsReassembled;
+        relay.Tell(new FragmentIn(probe.Ref, WholePacketFragment(sequence: 0, [0x45, 0, 0, 20])));
+        await WaitForAsync(bundleHere, s => s.Reassembly.PacketsReassembled > before);
+
+        // The sublink stops: its relay stops with it, and the bundle, which watched the relay, takes the member out.
+        sublinkNode.Stop(probe.Ref);
+        await WaitForAsync(bundleHere, s => s.Members.Count == 0);
+    }
+
+    [Fact]
+    public void Every_relay_message_reads_back_as_it_was_written_and_bad_bytes_are_a_serialization_error()
+    {
+        var serializer = new MemberRelaySerializer((ExtendedActorSystem)sublinkNode);
+        var someone = sublinkNode.DeadLetters;
+        var link = new LcpNegotiated
+        {
+            PeerMru = 1506, LocalMru = 1400, SendAccm = 7, ReceiveAccm = 9, AuthenticatePeer = LcpAuthentication.ChapMd5,
+            SendPfc = true, ReceiveAcfc = true, LocalMagic = 0x11223344, PeerMagic = 0x55667788, PeerMrru = 1500, LocalMrru = 1600,
+            ReceiveShortSequence = true, SendLqrPeriod = 100,
+            PeerEndpointDiscriminator = EndpointDiscriminator.TryCreateLabel("vpn", out var d, out _) ? d : null,
+        };
+        object[] messages =
+        [
+            new RemoteSublinkUp("1", someone, link, "vpnname", "127.0.0.1:4000"),
+            new SublinkDown("1", someone, "keepalive"),
+            new MemberUnreachable(someone, "ICMP"),
+            new MemberReachable(someone),
+            new MemberLate(someone, TimeSpan.FromMilliseconds(120), TimeSpan.FromMilliseconds(55)),
+            new MemberOnTime(someone, TimeSpan.FromMilliseconds(3), InTime: true),
+            new MemberRejectedProtocol(someone, PppProtocol.Ipcp),
+            new JoinedBundle(someone, "vpn-in-1", 3, 77),
+            new Refused("full"),
+        ];
+        foreach (var message in messages)
+            Assert.Equal(message, serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message)));
+        var fragment = (FragmentIn)serializer.FromBinary(serializer.ToBinary(new FragmentIn(someone, [1, 2, 3])), "in");
+        Assert.Equal([1, 2, 3], fragment.Fragment);
+        Assert.Equal([9, 8], ((RelayedFragment)serializer.FromBinary(serializer.ToBinary(new RelayedFragment([9, 8])), "out")).Fragment);
+        var direct = (DirectIn)serializer.FromBinary(serializer.ToBinary(new DirectIn(someone, 0x0021, [4])), "direct");
+        Assert.Equal(0x0021, direct.Protocol);
+        Assert.Equal([4], direct.Information);
+
+        // Truncated, a length past the end, an unknown kind: an error Akka.Remote logs and drops, never a crash.
+        var up = serializer.ToBinary(messages[0]);
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(up[..^3], "up"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([0xFF, 0xFF, 0xFF, 0x7F], "out"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "nonsense"));
+    }
+
+    private static Address Address(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
+
+    private async Task<BundleStatus> WaitForAsync(IActorRef bundle, Func<BundleStatus, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var status = await bundle.Ask<BundleStatus>(GetBundleStatus.Instance, Timeout);
+            if (condition(status))
+                return status;
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException("the bundle's status never met the condition");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>An RFC 1990 long-sequence fragment with B and E set: one whole packet (protocol IP, then <paramref name="body"/>).</summary>
+    private static byte[] WholePacketFragment(uint sequence, byte[] body) =>
+        [0xC0, (byte)(sequence >> 16), (byte)(sequence >> 8), (byte)sequence, 0x00, 0x21, .. body];
+
+    private sealed class Capturing(BlockingCollection<byte[]> sent) : ISublinkTransport
+    {
+        public string Description => "captured";
+
+        public bool Send(ReadOnlySpan<byte> datagram)
+        {
+            sent.Add(datagram.ToArray());
+            return true;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
