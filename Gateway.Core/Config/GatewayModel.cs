@@ -34,7 +34,15 @@ public sealed record IspLinkModel(
     LinkQuality Quality,
     IReadOnlyList<RouteSpec> Routes,
     IReadOnlyList<LinkAction> OnLinkUp,
-    IReadOnlyList<LinkAction> OnLinkDown);
+    IReadOnlyList<LinkAction> OnLinkDown)
+{
+    /// <summary>
+    /// Its <c>set lcpretry</c>, <c>ipcpretry</c>, <c>ccpretry</c>, <c>papretry</c> and <c>chapretry</c> (not
+    /// <c>ipv6cpretry</c>: the modem link runs no IPV6CP); null: none written, the gateway's defaults.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public FsmRetries? Retries { get; init; }
+}
 
 /// <summary>A remote end of a datagram or stream transport; <see cref="Port"/> is null when the service is unknown.</summary>
 public sealed record RemoteEndpoint(string Host, string? Service, int? Port);
@@ -64,6 +72,10 @@ public sealed record SublinkModel(
     /// receivers the sublink tries in turn (docs/CONFIG.md).
     /// </summary>
     public IReadOnlyList<RemoteEndpoint> Remotes { get; init; } = Remote is null ? [] : [Remote];
+
+    /// <summary>Its <c>set lcpretry</c>, <c>papretry</c> and <c>chapretry</c> (link commands); null: none written, the gateway's defaults.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public FsmRetries? Retries { get; init; }
 }
 
 /// <summary>A Multilink bundle the gateway originates (ppp's MP invocation): one bundle actor.</summary>
@@ -86,7 +98,15 @@ public sealed record BundleModel(
     bool AcceptShortSeq = true,
     bool Ipv6cp = true,
     EncryptionSettings? Encryption = null,
-    Ppp.Multilink.MpSchedule Schedule = Ppp.Multilink.MpSchedule.Latency);
+    Ppp.Multilink.MpSchedule Schedule = Ppp.Multilink.MpSchedule.Latency)
+{
+    /// <summary>
+    /// The bundle's <c>set ipcpretry</c>, <c>ipv6cpretry</c> and <c>ccpretry</c> (its NCPs; each member link's own
+    /// lines are in <see cref="SublinkModel.Retries"/>); null: none written, the gateway's defaults.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public FsmRetries? Retries { get; init; }
+}
 
 /// <summary>A secret of ppp.secret as a receiver uses it.</summary>
 public sealed record ReceiverSecret(string Name, ConfigSecret Key, string? PeerAddress, string? Label, string? Callback);
@@ -117,7 +137,15 @@ public sealed record ReceiverModel(
     bool AcceptShortSeq = true,
     bool Ipv6cp = true,
     EncryptionSettings? Encryption = null,
-    Ppp.Multilink.MpSchedule Schedule = Ppp.Multilink.MpSchedule.Latency);
+    Ppp.Multilink.MpSchedule Schedule = Ppp.Multilink.MpSchedule.Latency)
+{
+    /// <summary>
+    /// Its link's <c>set lcpretry</c>, <c>papretry</c>, <c>chapretry</c> (every arriving sublink's) and its bundles'
+    /// <c>set ipcpretry</c>, <c>ipv6cpretry</c>, <c>ccpretry</c>; null: none written, the gateway's defaults.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public FsmRetries? Retries { get; init; }
+}
 
 /// <summary>A label that is none of the above, and why.</summary>
 public sealed record OtherLabel(string Label, string Reason);

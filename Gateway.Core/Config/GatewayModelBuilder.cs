@@ -186,6 +186,15 @@ public static class GatewayModelBuilder
                     "with several receivers every member link lists one device per receiver, in the same order")]);
             }
 
+            if (sublinks.Count > 1 && sublinks.Any(s => s.Retries != sublinks[0].Retries))
+            {
+                // One member session serves every member link of a bundle (ConfigMapping.MemberSession).
+                var at = files.Conf.Find(label)!.Location;
+                Report([new ConfigDiagnostic(at.File, at.Line, DiagnosticSeverity.Warning,
+                    $"bundle {label}: its member links' retry lines differ ({string.Join("; ", sublinks.Select(s => $"link {s.Name}: {s.Retries ?? FsmRetries.None}"))}); " +
+                    $"every member link uses link {sublinks[0].Name}'s")]);
+            }
+
             var server = linkUp.Document.Find(label)?.Commands.Select(LinkScripts.Interpret).LastOrDefault(a => a.Kind == LinkActionKind.SetServer)?.Socket
                 ?? profile.Server;
             var ccp = profile.Mrru > 0 ? profile.MpCcp : profile.Links.FirstOrDefault()?.Ccp ?? new CcpSettings();
@@ -208,7 +217,10 @@ public static class GatewayModelBuilder
                 profile.ShortSeq.Accepted,
                 profile.Options["ipv6cp"],
                 Encryption(label, profile, receiver: false),
-                profile.Schedule);
+                profile.Schedule)
+            {
+                Retries = FsmRetries.None.WithNcps(profile).OrNull(),
+            };
         }
 
         /// <summary>
@@ -247,7 +259,11 @@ public static class GatewayModelBuilder
             var remotes = link.Devices.Where(d => d.Kind is DeviceKind.Udp or DeviceKind.Tcp && d.Host is not null)
                 .Select(d => new RemoteEndpoint(d.Host!, d.Service, d.Port)).ToList();
             return new SublinkModel(link.Name, device?.Kind ?? DeviceKind.Unknown, remote, link.Devices.Select(d => d.Text).ToList(),
-                carriedBy, labels, link.Sync, link.Mru, LinkQuality.Of(link), link.Bandwidth, link.Policy) { Remotes = remotes };
+                carriedBy, labels, link.Sync, link.Mru, LinkQuality.Of(link), link.Bandwidth, link.Policy)
+            {
+                Remotes = remotes,
+                Retries = FsmRetries.Of(link).OrNull(),
+            };
         }
 
         private IspLinkModel BuildIsp(string label, List<BundleModel> bundles)
@@ -289,7 +305,10 @@ public static class GatewayModelBuilder
                 LinkQuality.Of(link),
                 [.. profile.Routes],
                 up,
-                down);
+                down)
+            {
+                Retries = FsmRetries.Of(link).WithNcps(profile, ipv6cp: false).OrNull(),
+            };
         }
 
         private ReceiverModel BuildReceiver(string label, PppProfile profile, List<BundleModel> bundles)
@@ -315,7 +334,10 @@ public static class GatewayModelBuilder
                 profile.ShortSeq.Accepted,
                 profile.Options["ipv6cp"],
                 Encryption(label, profile, receiver: true),
-                profile.Schedule);
+                profile.Schedule)
+            {
+                Retries = FsmRetries.Of(link).WithNcps(profile).OrNull(),
+            };
         }
 
         private static List<ConfigDiagnostic> Order(List<ConfigDiagnostic> items)

@@ -125,6 +125,13 @@ public sealed class LinkProfile
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Ppp.Multilink.MemberPolicy? Policy { get; internal set; }
 
+    /// <summary>
+    /// <c>set lcpretry</c>, <c>set papretry</c>, <c>set chapretry</c>, and <c>set ccpretry</c> where it went to this
+    /// link; null: no such line (the gateway's defaults, RFC 1661's).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public FsmRetries? Retries { get; internal set; }
+
     /// <summary>Commands ppp accepts for this link that the gateway does not use, as written.</summary>
     public IReadOnlyList<string> Unused => unused;
 
@@ -213,6 +220,13 @@ public sealed class PppProfile
 
     /// <summary>LQR period of the Multilink bundle's own link (a CX_OPT command run with MRRU set and no link).</summary>
     public double MpLqrPeriod { get; internal set; } = 30;
+
+    /// <summary>
+    /// <c>set ipcpretry</c>, <c>set ipv6cpretry</c>, and <c>set ccpretry</c> where it went to the Multilink bundle's CCP
+    /// (<see cref="MpCcp"/>); null: no such line (the gateway's defaults, RFC 1661's).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public FsmRetries? Retries { get; internal set; }
 
     /// <summary>The enable/disable-only options (idcheck, loopback, sroutes, ...), by name.</summary>
     public IReadOnlyDictionary<string, bool> Options => options;

@@ -17,9 +17,9 @@ public sealed partial class ProfileResolver
         E("bandwidth", null, CommandScope.Link, (r, c) => r.SetBandwidth(c)),
         E("callback", null, CommandScope.Link, NotUsed("callback is not supported by the gateway")),
         E("cbcp", null, CommandScope.Link, NotUsed("callback is not supported by the gateway")),
-        E("ccpretry", "ccpretries", CommandScope.LinkOptional, NotUsedByGateway),
+        E("ccpretry", "ccpretries", CommandScope.LinkOptional, (r, c) => r.SetRetry(c, RetryProtocol.Ccp)),
         E("cd", null, CommandScope.Link, NotUsedByGateway),
-        E("chapretry", "chapretries", CommandScope.Link, NotUsedByGateway),
+        E("chapretry", "chapretries", CommandScope.Link, (r, c) => r.SetRetry(c, RetryProtocol.Chap)),
         E("choked", null, CommandScope.Bundle, NotUsedByGateway),
         E("ctsrts", "crtscts", CommandScope.Link, NotUsedByGateway),
         E("deflate", null, CommandScope.LinkOptional, NotUsed("compression is not supported by the gateway")),
@@ -37,9 +37,9 @@ public sealed partial class ProfileResolver
         E("hangup", null, CommandScope.Link, (r, c) => r.SetScript(c, (l, s) => l.Hangup = s)),
         E("ifaddr", null, CommandScope.Bundle, (r, c) => r.SetIfAddr(c)),
         E("ifqueue", null, CommandScope.Bundle, NotUsedByGateway),
-        E("ipcpretry", "ipcpretries", CommandScope.Bundle, NotUsedByGateway),
-        E("ipv6cpretry", "ipv6cpretries", CommandScope.Bundle, NotUsedByGateway),
-        E("lcpretry", "lcpretries", CommandScope.Link, NotUsedByGateway),
+        E("ipcpretry", "ipcpretries", CommandScope.Bundle, (r, c) => r.SetRetry(c, RetryProtocol.Ipcp)),
+        E("ipv6cpretry", "ipv6cpretries", CommandScope.Bundle, (r, c) => r.SetRetry(c, RetryProtocol.Ipv6cp)),
+        E("lcpretry", "lcpretries", CommandScope.Link, (r, c) => r.SetRetry(c, RetryProtocol.Lcp)),
         E("log", null, CommandScope.Bundle, (r, c) => r.SetLog(c)),
         E("login", null, CommandScope.Link, (r, c) => r.SetScript(c, (l, s) => l.Login = s)),
         E("logout", null, CommandScope.Link, (r, c) => r.SetScript(c, (l, s) => l.Logout = s)),
@@ -50,7 +50,7 @@ public sealed partial class ProfileResolver
         E("mtu", null, CommandScope.Link, (r, c) => r.SetMruMtu(c, mru: false)),
         E("nbns", null, CommandScope.Bundle, NotUsedByGateway),
         E("openmode", null, CommandScope.Link, NotUsedByGateway),
-        E("papretry", "papretries", CommandScope.Link, NotUsedByGateway),
+        E("papretry", "papretries", CommandScope.Link, (r, c) => r.SetRetry(c, RetryProtocol.Pap)),
         E("parity", null, CommandScope.Link, NotUsedByGateway),
         E("phone", null, CommandScope.Link, (r, c) => r.SetPhone(c)),
         E("policy", null, CommandScope.Link, (r, c) => r.SetPolicy(c)),
@@ -227,6 +227,90 @@ public sealed partial class ProfileResolver
             profile.MpLqrPeriod = period;
         else
             link.LqrPeriod = period;
+    }
+
+    /// <summary>
+    /// FreeBSD's <c>SetRetry</c> (command.c) for <c>set lcpretry|ipcpretry|ipv6cpretry|ccpretry [timeout [reqtries [trmtries]]]</c>
+    /// and <c>set chapretry|papretry [timeout [reqtries]]</c>: no argument restores ppp's defaults (3 s, 5 tries; PAP/CHAP
+    /// 3 s, 3 tries); a period below 1 s fails the command and leaves the setting as it was; fewer than 1 try is raised
+    /// to 1 with a warning; what is not given stays as it was, which before the first line is ppp's default too.
+    /// Numbers are read as ppp's <c>atol</c> reads them (<c>x</c> is 0, <c>2x</c> is 2, the latter with a warning).
+    /// LCP, PAP and CHAP are the link's (LOCAL_CX); CCP the link's or the bundle's as <c>command_ChooseLink</c> says
+    /// (LOCAL_CX_OPT); IPCP and IPV6CP the bundle's.
+    /// </summary>
+    private void SetRetry(Call c, RetryProtocol protocol)
+    {
+        var link = protocol switch
+        {
+            RetryProtocol.Lcp or RetryProtocol.Pap or RetryProtocol.Chap => c.Cx,
+            RetryProtocol.Ccp => ChooseLink(c.Cx),
+            _ => null,
+        };
+        var retries = (link is null ? profile.Retries : link.Retries) ?? FsmRetries.None;
+        bool authentication = protocol is RetryProtocol.Pap or RetryProtocol.Chap;
+        var rest = c.Rest;
+        RetrySpec retry;
+        if (rest.Count == 0)
+            retry = RetrySpec.FreeBsdDefault(authentication);
+        else
+        {
+            ExtraArgumentsIgnored(c, authentication ? 2 : 3);
+            var timeout = Atol(c, rest[0]);
+            if (timeout is < RetrySpec.MinTimeoutSeconds or > RetrySpec.MaxTimeoutSeconds)
+            {
+                diagnostics.Error(c.At, $"{c.Prefix} {rest[0]}: invalid FSM retry period (whole seconds, {RetrySpec.MinTimeoutSeconds} to {RetrySpec.MaxTimeoutSeconds}); the setting is left as it was");
+                return;
+            }
+            retry = (retries[protocol] ?? RetrySpec.FreeBsdDefault(authentication)) with { TimeoutSeconds = (int)timeout };
+            if (rest.Count > 1)
+                retry = retry with { RequestTries = RetryTries(c, rest[1], "REQ") };
+            if (rest.Count > 2 && !authentication)
+                retry = retry with { TerminateTries = RetryTries(c, rest[2], "TRM") };
+        }
+        if (link is null)
+            profile.Retries = retries.With(protocol, retry);
+        else
+            link.Retries = retries.With(protocol, retry);
+    }
+
+    private int RetryTries(Call c, string text, string which)
+    {
+        var tries = Atol(c, text);
+        if (tries < 1)
+        {
+            diagnostics.Warn(c.At, $"{c.Prefix}: {text}: invalid FSM {which} tries - changed to 1 (as ppp does)");
+            return 1;
+        }
+        if (tries > RetrySpec.MaxTries)
+        {
+            diagnostics.Warn(c.At, $"{c.Prefix}: {text}: more FSM {which} tries than the gateway takes - changed to {RetrySpec.MaxTries}");
+            return RetrySpec.MaxTries;
+        }
+        return (int)tries;
+    }
+
+    /// <summary>
+    /// C's <c>atol</c>, as ppp reads these numbers: blanks, a sign, digits, and the rest ignored; no digits read as 0.
+    /// Saturates instead of overflowing. A number followed by anything else gets a warning naming what was read.
+    /// </summary>
+    private long Atol(Call c, string text)
+    {
+        const long Saturated = 1_000_000_000_000;
+        int i = 0;
+        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\v' or '\f' or '\r')
+            i++;
+        bool negative = i < text.Length && text[i] == '-';
+        if (i < text.Length && text[i] is '+' or '-')
+            i++;
+        int digits = i;
+        long value = 0;
+        for (; i < text.Length && char.IsAsciiDigit(text[i]); i++)
+            value = Math.Min(value * 10 + (text[i] - '0'), Saturated);
+        if (negative)
+            value = -value;
+        if (i > digits && i < text.Length)
+            diagnostics.Warn(c.At, $"{c.Prefix}: '{text}' read as {value} (ppp reads the number with atol and ignores the rest)");
+        return value;
     }
 
     private void SetMrru(Call c)

@@ -4,6 +4,7 @@ using Gateway.Core.Actors;
 using Gateway.Core.Config;
 using Gateway.Core.Isp;
 using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Ipv6cp;
 using Gateway.Core.Ppp.Lcp;
@@ -57,14 +58,14 @@ public static class ConfigMapping
                 Compression = CompressionControl.ProtocolReject,
                 AuthName = model.Label,
                 Secrets = new ReceiverSecretStore(model.Secrets),
-            },
+            }.WithRetries(model.Retries),
             Bundle = new BundleSettings
             {
                 Name = model.Label,
                 Ipcp = IpcpSettings.Default with { LocalAddress = local },
                 Ipv6cp = model.Ipv6cp ? Ipv6cpSettings.Default : null,
                 Schedule = model.Schedule,
-            },
+            }.WithRetries(model.Retries),
             PeerAddresses = pool,
             EchoPeriod = EchoPeriod(model.Quality),
         };
@@ -170,7 +171,7 @@ public static class ConfigMapping
                         Ipcp = IpcpSettings.Default with { LocalAddress = IPAddress.Any },
                         Ipv6cp = bundle.Ipv6cp ? Ipv6cpSettings.Default : null,
                         Schedule = bundle.Schedule,
-                    },
+                    }.WithRetries(bundle.Retries),
                     MemberSession = member,
                     Sublinks = specs,
                     EchoPeriod = SublinkEchoPeriod(bundle),
@@ -222,10 +223,19 @@ public static class ConfigMapping
         EnableLqr = isp.Quality.Lqr,
         EnableEcho = isp.Quality.Echo,
         QualityPeriod = TimeSpan.FromSeconds(Math.Max(1, isp.Quality.PeriodSeconds)),
+        LcpFsm = ToFsm(isp.Retries?.Lcp),
+        IpcpFsm = ToFsm(isp.Retries?.Ipcp),
+        CcpFsm = ToFsm(isp.Retries?.Ccp),
+        PapRetry = ToAuthRetry(isp.Retries?.Pap),
+        ChapRetry = ToAuthRetry(isp.Retries?.Chap),
     };
 
-    /// <summary>The session of each sublink of a gateway bundle: sync framing, Multilink, credentials.</summary>
-    public static SessionSettings MemberSession(BundleModel model, List<string> errors) => new()
+    /// <summary>
+    /// The session of each sublink of a gateway bundle: sync framing, Multilink, credentials, and the first member
+    /// link's <c>set lcpretry</c>/<c>papretry</c>/<c>chapretry</c> (one session serves them all; the model builder
+    /// warns when the member links' lines differ).
+    /// </summary>
+    public static SessionSettings MemberSession(BundleModel model, List<string> errors) => new SessionSettings
     {
         Framing = FramingMode.Sync,
         Lcp = LcpSettings.Default with
@@ -241,7 +251,49 @@ public static class ConfigMapping
         Compression = CompressionControl.ProtocolReject,
         AuthName = model.AuthName,
         AuthKey = AuthSecret.FromText(model.AuthKey.Reveal()),
+    }.WithRetries(model.Sublinks.FirstOrDefault()?.Retries);
+
+    /// <summary>
+    /// The written retry lines of a session's protocols (LCP, IPCP, CCP, PAP, CHAP); those not written keep the
+    /// session's defaults (RFC 1661's, <see cref="AuthDefaults"/>), as before these lines were read.
+    /// </summary>
+    private static SessionSettings WithRetries(this SessionSettings session, FsmRetries? retries) => retries is null ? session : session with
+    {
+        LcpFsm = ToFsm(retries.Lcp, session.Fsm),
+        IpcpFsm = ToFsm(retries.Ipcp, session.Fsm),
+        CcpFsm = ToFsm(retries.Ccp, session.Fsm),
+        PapRetry = ToAuthRetry(retries.Pap),
+        ChapRetry = ToAuthRetry(retries.Chap),
     };
+
+    /// <summary>The written retry lines of a bundle's NCPs (IPCP, IPV6CP, CCP); the others keep the bundle's defaults.</summary>
+    private static BundleSettings WithRetries(this BundleSettings bundle, FsmRetries? retries) => retries is null ? bundle : bundle with
+    {
+        IpcpFsm = ToFsm(retries.Ipcp, bundle.Fsm),
+        Ipv6cpFsm = ToFsm(retries.Ipv6cp, bundle.Fsm),
+        CcpFsm = ToFsm(retries.Ccp, bundle.Fsm),
+    };
+
+    /// <summary>
+    /// A retry line as the protocol's automaton: restart timer, Max-Configure (reqtries) and Max-Terminate (trmtries),
+    /// the rest of <paramref name="basis"/> kept; null when no line was written.
+    /// </summary>
+    private static FsmSettings? ToFsm(RetrySpec? retry, FsmSettings? basis = null)
+    {
+        if (retry is null)
+            return null;
+        basis ??= FsmSettings.Default;
+        return basis with
+        {
+            RestartTimer = TimeSpan.FromSeconds(retry.TimeoutSeconds),
+            MaxConfigure = retry.RequestTries,
+            MaxTerminate = retry.TerminateTries ?? basis.MaxTerminate,
+        };
+    }
+
+    /// <summary><c>set papretry</c> / <c>set chapretry</c> as the roles' timing; null when no line was written.</summary>
+    private static AuthRetry? ToAuthRetry(RetrySpec? retry) =>
+        retry is null ? null : new AuthRetry(TimeSpan.FromSeconds(retry.TimeoutSeconds), retry.RequestTries);
 
     /// <summary>
     /// <c>set mru</c> / <c>set mrru</c>: 0 (not set) is ppp's default (1500), never the smallest MRU allowed: a

@@ -17,7 +17,8 @@ namespace Gateway.Core.Isp;
 /// <summary>
 /// One ISP label of ppp.conf as the modem link actor needs it (<c>set device</c>, <c>set speed</c>, <c>set ctsrts</c>,
 /// <c>set dial</c>, <c>set login</c>, <c>set phone</c>, <c>set redial</c>, <c>set reconnect</c>, <c>set authname</c>,
-/// <c>set authkey</c>, <c>enable lqr</c>/<c>echo</c>, <c>set lqrperiod</c>). The configuration layer maps its typed
+/// <c>set authkey</c>, <c>enable lqr</c>/<c>echo</c>, <c>set lqrperiod</c>, <c>set lcpretry</c> and the other retry
+/// lines). The configuration layer maps its typed
 /// model onto this record; nothing here parses ppp.conf.
 /// </summary>
 /// <param name="Name">The label (<c>isp1</c>): the link's name in logs, events and the dashboard.</param>
@@ -78,8 +79,23 @@ public sealed record IspLinkOptions(string Name, IReadOnlyList<string> Devices)
     /// <summary>HISADDR when we must supply it (slirp asks for 0.0.0.0 and must be Naked with 10.0.2.2); null accepts the ISP's.</summary>
     public IPAddress? PeerAddress { get; init; }
 
-    /// <summary><c>set lcpretry</c> / <c>set ipcpretry</c>: restart timer, Max-Configure, Max-Terminate, Max-Failure.</summary>
+    /// <summary>Restart timer, Max-Configure, Max-Terminate, Max-Failure of every protocol without its own below.</summary>
     public FsmSettings Fsm { get; init; } = FsmSettings.Default;
+
+    /// <summary><c>set lcpretry</c>; null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? LcpFsm { get; init; }
+
+    /// <summary><c>set ipcpretry</c>; null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? IpcpFsm { get; init; }
+
+    /// <summary><c>set ccpretry</c> (when CCP runs at all, <see cref="Compression"/>); null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? CcpFsm { get; init; }
+
+    /// <summary><c>set papretry</c>; null: the session's PAP/CHAP defaults.</summary>
+    public AuthRetry? PapRetry { get; init; }
+
+    /// <summary><c>set chapretry</c>; null: the session's PAP/CHAP defaults.</summary>
+    public AuthRetry? ChapRetry { get; init; }
 
     /// <summary>What to do with CCP: slirp needs a Protocol-Reject to stop sending empty requests.</summary>
     public CompressionControl Compression { get; init; } = CompressionControl.ProtocolReject;
@@ -111,6 +127,11 @@ public sealed record IspLinkOptions(string Name, IReadOnlyList<string> Devices)
         Name = Name,
         Framing = FramingMode.Async,
         Fsm = Fsm,
+        LcpFsm = LcpFsm,
+        IpcpFsm = IpcpFsm,
+        CcpFsm = CcpFsm,
+        PapRetry = PapRetry,
+        ChapRetry = ChapRetry,
         Lcp = LcpSettings.Default with
         {
             EnableLqr = EnableLqr,

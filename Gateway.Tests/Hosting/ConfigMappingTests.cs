@@ -2,6 +2,8 @@ using Gateway.Core.Actors;
 using System.Net;
 using Gateway.Core.Config;
 using Gateway.Core.Hosting;
+using Gateway.Core.Ppp.Auth;
+using Gateway.Core.Ppp.Fsm;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Tests.Config;
 
@@ -133,13 +135,13 @@ public class ConfigMappingTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), gateway.Bundles[0].EchoPeriod);
     }
 
-    /// <summary>A two-sublink <c>vpn-nic</c> label with <paramref name="lines"/> added first, mapped without errors.</summary>
-    private static GatewayOptions GatewayWith(string lines)
+    /// <summary>A two-sublink <c>vpn-nic</c> label with <paramref name="lines"/> added first and <paramref name="last"/> last, mapped without errors.</summary>
+    private static GatewayOptions GatewayWith(string lines, string last = "")
     {
         var source = new InMemoryConfigSource().Add("ppp.conf",
             // Before `set mrru`: after it, a link command with no link names the bundle's own link (as in FreeBSD).
             "vpn-nic:\n" + lines + " set mrru 1500\n set authname n\n set authkey k\n clone 1 2\n link deflink rm\n" +
-            " link 1 set device 127.0.0.1:6671/udp\n link 2 set device 127.0.0.1:6672/udp\n");
+            " link 1 set device 127.0.0.1:6671/udp\n link 2 set device 127.0.0.1:6672/udp\n" + last);
         var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
         var errors = new List<string>();
 
@@ -159,11 +161,11 @@ public class ConfigMappingTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver.EchoPeriod);
     }
 
-    /// <summary>A <c>vpn-in</c> label with <paramref name="lines"/> added, mapped without errors.</summary>
-    private static ReceiverOptions ReceiverWith(string lines)
+    /// <summary>A <c>vpn-in</c> label with <paramref name="lines"/> added first and <paramref name="last"/> last, mapped without errors.</summary>
+    private static ReceiverOptions ReceiverWith(string lines, string last = "")
     {
         var source = new InMemoryConfigSource().Add("ppp.conf",
-            "vpn-in:\n" + lines + " set mrru 1500\n enable chap\n set ifaddr 10.0.0.1 10.0.0.2\n");
+            "vpn-in:\n" + lines + " set mrru 1500\n enable chap\n set ifaddr 10.0.0.1 10.0.0.2\n" + last);
         var model = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source))).Model;
         var errors = new List<string>();
 
@@ -293,5 +295,105 @@ public class ConfigMappingTests
 
         Assert.Empty(errors);
         Assert.Equal([null, MemberPolicy.Primary(2), MemberPolicy.Backup], gateway!.Bundles[0].Sublinks.Select(s => s.Policy));
+    }
+
+    private static (TimeSpan RestartTimer, int MaxConfigure, int MaxTerminate) Counters(FsmSettings fsm) =>
+        (fsm.RestartTimer, fsm.MaxConfigure, fsm.MaxTerminate);
+
+    private static readonly (TimeSpan, int, int) Rfc1661Defaults = (TimeSpan.FromSeconds(3), 10, 2);
+
+    [Fact]
+    public void Without_retry_lines_every_protocol_keeps_todays_defaults_rfc_1661s()
+    {
+        var gateway = GatewayWith("").Bundles.Single();
+        var receiver = ReceiverWith("");
+        var isp = IspWith("").ToSessionSettings();
+
+        FsmSettings[] used =
+        [
+            gateway.MemberSession.LcpFsm ?? gateway.MemberSession.Fsm,
+            gateway.Settings.IpcpFsm ?? gateway.Settings.Fsm,
+            gateway.Settings.Ipv6cpFsm ?? gateway.Settings.Fsm,
+            gateway.Settings.CcpFsm ?? gateway.Settings.Fsm,
+            receiver.MemberSession.LcpFsm ?? receiver.MemberSession.Fsm,
+            receiver.Bundle.IpcpFsm ?? receiver.Bundle.Fsm,
+            receiver.Bundle.Ipv6cpFsm ?? receiver.Bundle.Fsm,
+            receiver.Bundle.CcpFsm ?? receiver.Bundle.Fsm,
+            isp.LcpFsm ?? isp.Fsm,
+            isp.IpcpFsm ?? isp.Fsm,
+            isp.CcpFsm ?? isp.Fsm,
+        ];
+        Assert.All(used, fsm => Assert.Equal(Rfc1661Defaults, Counters(fsm)));
+        Assert.All([gateway.MemberSession, receiver.MemberSession, isp], session =>
+        {
+            Assert.Null(session.PapRetry);
+            Assert.Null(session.ChapRetry);
+            Assert.Equal((TimeSpan.FromSeconds(3), 3), (session.AuthRestartInterval, session.AuthMaxTries));
+        });
+    }
+
+    [Fact]
+    public void Set_lcpretry_under_the_sublinks_links_gives_their_member_session_that_lcp_timer_and_counters()
+    {
+        var member = GatewayWith("", " link * set lcpretry 1 4 2\n").Bundles.Single().MemberSession;
+
+        Assert.Equal((TimeSpan.FromSeconds(1), 4, 2), Counters(member.LcpFsm!));
+        Assert.Equal(FsmSettings.DefaultMaxFailure, member.LcpFsm!.MaxFailure);
+        Assert.Null(member.IpcpFsm);
+    }
+
+    [Fact]
+    public void Set_ipcpretry_ipv6cpretry_and_ccpretry_reach_the_gateways_bundle_and_lcp_keeps_its_defaults()
+    {
+        var bundle = GatewayWith(" set ipcpretry 2 6 3\n set ipv6cpretry 1\n", " set ccpretry 4 7\n").Bundles.Single();
+
+        Assert.Equal((TimeSpan.FromSeconds(2), 6, 3), Counters(bundle.Settings.IpcpFsm!));
+        Assert.Equal((TimeSpan.FromSeconds(1), 5, 5), Counters(bundle.Settings.Ipv6cpFsm!));
+        Assert.Equal((TimeSpan.FromSeconds(4), 7, 5), Counters(bundle.Settings.CcpFsm!));
+        Assert.Null(bundle.MemberSession.LcpFsm);
+    }
+
+    [Fact]
+    public void Set_papretry_and_set_chapretry_reach_the_member_sessions_authentication()
+    {
+        var member = GatewayWith("", " link * set papretry 2 4\n link * set chapretry 1\n").Bundles.Single().MemberSession;
+
+        Assert.Equal(new AuthRetry(TimeSpan.FromSeconds(2), 4), member.PapRetry);
+        Assert.Equal(TimeSpan.FromSeconds(8), member.PapRetry!.PeerWait);
+        Assert.Equal(new AuthRetry(TimeSpan.FromSeconds(1), 3), member.ChapRetry);
+    }
+
+    [Fact]
+    public void The_receivers_link_lines_reach_every_sublinks_session_and_its_ncp_lines_every_bundle()
+    {
+        var receiver = ReceiverWith(" set lcpretry 1 4 2\n set chapretry 2 5\n set ipcpretry 2 6 3\n set ipv6cpretry 1 2 1\n", " set ccpretry 4\n");
+
+        Assert.Equal((TimeSpan.FromSeconds(1), 4, 2), Counters(receiver.MemberSession.LcpFsm!));
+        Assert.Equal(new AuthRetry(TimeSpan.FromSeconds(2), 5), receiver.MemberSession.ChapRetry);
+        Assert.Equal((TimeSpan.FromSeconds(2), 6, 3), Counters(receiver.Bundle.IpcpFsm!));
+        Assert.Equal((TimeSpan.FromSeconds(1), 2, 1), Counters(receiver.Bundle.Ipv6cpFsm!));
+        Assert.Equal((TimeSpan.FromSeconds(4), 5, 5), Counters(receiver.Bundle.CcpFsm!));
+    }
+
+    [Fact]
+    public void An_isp_labels_retry_lines_reach_its_modem_links_session()
+    {
+        var session = IspWith(" set lcpretry 1 4 2\n set ipcpretry 2 6\n set ccpretry 5 1 1\n set papretry 4 2\n set chapretry 2 5\n").ToSessionSettings();
+
+        Assert.Equal((TimeSpan.FromSeconds(1), 4, 2), Counters(session.LcpFsm!));
+        Assert.Equal((TimeSpan.FromSeconds(2), 6, 5), Counters(session.IpcpFsm!));
+        Assert.Equal((TimeSpan.FromSeconds(5), 1, 1), Counters(session.CcpFsm!));
+        Assert.Equal(new AuthRetry(TimeSpan.FromSeconds(4), 2), session.PapRetry);
+        Assert.Equal(new AuthRetry(TimeSpan.FromSeconds(2), 5), session.ChapRetry);
+    }
+
+    /// <summary>A modem ISP label (one serial link with a phone number) with <paramref name="lines"/> added, as its modem link's options.</summary>
+    private static Gateway.Core.Isp.IspLinkOptions IspWith(string lines)
+    {
+        var source = new InMemoryConfigSource().Add("ppp.conf", "isp1:\n set device /dev/cuaa0\n set phone 1234567\n" + lines);
+        var result = GatewayModelBuilder.Build(new GatewayConfigFiles(PppConfReader.Read("ppp.conf", source)));
+
+        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+        return ConfigMapping.ToIspLink(result.Model.IspLinks.Single());
     }
 }

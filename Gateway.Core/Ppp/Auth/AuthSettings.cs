@@ -37,6 +37,16 @@ public static class AuthDefaults
     }
 }
 
+/// <summary>
+/// One authentication protocol's timing, FreeBSD's <c>set papretry</c> or <c>set chapretry</c> (auth.c): a request
+/// every <paramref name="RestartInterval"/>, <paramref name="MaxTries"/> in all, the first included.
+/// </summary>
+public sealed record AuthRetry(TimeSpan RestartInterval, int MaxTries)
+{
+    /// <summary>How long a role waits for the other side to begin: FreeBSD's auth timer in full (it runs MaxTries times).</summary>
+    public TimeSpan PeerWait { get; init; } = RestartInterval * MaxTries;
+}
+
 /// <summary>PAP as the peer that logs in (<c>set authname</c>, <c>set authkey</c>, <c>set papretry period [attempts]</c>).</summary>
 public sealed record PapPeerSettings(string AuthName, Secret AuthKey)
 {

@@ -2,8 +2,9 @@ namespace Gateway.Core.Ppp.Fsm;
 
 /// <summary>
 /// Automaton counters and timer (RFC 1661 section 4.6) and the size of our control-packet buffers.
-/// FreeBSD ppp's <c>set lcpretry</c>/<c>set ipcpretry</c>/<c>set ccpretry</c> set the timer and the
-/// two retry counts; the defaults here are the RFC's.
+/// FreeBSD ppp's <c>set lcpretry</c>/<c>set ipcpretry</c>/<c>set ipv6cpretry</c>/<c>set ccpretry</c> set the timer
+/// and the two retry counts, per protocol (<see cref="Session.SessionSettings.LcpFsm"/> and the like); the defaults
+/// here are the RFC's, and stay where no such line is written.
 /// </summary>
 public sealed record FsmSettings
 {

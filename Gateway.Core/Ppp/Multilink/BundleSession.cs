@@ -66,7 +66,17 @@ public sealed record BundleSettings
     /// </summary>
     public Ipv6cpSettings? Ipv6cp { get; init; }
 
+    /// <summary>The automaton settings of every NCP that has none of its own below.</summary>
     public FsmSettings Fsm { get; init; } = FsmSettings.Default;
+
+    /// <summary>IPCP's automaton (<c>set ipcpretry</c>); null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? IpcpFsm { get; init; }
+
+    /// <summary>IPV6CP's automaton (<c>set ipv6cpretry</c>); null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? Ipv6cpFsm { get; init; }
+
+    /// <summary>CCP's automaton (<c>set ccpretry</c>); null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? CcpFsm { get; init; }
 
     /// <summary>Caps and timeouts of the reassembler; format and MRRU come from the first member's LCP.</summary>
     public MpReassemblerOptions Reassembly { get; init; } = new();
@@ -130,11 +140,11 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
     {
         this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
         this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
-        ipcp = new IpControlProtocol(settings.Ipcp, settings.Fsm);
+        ipcp = new IpControlProtocol(settings.Ipcp, settings.IpcpFsm ?? settings.Fsm);
         if (settings.Compression == CompressionControl.RefuseAll)
-            ccp = new CompressionControlProtocol(settings.Fsm);
+            ccp = new CompressionControlProtocol(settings.CcpFsm ?? settings.Fsm);
         if (settings.Ipv6cp is not null)
-            ipv6cp = new Ipv6ControlProtocol(settings.Ipv6cp, settings.Fsm);
+            ipv6cp = new Ipv6ControlProtocol(settings.Ipv6cp, settings.Ipv6cpFsm ?? settings.Fsm);
     }
 
     public string Name => settings.Name;

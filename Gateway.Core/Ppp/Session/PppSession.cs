@@ -49,11 +49,11 @@ public sealed class PppSession
     {
         this.settings = settings ?? throw new ArgumentNullException(nameof(settings));
         this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
-        lcp = new LinkControlProtocol(settings.Lcp, settings.Fsm, settings.MagicSource);
+        lcp = new LinkControlProtocol(settings.Lcp, settings.LcpFsm ?? settings.Fsm, settings.MagicSource);
         if (settings.Ipcp is not null)
-            ipcp = new Ipcp.IpControlProtocol(settings.Ipcp, settings.Fsm);
+            ipcp = new Ipcp.IpControlProtocol(settings.Ipcp, settings.IpcpFsm ?? settings.Fsm);
         if (settings.Compression == CompressionControl.RefuseAll)
-            ccp = new Ccp.CompressionControlProtocol(settings.Fsm);
+            ccp = new Ccp.CompressionControlProtocol(settings.CcpFsm ?? settings.Fsm);
         if (settings.Framing == FramingMode.Async)
         {
             hdlcEncoder = new HdlcEncoder();
@@ -465,14 +465,14 @@ public sealed class PppSession
     {
         LcpAuthentication.Pap => new PapPeer(new PapPeerSettings(settings.AuthName, settings.AuthKey)
         {
-            RestartInterval = settings.AuthRestartInterval,
-            MaxRequests = settings.AuthMaxTries,
+            RestartInterval = PapTiming.RestartInterval,
+            MaxRequests = PapTiming.MaxTries,
         }),
         LcpAuthentication.ChapMd5 => new ChapPeer(new ChapPeerSettings(settings.AuthName, settings.AuthKey)
         {
-            RestartInterval = settings.AuthRestartInterval,
-            MaxResponses = settings.AuthMaxTries,
-            ChallengeTimeout = settings.AuthPeerWait,
+            RestartInterval = ChapTiming.RestartInterval,
+            MaxResponses = ChapTiming.MaxTries,
+            ChallengeTimeout = ChapTiming.PeerWait,
         }),
         _ => null,
     };
@@ -480,12 +480,12 @@ public sealed class PppSession
     private AuthRole? CreatePeerRole(LcpAuthentication protocol) => protocol switch
     {
         LcpAuthentication.Pap => new PapAuthenticator(
-            new PapAuthenticatorSettings { RequestTimeout = settings.AuthPeerWait }, Secrets),
+            new PapAuthenticatorSettings { RequestTimeout = PapTiming.PeerWait }, Secrets),
         LcpAuthentication.ChapMd5 => new ChapAuthenticator(
             new ChapAuthenticatorSettings(settings.AuthName)
             {
-                RestartInterval = settings.AuthRestartInterval,
-                MaxChallenges = settings.AuthMaxTries,
+                RestartInterval = ChapTiming.RestartInterval,
+                MaxChallenges = ChapTiming.MaxTries,
             },
             Secrets,
             settings.Random),
@@ -493,6 +493,12 @@ public sealed class PppSession
     };
 
     private ISecretStore Secrets => settings.Secrets ?? new InMemorySecretStore();
+
+    private AuthRetry PapTiming => settings.PapRetry ?? SharedAuthTiming;
+
+    private AuthRetry ChapTiming => settings.ChapRetry ?? SharedAuthTiming;
+
+    private AuthRetry SharedAuthTiming => new(settings.AuthRestartInterval, settings.AuthMaxTries) { PeerWait = settings.AuthPeerWait };
 
     private void ApplyAuth(AuthRole role, AuthOutput output, bool self)
     {

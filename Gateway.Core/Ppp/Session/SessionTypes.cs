@@ -60,7 +60,17 @@ public sealed record SessionSettings
 
     public LcpSettings Lcp { get; init; } = LcpSettings.Default;
 
+    /// <summary>The automaton settings of every control protocol that has none of its own below.</summary>
     public FsmSettings Fsm { get; init; } = FsmSettings.Default;
+
+    /// <summary>LCP's automaton (<c>set lcpretry</c>); null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? LcpFsm { get; init; }
+
+    /// <summary>IPCP's automaton (<c>set ipcpretry</c>); null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? IpcpFsm { get; init; }
+
+    /// <summary>CCP's automaton (<c>set ccpretry</c>); null: <see cref="Fsm"/>.</summary>
+    public FsmSettings? CcpFsm { get; init; }
 
     /// <summary>
     /// IPCP settings; null runs no IPCP. With no IPCP and <see cref="Compression"/> set to
@@ -92,6 +102,12 @@ public sealed record SessionSettings
 
     /// <summary>How long we wait for the peer to begin authenticating (its first PAP request or CHAP challenge).</summary>
     public TimeSpan AuthPeerWait { get; init; } = AuthDefaults.PeerWait;
+
+    /// <summary>PAP's timing in both roles (<c>set papretry</c>); null: <see cref="AuthRestartInterval"/>, <see cref="AuthMaxTries"/>, <see cref="AuthPeerWait"/>.</summary>
+    public AuthRetry? PapRetry { get; init; }
+
+    /// <summary>CHAP's timing in both roles (<c>set chapretry</c>); null: <see cref="AuthRestartInterval"/>, <see cref="AuthMaxTries"/>, <see cref="AuthPeerWait"/>.</summary>
+    public AuthRetry? ChapRetry { get; init; }
 }
 
 /// <summary>What a session tells its owner (logs, the event stream, the bundle).</summary>

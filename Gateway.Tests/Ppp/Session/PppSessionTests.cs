@@ -145,6 +145,43 @@ public class PppSessionTests
         Assert.Contains("Max-Configure", pair.A.Last<LinkDown>()!.Reason);
     }
 
+    [Fact]
+    public void Lcps_own_restart_timer_and_max_configure_set_lcpretry_replace_the_shared_ones()
+    {
+        var lcp = FsmSettings.Default with { RestartTimer = TimeSpan.FromSeconds(1), MaxConfigure = 4 };
+        var pair = new SessionPair(Gateway(FramingMode.Sync, Auth.Chap) with { LcpFsm = lcp }, Isp(FramingMode.Sync, Auth.Chap));
+        pair.Filter = (from, _) => from != pair.A; // everything the gateway sends is lost
+        pair.A.Session.Start();
+
+        Assert.Equal((SessionTimer.Lcp, TimeSpan.FromSeconds(1)), Assert.Single(pair.A.TimersStarted));
+        Assert.Single(pair.A.Sent);
+        pair.RunUntil(() => pair.A.Last<LinkDown>() is not null, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(4, pair.A.Sent.Count);
+        Assert.Equal(TimeSpan.FromSeconds(4), pair.Now);
+        Assert.Contains("Max-Configure", pair.A.Last<LinkDown>()!.Reason);
+    }
+
+    [Theory]
+    [InlineData(Auth.Chap, 1, 2)] // the Challenge's restart timer; the wait for the peer's Challenge, 1 s x 2 tries
+    [InlineData(Auth.Pap, 8, 2)] // the wait for the peer's Authenticate-Request, 2 s x 4 tries; the Request's restart timer
+    public void Set_chapretry_and_set_papretry_time_their_own_protocol_in_both_roles(Auth auth, int peerSeconds, int selfSeconds)
+    {
+        var pair = new SessionPair(
+            Gateway(FramingMode.Sync, auth) with
+            {
+                ChapRetry = new AuthRetry(TimeSpan.FromSeconds(1), 2),
+                PapRetry = new AuthRetry(TimeSpan.FromSeconds(2), 4),
+            },
+            Isp(FramingMode.Sync, auth));
+        pair.Start();
+
+        pair.RunUntil(() => pair.A.Session.Network is not null, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(TimeSpan.FromSeconds(peerSeconds), pair.A.TimersStarted.First(t => t.Timer == SessionTimer.AuthenticatePeer).Interval);
+        Assert.Equal(TimeSpan.FromSeconds(selfSeconds), pair.A.TimersStarted.First(t => t.Timer == SessionTimer.AuthenticateSelf).Interval);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

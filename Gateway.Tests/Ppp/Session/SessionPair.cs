@@ -125,7 +125,14 @@ internal sealed class SessionPair
             pair.wire.Enqueue((Peer, bytes));
         }
 
-        public void StartTimer(SessionTimer timer, TimeSpan interval) => timers[timer] = pair.Now + interval;
+        /// <summary>Every timer the session asked for, in order, with its interval.</summary>
+        public List<(SessionTimer Timer, TimeSpan Interval)> TimersStarted { get; } = new();
+
+        public void StartTimer(SessionTimer timer, TimeSpan interval)
+        {
+            TimersStarted.Add((timer, interval));
+            timers[timer] = pair.Now + interval;
+        }
 
         public void StopTimer(SessionTimer timer) => timers.Remove(timer);
 
