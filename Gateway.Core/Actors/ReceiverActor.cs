@@ -76,6 +76,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         Receive<GetReceiverStatus>(_ => Sender.Tell(Status()));
         Receive<GetNodeSummary>(_ => Sender.Tell(new NodeSummary(listener?.LocalEndPoint?.ToString(), peers.Count, bundles.Count) { Leases = addressBook is null ? null : leases.Count }));
         ReceiveLeases();
+        ReceiveSharding();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -156,6 +157,8 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         if (peers.Authenticated(up.Sublink) is { } from && knownSources.Authenticated(from.Address))
             PublishKnownSources();
         var identity = new BundleIdentity(up.PeerName, up.Link.PeerEndpointDiscriminator ?? EndpointDiscriminator.None);
+        if (HandToCluster(up, identity))
+            return;
         if (bundles.Rejoining(up.Sublink, identity) is { } left)
             Context.Stop(left);
         switch (bundles.Adopt(identity, up.Sublink, up, out var bundle))
@@ -196,6 +199,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
     {
         if (peers.Remove(actor) is { } gone)
         {
+            ForgetRelay(actor);
             if (gone.Authenticated)
                 knownSources.Ended(gone.Endpoint.Address, MonotonicClock.Now);
             // The last sublink handed to its bundle: the bundle stops, and keeps its address until it has.

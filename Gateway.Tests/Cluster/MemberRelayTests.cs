@@ -99,7 +99,7 @@ public sealed class MemberRelayTests : IAsyncLifetime
         };
         object[] messages =
         [
-            new RemoteSublinkUp("1", someone, link, "vpnname", "127.0.0.1:4000"),
+            new RemoteSublinkUp("1", someone, link, "vpnname", "127.0.0.1:4000", Address: 5),
             new SublinkDown("1", someone, "keepalive"),
             new MemberUnreachable(someone, "ICMP"),
             new MemberReachable(someone),
@@ -110,7 +110,11 @@ public sealed class MemberRelayTests : IAsyncLifetime
             new Refused("full"),
         ];
         foreach (var message in messages)
+        {
             Assert.Equal(message, serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message)));
+            var envelope = new ForBundle("vpnname/label:76706E", message);
+            Assert.Equal(envelope, serializer.FromBinary(serializer.ToBinary(envelope), "for"));
+        }
         var fragment = (FragmentIn)serializer.FromBinary(serializer.ToBinary(new FragmentIn(someone, [1, 2, 3])), "in");
         Assert.Equal([1, 2, 3], fragment.Fragment);
         Assert.Equal([9, 8], ((RelayedFragment)serializer.FromBinary(serializer.ToBinary(new RelayedFragment([9, 8])), "out")).Fragment);
@@ -123,6 +127,8 @@ public sealed class MemberRelayTests : IAsyncLifetime
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(up[..^3], "up"));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([0xFF, 0xFF, 0xFF, 0x7F], "out"));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "nonsense"));
+        var nested = serializer.ToBinary(new ForBundle("a", new ForBundle("b", new Refused("x"))));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(nested, "for"));
     }
 
     private static Address Address(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;

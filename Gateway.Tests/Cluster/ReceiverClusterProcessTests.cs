@@ -33,6 +33,10 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
     /// <c>set device</c> of 127.0.0.1:<paramref name="ports"/>, in that order.
     /// </summary>
     private static string NicConf(int[] ports, int sublinks, string authname = "vpnname", string authkey = "vpnkey") =>
+        NicConfPerLink(Enumerable.Repeat(ports, sublinks).ToArray(), authname, authkey);
+
+    /// <summary>A gateway's <c>vpn-nic</c> label whose sublink N has the <c>set device</c> list 127.0.0.1:<paramref name="perLink"/>[N - 1].</summary>
+    private static string NicConfPerLink(int[][] perLink, string authname = "vpnname", string authkey = "vpnkey") =>
         $"""
         vpn-nic:
          set enddisc label
@@ -41,10 +45,10 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
          set mru 1504
          set authname {authname}
          set authkey {authkey}
-         clone {string.Join(' ', Enumerable.Range(1, sublinks))}
+         clone {string.Join(' ', Enumerable.Range(1, perLink.Length))}
          link deflink rm
 
-        """ + string.Concat(Enumerable.Range(1, sublinks).Select(i => $" link {i} set device {string.Join(' ', ports.Select(p => $"127.0.0.1:{p}/udp"))}\n"));
+        """ + string.Concat(perLink.Select((ports, i) => $" link {i + 1} set device {string.Join(' ', ports.Select(p => $"127.0.0.1:{p}/udp"))}\n"));
 
     /// <summary>A receiver (<c>gateway run --label vpn-in</c>) of <see cref="Conf"/> in <paramref name="work"/>, on loopback, with <paramref name="options"/>.</summary>
     private static GatewayProgram StartReceiver(string name, string work, ITestOutputHelper output, int listen, params string[] options) =>
@@ -195,6 +199,42 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         await browser.ScreenshotAsync(page, "cluster-3-node-downed");
     }
 
+    [Fact]
+    public async Task With_sharded_bundles_a_gateways_sublinks_on_two_nodes_form_one_bundle_on_one_node_that_carries_its_probes()
+    {
+        await using var cluster = await ThreeNodes.StartAsync(output, "--Gateway:Cluster:ShardBundles=true");
+        for (int i = 0; i < 3; i++)
+            await cluster.WaitForAllUpAsync(i, 3);
+
+        // Sublink 1 dials the first node, sublink 2 the second: each node holds one sublink, and the cluster one bundle.
+        await using var gateway = cluster.StartGatewayPerLink([[0], [1]]);
+        var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(90));
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2, TimeSpan.FromSeconds(60));
+        Assert.Equal("10.255.0.2", (await gatewayApi.BundleAsync("vpn-nic")).LocalAddress);
+        foreach (int i in new[] { 0, 1 })
+            Assert.Single(await cluster.Apis[i].WaitForSublinksAsync(s => s.Count(l => l.State == SublinkState.Open) == 1, TimeSpan.FromSeconds(30)), l => l.State == SublinkState.Open);
+
+        // The gateway's probes go out over both sublinks, are reassembled by the one bundle on whichever node holds it,
+        // and come back (the receiver reflects them).
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Traffic is { ProbesAnswered: >= 20 }, TimeSpan.FromSeconds(60));
+        BundleStatus? entity = null;
+        int holder = -1;
+        for (int i = 0; i < 3 && entity is null; i++)
+        {
+            using var client = cluster.Apis[i].Client();
+            var bundles = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<BundleStatus[]>(client, "api/bundles", GatewayApi.Json);
+            entity = bundles!.SingleOrDefault(b => b.Name.StartsWith("vpn-in-", StringComparison.Ordinal) && b.Up);
+            holder = i;
+        }
+        Assert.NotNull(entity);
+        output.WriteLine($"the bundle is on node {holder + 1}: members {string.Join(", ", entity.Members)}; reassembled {entity.Reassembly.PacketsReassembled}, lost {entity.Reassembly.PacketsLost}");
+        Assert.Equal(2, entity.Members.Count);                         // one member link from each node
+        Assert.All(entity.MemberDetails, m => Assert.True(m.FragmentsOut > 0, $"nothing sent on {m.Name}"));
+        var carried = await gatewayApi.BundleAsync("vpn-nic");
+        Assert.All(carried.MemberDetails, m => Assert.True(m.FragmentsOut > 0, $"the gateway sent nothing on {m.Name}"));
+        Assert.True(carried.Traffic!.ProbeLossPercent < 5, $"probe loss {carried.Traffic.ProbeLossPercent} %");
+    }
+
     /// <summary>Three receiver processes on loopback, the first two the seed nodes, and their APIs.</summary>
     private sealed class ThreeNodes : IAsyncDisposable
     {
@@ -202,6 +242,7 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         private readonly string work = Directory.CreateTempSubdirectory("gateway-cluster-").FullName;
         private readonly int[] ports = [FreePorts.Tcp(), FreePorts.Tcp(), FreePorts.Tcp()];
         private readonly List<GatewayProgram> stopped = [];
+        private string[] options = [];
 
         private ThreeNodes(ITestOutputHelper output)
         {
@@ -228,9 +269,17 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
             return GatewayProgram.Start(name, ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
         }
 
-        public static async Task<ThreeNodes> StartAsync(ITestOutputHelper output)
+        /// <summary>A gateway (<c>vpn-nic</c>) whose sublink N dials the nodes <paramref name="targets"/>[N - 1], in that order.</summary>
+        public GatewayProgram StartGatewayPerLink(int[][] targets, string name = "gateway")
         {
-            var cluster = new ThreeNodes(output);
+            string conf = Path.Combine(work, $"{name}.conf");
+            File.WriteAllText(conf, NicConfPerLink(targets.Select(t => t.Select(n => Listens[n]).ToArray()).ToArray()));
+            return GatewayProgram.Start(name, ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
+        }
+
+        public static async Task<ThreeNodes> StartAsync(ITestOutputHelper output, params string[] options)
+        {
+            var cluster = new ThreeNodes(output) { options = options };
             try
             {
                 for (int i = 0; i < 3; i++)
@@ -252,8 +301,10 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
                 stopped.Add(previous);
             string seeds = string.Join(',', ports.Take(2).Select(p => $"127.0.0.1:{p}"));
             Programs[i] = StartReceiver($"node{i + 1}", work, output, Listens[i],
+            [
                 "--Gateway:Cluster:Hostname=127.0.0.1", $"--Gateway:Cluster:Port={ports[i]}", $"--Gateway:Cluster:SeedNodes={seeds}",
-                "--Gateway:Cluster:SplitBrain:StableAfter=00:00:02");
+                "--Gateway:Cluster:SplitBrain:StableAfter=00:00:02", .. options,
+            ]);
         }
 
         public async Task StartNodeAsync(int i)

@@ -33,6 +33,9 @@ public sealed class ReceiverClusterSettingsTests
         Assert.Equal("akka.tcp://gateway@10.0.0.1:4100", settings.SelfAddress);
         Assert.Equal("keep-majority", settings.Strategy);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.StableAfter);
+        Assert.False(settings.ShardBundles);
+        Assert.True(ReceiverClusterSettings.Read(Config(
+            ("Gateway:Cluster:Hostname", "10.0.0.1"), ("Gateway:Cluster:SeedNodes:0", "10.0.0.1:4100"), ("Gateway:Cluster:ShardBundles", "true")), errors).ShardBundles);
 
         settings = ReceiverClusterSettings.Read(Config(
             ("Gateway:Cluster:Hostname", "0.0.0.0"),
@@ -52,6 +55,7 @@ public sealed class ReceiverClusterSettingsTests
     [InlineData("Gateway:Cluster:SplitBrain:Strategy", "static-quorum", "Gateway:Cluster:SplitBrain:QuorumSize: static-quorum needs it")]
     [InlineData("Gateway:Cluster:SplitBrain:StableAfter", "soon", "Gateway:Cluster:SplitBrain:StableAfter: 'soon'")]
     [InlineData("Gateway:Cluster:Hostname", "0.0.0.0", "Gateway:Cluster:PublicHostname: needed")]
+    [InlineData("Gateway:Cluster:ShardBundles", "yes", "Gateway:Cluster:ShardBundles: 'yes' is neither true nor false")]
     public void Errors_name_the_key(string key, string value, string expected)
     {
         var values = new List<(string, string)> { (key, value) };

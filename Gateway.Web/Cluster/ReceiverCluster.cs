@@ -5,6 +5,7 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Gateway.Core.Actors.Cluster;
 
 namespace Gateway.Web.Cluster;
 
@@ -50,6 +51,13 @@ public sealed record ReceiverClusterSettings
     public int QuorumSize { get; init; }
 
     public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// <c>Gateway:Cluster:ShardBundles</c>: bundles are sharded entities of the cluster (<see cref="BundleEntity"/>), so a
+    /// gateway's sublinks may land on different nodes and still form one bundle; false (the default for now): each node
+    /// keeps the bundles of the sublinks that reach it.
+    /// </summary>
+    public bool ShardBundles { get; init; }
 
     /// <summary>True when the configuration asks for a cluster (<c>Gateway:Cluster:SeedNodes</c> has an entry).</summary>
     public static bool IsConfigured(IConfiguration configuration) =>
@@ -109,6 +117,13 @@ public sealed record ReceiverClusterSettings
                 settings = settings with { StableAfter = stable };
             else
                 errors.Add($"{Section}:SplitBrain:StableAfter: '{stableText}' is not a duration (hh:mm:ss)");
+        }
+        if (section["ShardBundles"] is { } shardText)
+        {
+            if (bool.TryParse(shardText, out bool shard))
+                settings = settings with { ShardBundles = shard };
+            else
+                errors.Add($"{Section}:ShardBundles: '{shardText}' is neither true nor false");
         }
         if (settings.PublicHostname is null && settings.Hostname is "0.0.0.0" or "::")
             errors.Add($"{Section}:PublicHostname: needed when {Section}:Hostname is {settings.Hostname} (the address the other nodes reach this one at)");
@@ -191,7 +206,7 @@ public sealed record ReceiverClusterSettings
         builder
             .AddHocon(string.Create(CultureInfo.InvariantCulture,
                 $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms") +
-                "\nakka.cluster.run-coordinated-shutdown-when-down = off", HoconAddMode.Prepend)
+                "\nakka.cluster.run-coordinated-shutdown-when-down = off\n" + MemberRelaySerializer.Hocon, HoconAddMode.Prepend)
             .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() =>
             {
                 if (!system.WhenTerminated.IsCompleted)

@@ -1,4 +1,6 @@
 using System.Net;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Gateway.Core.Actors;
 using Gateway.Core.Config;
@@ -60,11 +62,19 @@ public static class RunConfiguration
             Fail(errors);
             if (cluster is not null)
                 builder = cluster.Apply(builder);
-            builder = builder.WithReceiverActors(receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption });
+            var receiverOptions = receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption };
+            builder = builder.WithReceiverActors(receiverOptions);
+            if (cluster is null)
+                return builder;
             // The cluster's peer addresses: unique across the nodes, and a gateway's back wherever its bundle forms again.
-            return cluster is null
-                ? builder
-                : builder.WithActors((system, registry) => system.ActorOf(ClusterAddressBook.Props(registry.Get<ActorKeys.Receiver>()), "address-book"));
+            builder = builder.WithActors((system, registry) => system.ActorOf(ClusterAddressBook.Props(registry.Get<ActorKeys.Receiver>()), "address-book"));
+            if (!cluster.ShardBundles)
+                return builder;
+            // Bundles as the cluster's entities: a gateway's sublinks may land on any node (docs/CONFIG.md).
+            return builder
+                .WithShardRegion<BundleRegion>("bundles", identity => BundleEntity.Props(receiverOptions, identity), new BundleMessageExtractor(),
+                    new ShardOptions { Role = ReceiverClusterSettings.Role, RememberEntities = false })
+                .WithActors((_, registry) => registry.Get<ActorKeys.Receiver>().Tell(new ReceiverActor.UseBundleRegion(registry.Get<BundleRegion>())));
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)
         {

@@ -14,21 +14,43 @@ namespace Gateway.Core.Actors.Cluster;
 /// Akka.Remote with <see cref="MemberRelaySerializer"/>; what the bundle sends goes out on the sublink's own
 /// <see cref="MemberDataPath"/>, which frames it as the sublink's LCP agreed. The relay stops with its sublink, and the
 /// bundle, which watches it, takes the member out.
+/// <para>
+/// Until the bundle has answered, what the relay says goes to <c>firstContact</c>, wrapped in a <see cref="ForBundle"/>
+/// of the bundle's identity when that is the cluster's shard region (which places the bundle on some node); from then
+/// on straight to the bundle. When the bundle's node goes (the relay watches the bundle), the relay asks for the bundle
+/// again the same way, and the cluster forms it anew on a node that is up, with the sublink as a member.
+/// </para>
 /// </summary>
 public sealed class MemberRelay : ReceiveActor
 {
-    private readonly IActorRef bundle;
+    private readonly IActorRef firstContact;
+    private readonly string? identity;
+    private IActorRef? bundle;
     private IActorRef sublink;
     private MemberDataPath? dataPath;
+    private RemoteSublinkUp? up;
 
-    public MemberRelay(SublinkUp up, IActorRef bundle)
+    /// <param name="firstContact">The bundle itself, or the cluster's shard region of bundles (then with <paramref name="identity"/>).</param>
+    /// <param name="identity">The bundle's identity in the shard region; null when <paramref name="firstContact"/> is the bundle.</param>
+    /// <param name="address">The peer address this node chose for the bundle (an index into <c>set ifaddr</c>'s range), or -1.</param>
+    public MemberRelay(SublinkUp up, IActorRef firstContact, string? identity = null, int address = -1)
     {
-        this.bundle = bundle;
+        this.firstContact = firstContact;
+        this.identity = identity;
+        Address = address;
         sublink = up.Sublink;
-        Receive<SublinkUp>(Up);
+        Receive<SublinkUp>(u => Up(u, Address));
 
         // The bundle, to the sublink: it joined (as the relay), was refused, or must reject a protocol.
-        Receive<JoinedBundle>(j => sublink.Tell(j with { Bundle = Self }));
+        Receive<JoinedBundle>(j =>
+        {
+            if (!j.Bundle.Equals(bundle))
+            {
+                bundle = j.Bundle;
+                Context.Watch(bundle);
+            }
+            sublink.Tell(j with { Bundle = Self });
+        });
         Receive<Refused>(r => sublink.Tell(r));
         Receive<RejectForBundle>(r => sublink.Tell(r));
         Receive<RelayedFragment>(f => dataPath?.Send(f.Fragment));
@@ -45,35 +67,57 @@ public sealed class MemberRelay : ReceiveActor
                 p.Release();
             }
         });
-        Receive<FragmentIn>(f => bundle.Tell(f with { Sublink = Self }));
-        Receive<DirectIn>(d => bundle.Tell(d with { Sublink = Self }));
+        Receive<FragmentIn>(f => ToBundle(f with { Sublink = Self }));
+        Receive<DirectIn>(d => ToBundle(d with { Sublink = Self }));
         Receive<SublinkDown>(d =>
         {
             dataPath = null;
-            bundle.Tell(d with { Sublink = Self });
+            this.up = null;
+            ToBundle(d with { Sublink = Self });
         });
-        Receive<MemberUnreachable>(m => bundle.Tell(m with { Sublink = Self }));
-        Receive<MemberReachable>(m => bundle.Tell(m with { Sublink = Self }));
-        Receive<MemberLate>(m => bundle.Tell(m with { Sublink = Self }));
-        Receive<MemberOnTime>(m => bundle.Tell(m with { Sublink = Self }));
-        Receive<MemberRejectedProtocol>(m => bundle.Tell(m with { Sublink = Self }));
+        Receive<MemberUnreachable>(m => ToBundle(m with { Sublink = Self }));
+        Receive<MemberReachable>(m => ToBundle(m with { Sublink = Self }));
+        Receive<MemberLate>(m => ToBundle(m with { Sublink = Self }));
+        Receive<MemberOnTime>(m => ToBundle(m with { Sublink = Self }));
+        Receive<MemberRejectedProtocol>(m => ToBundle(m with { Sublink = Self }));
         Receive<Terminated>(t =>
         {
             if (t.ActorRef.Equals(sublink))
+            {
                 Context.Stop(Self);
+            }
+            else if (t.ActorRef.Equals(bundle))
+            {
+                // Its node went (or it stopped): ask for the bundle again, with this member up if it is.
+                bundle = null;
+                if (this.up is { } again)
+                    ToBundle(again);
+            }
         });
-        Up(up);
+        Up(up, Address);
     }
 
-    public static Props Props(SublinkUp up, IActorRef bundle) => Akka.Actor.Props.Create(() => new MemberRelay(up, bundle));
+    public static Props Props(SublinkUp up, IActorRef firstContact, string? identity = null, int address = -1) =>
+        Akka.Actor.Props.Create(() => new MemberRelay(up, firstContact, identity, address));
+
+    private int Address { get; }
 
     protected override void PreStart() => Context.Watch(sublink);
 
     /// <summary>The sublink reached the Network phase (again): the bundle hears of it as a member link with no data path of its own.</summary>
-    private void Up(SublinkUp up)
+    private void Up(SublinkUp up, int address)
     {
         sublink = up.Sublink;
         dataPath = up.DataPath;
-        bundle.Tell(new RemoteSublinkUp(up.Name, Self, up.Link, up.PeerName, up.Remote?.ToString()));
+        this.up = new RemoteSublinkUp(up.Name, Self, up.Link, up.PeerName, up.Remote?.ToString(), address);
+        ToBundle(this.up);
+    }
+
+    private void ToBundle(object message)
+    {
+        if (bundle is not null)
+            bundle.Tell(message);
+        else
+            firstContact.Tell(identity is null ? message : new ForBundle(identity, message));
     }
 }

@@ -43,6 +43,7 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
         [typeof(JoinedBundle)] = "joined",
         [typeof(Refused)] = "refused",
         [typeof(RejectForBundle)] = "reject",
+        [typeof(ForBundle)] = "for",
     };
 
     public override int Identifier => Id;
@@ -63,6 +64,12 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
                     Link(w, u.Link);
                     w.Write(u.PeerName);
                     OptionalString(w, u.Remote);
+                    w.Write(u.Address);
+                    break;
+                case ForBundle f:
+                    w.Write(f.Identity);
+                    w.Write(Manifest(f.Message));
+                    Bytes(w, ToBinary(f.Message));
                     break;
                 case RelayedFragment f:
                     Bytes(w, f.Fragment);
@@ -129,7 +136,8 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
             using var r = new BinaryReader(new MemoryStream(bytes));
             return manifest switch
             {
-                "up" => new RemoteSublinkUp(r.ReadString(), Ref(r), Link(r), r.ReadString(), OptionalString(r)),
+                "up" => new RemoteSublinkUp(r.ReadString(), Ref(r), Link(r), r.ReadString(), OptionalString(r), r.ReadInt32()),
+                "for" => new ForBundle(r.ReadString(), Inner(r.ReadString(), Bytes(r))),
                 "out" => new RelayedFragment(Bytes(r)),
                 "in" => new FragmentIn(Ref(r), Bytes(r)),
                 "direct" => new DirectIn(Ref(r), r.ReadUInt16(), Bytes(r)),
@@ -150,6 +158,10 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
             throw new System.Runtime.Serialization.SerializationException($"malformed relay message '{manifest}': {e.Message}", e);
         }
     }
+
+    /// <summary>The message inside a <see cref="ForBundle"/>: one of the others, never another envelope.</summary>
+    private object Inner(string manifest, byte[] bytes) =>
+        manifest == "for" ? throw new System.Runtime.Serialization.SerializationException("an envelope inside an envelope") : FromBinary(bytes, manifest);
 
     private static void Ref(BinaryWriter w, IActorRef actor) => w.Write(Serialization.SerializedActorPath(actor));
 

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Gateway.Core.Actors;
+using Gateway.Core.Actors.Messages;
+using static Gateway.Core.Actors.Messages.BundleMessages;
+
+namespace Gateway.Web.Cluster;
+
+/// <summary>The key of the receiver cluster's shard region of bundles in Akka.Hosting's registry.</summary>
+public sealed class BundleRegion;
+
+/// <summary>
+/// One gateway's bundle as an entity of the receiver cluster (issue 14, <c>Gateway:Cluster:ShardBundles</c>), keyed by
+/// its identity (authname and endpoint discriminator): Akka.Cluster.Sharding places it on one node, where it runs the
+/// receiver's bundle (<see cref="ReceiverBundleActor"/>, with its tun device there), and its members are
+/// <see cref="Core.Actors.Cluster.MemberRelay"/>s on the nodes that hold the sublinks. It forms with the peer address
+/// the first member's node chose from the cluster's leases, records the lease on this node's address book, and stops
+/// (passivates) once its last member has gone, keeping the lease for the gateway's return.
+/// </summary>
+public sealed class BundleEntity : ReceiveActor
+{
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly ReceiverOptions options;
+    private readonly string identity;
+    private readonly HashSet<IActorRef> members = [];
+    private IActorRef? bundle;
+    private int address = -1;
+
+    public BundleEntity(ReceiverOptions options, string identity)
+    {
+        this.options = options;
+        this.identity = identity;
+        Receive<RemoteSublinkUp>(Up);
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(bundle))
+            {
+                Lease(live: false);
+                bundle = null;
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            }
+            else if (members.Remove(t.ActorRef) && members.Count == 0 && bundle is not null)
+            {
+                Context.Stop(bundle);
+            }
+        });
+        // What a member's relay said before the bundle answered it (a report, a fragment held before the join).
+        ReceiveAny(m => bundle?.Forward(m));
+    }
+
+    public static Props Props(ReceiverOptions options, string identity) => Akka.Actor.Props.Create(() => new BundleEntity(options, identity));
+
+    private void Up(RemoteSublinkUp up)
+    {
+        if (bundle is null)
+        {
+            if (up.Address < 0 || up.Address >= options.PeerAddresses.Count)
+            {
+                up.Relay.Tell(new Refused($"no peer address for a new bundle ({identity})"));
+                return;
+            }
+            address = up.Address;
+            var name = $"{options.Bundle.Name}-{address + 1}";
+            bundle = Context.ActorOf(ReceiverBundleActor.Props(new BundleOptions
+            {
+                Settings = options.Bundle with
+                {
+                    Name = name,
+                    Ipcp = options.Bundle.Ipcp with { PeerAddress = options.PeerAddresses[address] },
+                },
+                MemberSession = options.MemberSession,
+                EchoPeriod = options.EchoPeriod,
+                DataPlane = options.DataPlane,
+            }), "bundle");
+            Context.Watch(bundle);
+            Lease(live: true);
+            log.Info("cluster: bundle {0} for {1} on this node, peer address {2}", name, identity, options.PeerAddresses[address]);
+        }
+        if (members.Add(up.Relay))
+            Context.Watch(up.Relay);
+        bundle.Forward(up);
+    }
+
+    private void Lease(bool live) =>
+        Context.ActorSelection("/user/address-book").Tell(new ReceiverActor.LeaseChanged(identity, address, live));
+}
+
+/// <summary>Routes a <see cref="ForBundle"/> to the entity of its identity; 100 shards spread the bundles over the nodes.</summary>
+public sealed class BundleMessageExtractor() : HashCodeMessageExtractor(100)
+{
+    public override string? EntityId(object message) => message is ForBundle f ? f.Identity : null;
+
+    public override object? EntityMessage(object message) => message is ForBundle f ? f.Message : message;
+}
