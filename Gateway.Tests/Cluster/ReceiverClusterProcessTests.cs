@@ -36,9 +36,10 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         NicConfPerLink(Enumerable.Repeat(ports, sublinks).ToArray(), authname, authkey);
 
     /// <summary>A gateway's <c>vpn-nic</c> label whose sublink N has the <c>set device</c> list 127.0.0.1:<paramref name="perLink"/>[N - 1].</summary>
-    private static string NicConfPerLink(int[][] perLink, string authname = "vpnname", string authkey = "vpnkey") =>
+    private static string NicConfPerLink(int[][] perLink, string authname = "vpnname", string authkey = "vpnkey", string schedule = "latency") =>
         $"""
         vpn-nic:
+         set schedule {schedule}
          set enddisc label
          set speed sync
          set mrru 1500
@@ -229,10 +230,31 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         Assert.NotNull(entity);
         output.WriteLine($"the bundle is on node {holder + 1}: members {string.Join(", ", entity.Members)}; reassembled {entity.Reassembly.PacketsReassembled}, lost {entity.Reassembly.PacketsLost}");
         Assert.Equal(2, entity.Members.Count);                         // one member link from each node
-        Assert.All(entity.MemberDetails, m => Assert.True(m.FragmentsOut > 0, $"nothing sent on {m.Name}"));
+        Assert.Equal(0, entity.Reassembly.PacketsLost);
         var carried = await gatewayApi.BundleAsync("vpn-nic");
         Assert.All(carried.MemberDetails, m => Assert.True(m.FragmentsOut > 0, $"the gateway sent nothing on {m.Name}"));
         Assert.True(carried.Traffic!.ProbeLossPercent < 5, $"probe loss {carried.Traffic.ProbeLossPercent} %");
+
+        // kill -9 of the node that holds the bundle: the cluster downs it, the relays ask for the bundle again, and it
+        // forms on a node that is up, with the address it had, without the gateway being restarted; its probes are
+        // answered again. Not yet seamless: the new bundle's IPCP starts afresh, so the gateway's renegotiates (its
+        // bundle goes down and up), and it takes 16-17 s here against issue 14's 5 s (the time is printed).
+        long answered = carried.Traffic.ProbesAnswered;
+        var killed = Stopwatch.StartNew();
+        Process.GetProcessById(cluster.Programs[holder].Pid).Kill();
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Traffic is { } t && t.ProbesAnswered >= answered + 20, TimeSpan.FromSeconds(90));
+        output.WriteLine($"probes answered again {killed.Elapsed.TotalSeconds:F1} s after kill -9 of node {holder + 1}, the bundle's");
+        var after = await gatewayApi.BundleAsync("vpn-nic");
+        Assert.Equal((true, "10.255.0.2"), (after.Up, after.LocalAddress));
+        BundleStatus? moved = null;
+        foreach (int i in Enumerable.Range(0, 3).Where(i => i != holder))
+        {
+            using var client = cluster.Apis[i].Client();
+            var bundles = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<BundleStatus[]>(client, "api/bundles", GatewayApi.Json);
+            moved ??= bundles!.SingleOrDefault(b => b.Name.StartsWith("vpn-in-", StringComparison.Ordinal) && b.Up);
+        }
+        Assert.NotNull(moved);
+        Assert.Equal("10.255.0.2", moved.PeerAddress);
     }
 
     /// <summary>Three receiver processes on loopback, the first two the seed nodes, and their APIs.</summary>
@@ -273,7 +295,8 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         public GatewayProgram StartGatewayPerLink(int[][] targets, string name = "gateway")
         {
             string conf = Path.Combine(work, $"{name}.conf");
-            File.WriteAllText(conf, NicConfPerLink(targets.Select(t => t.Select(n => Listens[n]).ToArray()).ToArray()));
+            // Every burst shared over both sublinks (set schedule throughput), so that both nodes carry the gateway's data.
+            File.WriteAllText(conf, NicConfPerLink(targets.Select(t => t.Select(n => Listens[n]).ToArray()).ToArray(), schedule: "throughput"));
             return GatewayProgram.Start(name, ["run", "--config", conf, "--label", "vpn-nic", "--tun", "none", "--urls", "http://127.0.0.1:0"], output);
         }
 
