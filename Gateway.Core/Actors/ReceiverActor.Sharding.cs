@@ -17,17 +17,32 @@ namespace Gateway.Core.Actors;
 public sealed partial class ReceiverActor
 {
     private readonly Dictionary<IActorRef, IActorRef> relays = new();
+    private readonly HashSet<IActorRef> shardedBundles = [];
     private IActorRef? bundleRegion;
     private int relaySerial;
 
     /// <summary>The cluster's shard region of bundles: from now on every sublink that authenticates here goes to it.</summary>
     public sealed record UseBundleRegion(IActorRef Region);
 
-    private void ReceiveSharding() => Receive<UseBundleRegion>(u =>
+    /// <summary>The cluster placed a bundle on this node (<paramref name="Bundle"/>): counted as this node's until it stops.</summary>
+    public sealed record ShardedBundleHere(IActorRef Bundle);
+
+    /// <summary>Bundles on this node: its own, and the cluster's that it runs.</summary>
+    private int BundleCount => bundles.Count + shardedBundles.Count;
+
+    private void ReceiveSharding()
     {
-        bundleRegion = u.Region;
-        log.Info("receiver: bundles are the cluster's (sharded); sublinks that authenticate here join them wherever they are");
-    });
+        Receive<UseBundleRegion>(u =>
+        {
+            bundleRegion = u.Region;
+            log.Info("receiver: bundles are the cluster's (sharded); sublinks that authenticate here join them wherever they are");
+        });
+        Receive<ShardedBundleHere>(h =>
+        {
+            if (shardedBundles.Add(h.Bundle))
+                Context.Watch(h.Bundle);
+        });
+    }
 
     /// <summary>Hands <paramref name="up"/> to the cluster's bundle of <paramref name="identity"/>; false when bundles are this receiver's own.</summary>
     private bool HandToCluster(SublinkUp up, BundleIdentity identity)
@@ -51,4 +66,7 @@ public sealed partial class ReceiverActor
 
     /// <summary>A sublink ended: its relay stops by itself (it watches the sublink).</summary>
     private void ForgetRelay(IActorRef sublink) => relays.Remove(sublink);
+
+    /// <summary>A bundle the cluster placed here stopped; true when <paramref name="actor"/> was one.</summary>
+    private bool ShardedBundleStopped(IActorRef actor) => shardedBundles.Remove(actor);
 }

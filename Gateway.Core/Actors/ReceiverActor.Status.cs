@@ -67,7 +67,7 @@ public sealed partial class ReceiverActor
     public sealed record HalfOpenEnds(long TimedOut, long AuthenticationFailed, long Closed);
 
     private ReceiverStatus Status() => new(
-        listener?.LocalEndPoint, peers.Count, bundles.Count, RefusedPeers, DroppedBeforeJoin,
+        listener?.LocalEndPoint, peers.Count, BundleCount, RefusedPeers, DroppedBeforeJoin,
         Volatile.Read(ref strangerCounters.NotConfigureRequest), Volatile.Read(ref strangerCounters.RateLimited), PeersCreated,
         listener?.Counters ?? default)
     {

@@ -74,7 +74,7 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
         Receive<SummaryTick>(_ => OnSummaryTick());
         Receive<GetBundle>(g => Sender.Tell(bundles.TryNamed(g.Name, out var named) ? named : ActorRefs.Nobody));
         Receive<GetReceiverStatus>(_ => Sender.Tell(Status()));
-        Receive<GetNodeSummary>(_ => Sender.Tell(new NodeSummary(listener?.LocalEndPoint?.ToString(), peers.Count, bundles.Count) { Leases = addressBook is null ? null : leases.Count }));
+        Receive<GetNodeSummary>(_ => Sender.Tell(new NodeSummary(listener?.LocalEndPoint?.ToString(), peers.Count, BundleCount) { Leases = addressBook is null ? null : leases.Count }));
         ReceiveLeases();
         ReceiveSharding();
     }
@@ -207,6 +207,8 @@ public sealed partial class ReceiverActor : ReceiveActor, IWithTimers
                 Context.Stop(last);
             return;
         }
+        if (ShardedBundleStopped(actor))
+            return;
         var held = bundles.HeldBy(actor);
         if (bundles.BundleStopped(actor, out var waiting))
         {

@@ -231,6 +231,10 @@ public sealed class ReceiverClusterProcessTests(ITestOutputHelper output)
         output.WriteLine($"the bundle is on node {holder + 1}: members {string.Join(", ", entity.Members)}; reassembled {entity.Reassembly.PacketsReassembled}, lost {entity.Reassembly.PacketsLost}");
         Assert.Equal(2, entity.Members.Count);                         // one member link from each node
         Assert.Equal(0, entity.Reassembly.PacketsLost);
+        // Every node's view of the cluster counts the bundle on its node and each sublink on its own.
+        var view = await cluster.Apis[(holder + 1) % 3].WaitForClusterAsync(
+            c => c.Nodes.Sum(n => n.Bundles) == 1 && c.Nodes.Single(n => n.Address == cluster.Addresses[holder]).Bundles == 1, TimeSpan.FromSeconds(30));
+        Assert.Equal([1, 1], view.Nodes.Where(n => n.Address == cluster.Addresses[0] || n.Address == cluster.Addresses[1]).Select(n => n.Sublinks));
         var carried = await gatewayApi.BundleAsync("vpn-nic");
         Assert.All(carried.MemberDetails, m => Assert.True(m.FragmentsOut > 0, $"the gateway sent nothing on {m.Name}"));
         Assert.True(carried.Traffic!.ProbeLossPercent < 5, $"probe loss {carried.Traffic.ProbeLossPercent} %");

@@ -74,6 +74,7 @@ public sealed class BundleEntity : ReceiveActor
                 DataPlane = options.DataPlane,
             }), "bundle");
             Context.Watch(bundle);
+            Context.ActorSelection("/user/receiver").Tell(new ReceiverActor.ShardedBundleHere(bundle));
             Lease(live: true);
             log.Info("cluster: bundle {0} for {1} on this node, peer address {2}", name, identity, options.PeerAddresses[address]);
         }
