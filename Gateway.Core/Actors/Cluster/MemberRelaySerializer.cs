@@ -205,8 +205,8 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
         w.Write(l.ReceiveAcfc);
         w.Write(l.LocalMagic);
         w.Write(l.PeerMagic);
-        OptionalUShort(w, l.PeerMrru);
-        OptionalUShort(w, l.LocalMrru);
+        OptionalUInt(w, l.PeerMrru);
+        OptionalUInt(w, l.LocalMrru);
         w.Write(l.SendShortSequence);
         w.Write(l.ReceiveShortSequence);
         Discriminator(w, l.PeerEndpointDiscriminator);
@@ -230,8 +230,8 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
         ReceiveAcfc = r.ReadBoolean(),
         LocalMagic = r.ReadUInt32(),
         PeerMagic = r.ReadUInt32(),
-        PeerMrru = OptionalUShort(r),
-        LocalMrru = OptionalUShort(r),
+        PeerMrru = (ushort?)OptionalUInt(r),
+        LocalMrru = (ushort?)OptionalUInt(r),
         SendShortSequence = r.ReadBoolean(),
         ReceiveShortSequence = r.ReadBoolean(),
         PeerEndpointDiscriminator = Discriminator(r),
@@ -239,19 +239,6 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
         SendLqrPeriod = OptionalUInt(r),
         ReceiveLqrPeriod = OptionalUInt(r),
     };
-
-    private static void OptionalUShort(BinaryWriter w, ushort? value)
-    {
-        w.Write(value.HasValue);
-        w.Write(value ?? 0);
-    }
-
-    private static ushort? OptionalUShort(BinaryReader r)
-    {
-        bool has = r.ReadBoolean();
-        ushort value = r.ReadUInt16();
-        return has ? value : null;
-    }
 
     private static void OptionalUInt(BinaryWriter w, uint? value)
     {

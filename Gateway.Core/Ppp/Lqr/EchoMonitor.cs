@@ -108,7 +108,7 @@ public sealed class EchoMonitor
     {
         if (Failed || RequestsSent == 0 || LateAfter is not { } lateAfter)
             return null;
-        int latest = (nextSlot + Remembered - 1) % Remembered;
+        int latest = LatestSlot;
         if (!outstandingOpen[latest])
             return null;
         var waited = TimeSpan.FromTicks(now.Ticks - outstandingSentTicks[latest]);
@@ -175,5 +175,8 @@ public sealed class EchoMonitor
 
     /// <summary>The latest request, while its period is still running, is not yet lost; older unanswered ones are.</summary>
     private int OutstandingCount() =>
-        !Failed && RequestsSent > 0 && outstandingOpen[(nextSlot + Remembered - 1) % Remembered] ? 1 : 0;
+        !Failed && RequestsSent > 0 && outstandingOpen[LatestSlot] ? 1 : 0;
+
+    /// <summary>Where the latest request is remembered.</summary>
+    private int LatestSlot => (nextSlot + Remembered - 1) % Remembered;
 }
