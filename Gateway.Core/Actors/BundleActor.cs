@@ -119,11 +119,23 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
     /// <summary>A sublink reached the Network phase: it joins, or is refused (bundle full, different Multilink parameters).</summary>
     protected void Join(SublinkUp up)
     {
+        // Said again by a member that is in (a relay that asked for its bundle while the cluster moved it, and heard
+        // back more than once): it stays the member it is, told so again.
+        if (Members.ByRef(up.Sublink) is { } already)
+        {
+            up.Sublink.Tell(new JoinedBundle(Self, Name, already.Index, already.Key));
+            return;
+        }
         if (!Members.TryJoin(up.Name, up.Sublink, up.DataPath, JoiningWeight(up), out var member))
         {
             up.Sublink.Tell(new Refused($"bundle {Name} already has {Members.Capacity} links"));
             return;
         }
+        // From now on its fragments come here straight from its socket's thread, tagged with its index and key. Told
+        // before the member is added, which may send on it at once (the first member starts the NCPs): a member link on
+        // another node must know its bundle before the peer's answer reaches it (MemberRelay). Refused after this, it
+        // closes, and what it sent meanwhile finds no member of its key.
+        up.Sublink.Tell(new JoinedBundle(Self, Name, member.Index, member.Key));
         if (!bundle.AddMember(member.Index, up.Link, member.Weight, Now, out var refusal, PolicyFor(up.Name)))
         {
             Members.Leave(up.Sublink);
@@ -132,8 +144,6 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             return;
         }
         member.SampledBytesIn = bundle.Reassembler?.MemberStatistics(member.Index).BytesIn ?? 0;
-        // From now on its fragments come here straight from its socket's thread, tagged with its index and key.
-        up.Sublink.Tell(new JoinedBundle(Self, Name, member.Index, member.Key));
         OnJoined(up);
         Log(LogSeverity.Information, $"sublink {up.Name} joined ({bundle.MemberCount} open)");
         StartProbation(member);

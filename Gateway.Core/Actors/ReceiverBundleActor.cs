@@ -24,12 +24,48 @@ public sealed class ReceiverBundleActor : BundleActor
         Receive<RemoteSublinkUp>(r =>
         {
             Context.Watch(r.Relay);
+            // Formed again on this node after its node went: number on past what the peer took from it.
+            if (r.NextSequence >= 0)
+                Session.NumberOnFrom((uint)(r.NextSequence + RenumberingMargin(r.Link.SendShortSequence)));
+            if (relays.Add(r.Relay) && relays.Count == 1)
+                Timers.StartPeriodicTimer(NumberingTimerKey, NumberingTick.Instance, NumberingPeriod);
             var path = new MemberDataPath(new RelayTransport(r.Relay), default, r.Link.PeerMru, _ => { }, frame: false);
             Join(new SublinkUp(r.Name, r.Relay, r.Link, r.PeerName, null, path));
         });
         // The receiver stops the bundle once the last sublink it handed over has ended (ReceiverBundleTable).
-        Receive<Terminated>(t => Leave(t.ActorRef, "sublink stopped"));
+        Receive<Terminated>(t =>
+        {
+            if (relays.Remove(t.ActorRef) && relays.Count == 0)
+                Timers.Cancel(NumberingTimerKey);
+            Leave(t.ActorRef, "sublink stopped");
+        });
+        Receive<NumberingTick>(_ =>
+        {
+            if (Session.Fragmenter is not { } fragmenter || fragmenter.NextSequence == reportedNumbering)
+                return;
+            reportedNumbering = fragmenter.NextSequence;
+            var numbering = new BundleNumbering(reportedNumbering);
+            foreach (var relay in relays)
+                relay.Tell(numbering);
+        });
     }
+
+    /// <summary>How often the bundle tells its members on other nodes how far it has numbered (<see cref="BundleNumbering"/>).</summary>
+    public static readonly TimeSpan NumberingPeriod = TimeSpan.FromMilliseconds(100);
+
+    private const string NumberingTimerKey = "numbering";
+
+    private readonly HashSet<IActorRef> relays = [];
+    private long reportedNumbering = -1;
+
+    /// <summary>
+    /// How far past the number a relay knew a bundle formed again numbers on: what the bundle sent after it last told
+    /// its relays (<see cref="NumberingPeriod"/>) or on its other members, which the peer may have taken and would
+    /// drop again as late. Half the jump a reassembler believes by default (RFC 1990 leaves it to the receiver; ours:
+    /// 256 short, 2048 long), so a peer like us takes the jump; the numbers skipped are lost to it at once by the M
+    /// rule once every member carries the new numbering.
+    /// </summary>
+    internal static int RenumberingMargin(bool shortSequence) => shortSequence ? 128 : 1024;
 
     public static Props Props(BundleOptions options) => Akka.Actor.Props.Create(() => new ReceiverBundleActor(options));
 
@@ -50,6 +86,11 @@ public sealed class ReceiverBundleActor : BundleActor
         public void Dispose()
         {
         }
+    }
+
+    private sealed class NumberingTick
+    {
+        public static readonly NumberingTick Instance = new();
     }
 
     protected override double JoiningWeight(SublinkUp up) => RateMirror.MinimumWeight;

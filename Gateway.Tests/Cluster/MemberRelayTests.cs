@@ -9,6 +9,7 @@ using Gateway.Core.Ppp.Framing;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Status;
+using Gateway.Core.Transport;
 using Gateway.Tests.Actors.VirtualTime;
 using static Gateway.Core.Actors.Messages.BundleMessages;
 
@@ -86,6 +87,63 @@ public sealed class MemberRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_relay_whose_bundle_went_drops_what_the_sublink_reads_asks_again_until_a_bundle_answers_and_tells_it_how_far_the_peer_got()
+    {
+        var kit = new Akka.TestKit.Xunit2.TestKit(sublinkNode);
+        var (region, sublink, first, second) = (kit.CreateTestProbe(), kit.CreateTestProbe(), kit.CreateTestProbe(), kit.CreateTestProbe());
+        var sent = new BlockingCollection<byte[]>();
+        var link = FarBundle.Link;
+        var path = new MemberDataPath(new Capturing(sent), PppHeaderCompression.None, link.PeerMru, _ => { });
+        var relay = sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40002", sublink.Ref, link, "vpnname", null, path), region.Ref));
+
+        // It asks (here the region is a probe that answers as the bundle would), and keeps asking until answered.
+        Assert.Equal(-1, region.ExpectMsg<RemoteSublinkUp>(Timeout).NextSequence);
+        Assert.Equal(relay, region.ExpectMsg<RemoteSublinkUp>(Timeout).Relay);
+        relay.Tell(new JoinedBundle(first.Ref, "vpn-in-1", 0, 1));
+        Assert.Equal(relay, sublink.ExpectMsg<JoinedBundle>(Timeout).Bundle);
+
+        // The bundle sends number 41 through it, and says later that it has numbered up to 30 (behind: kept at 42).
+        relay.Tell(new RelayedFragment(WholePacketFragment(sequence: 41, [0x45, 0, 0, 20])));
+        Assert.True(sent.TryTake(out _, Timeout));
+        relay.Tell(new BundleNumbering(30));
+
+        // The bundle's node goes: what the sublink reads meanwhile is dropped (each packet given back to its lane, no
+        // restart), and the relay asks for the bundle again with the number the peer expects next, until one answers.
+        sublinkNode.Stop(first.Ref);
+        var again = region.FishForMessage<RemoteSublinkUp>(u => u.NextSequence >= 0, Timeout);
+        Assert.Equal(42, again.NextSequence);
+        var lane = new PacketLane(4);
+        relay.Tell(lane.TryRent(WholePacketFragment(sequence: 7, [0x45]))!);
+        kit.AwaitCondition(() => lane.InFlight == 0, Timeout);
+        Assert.Equal(42, region.ExpectMsg<RemoteSublinkUp>(Timeout).NextSequence); // asks on: it did not restart
+        relay.Tell(new JoinedBundle(second.Ref, "vpn-in-1", 0, 2));
+        Assert.Equal(relay, sublink.ExpectMsg<JoinedBundle>(Timeout).Bundle);
+        relay.Tell(lane.TryRent(WholePacketFragment(sequence: 8, [0x45]))!);
+        Assert.Equal(relay, second.ExpectMsg<FragmentIn>(Timeout).Sublink);
+
+        // A bundle that has numbered further tells it so: the next request would carry that.
+        relay.Tell(new BundleNumbering(5000));
+        sublinkNode.Stop(second.Ref);
+        Assert.Equal(5000, region.FishForMessage<RemoteSublinkUp>(u => u.NextSequence != 42, Timeout).NextSequence);
+    }
+
+    [Fact]
+    public async Task A_member_that_says_it_is_up_again_is_told_again_that_it_joined_not_refused_as_one_too_many()
+    {
+        // A relay asks until its bundle answers, so a bundle may hear its request twice (issue 14).
+        var bundle = InMemoryMembers.ReceiverBundle(bundleNode, "vpn-in-2");
+        var kit = new Akka.TestKit.Xunit2.TestKit(bundleNode);
+        var relay = kit.CreateTestProbe();
+        var up = new RemoteSublinkUp("127.0.0.1:40003", relay.Ref, FarBundle.Link, "vpnname", null);
+        bundle.Tell(up);
+        var joined = relay.FishForMessage<JoinedBundle>(_ => true, Timeout);
+        bundle.Tell(up);
+        var again = relay.FishForMessage<JoinedBundle>(_ => true, Timeout);
+        Assert.Equal((joined.Index, joined.Key), (again.Index, again.Key));
+        Assert.Single((await WaitForAsync(bundle, s => s.Members.Count >= 1)).Members);
+    }
+
+    [Fact]
     public void Every_relay_message_reads_back_as_it_was_written_and_bad_bytes_are_a_serialization_error()
     {
         var serializer = new MemberRelaySerializer((ExtendedActorSystem)sublinkNode);
@@ -99,13 +157,14 @@ public sealed class MemberRelayTests : IAsyncLifetime
         };
         object[] messages =
         [
-            new RemoteSublinkUp("1", someone, link, "vpnname", "127.0.0.1:4000", Address: 5),
+            new RemoteSublinkUp("1", someone, link, "vpnname", "127.0.0.1:4000", Address: 5, NextSequence: 0xABCDEF),
             new SublinkDown("1", someone, "keepalive"),
             new MemberUnreachable(someone, "ICMP"),
             new MemberReachable(someone),
             new MemberLate(someone, TimeSpan.FromMilliseconds(120), TimeSpan.FromMilliseconds(55)),
             new MemberOnTime(someone, TimeSpan.FromMilliseconds(3), InTime: true),
             new MemberRejectedProtocol(someone, PppProtocol.Ipcp),
+            new BundleNumbering(0xFFFFFF),
             new JoinedBundle(someone, "vpn-in-1", 3, 77),
             new Refused("full"),
         ];

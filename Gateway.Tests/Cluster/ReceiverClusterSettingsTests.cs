@@ -32,8 +32,14 @@ public sealed class ReceiverClusterSettingsTests
         Assert.Equal(["akka.tcp://gateway@10.0.0.1:4100", "akka.tcp://gateway@node2.example:4100", "akka.tcp://gateway@[fd00::3]:4100"], settings.SeedNodes);
         Assert.Equal("akka.tcp://gateway@10.0.0.1:4100", settings.SelfAddress);
         Assert.Equal("keep-majority", settings.Strategy);
-        Assert.Equal(TimeSpan.FromSeconds(20), settings.StableAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), settings.StableAfter);
         Assert.False(settings.ShardBundles);
+        Assert.Equal((TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1)), (settings.HeartbeatInterval, settings.AcceptableHeartbeatPause));
+        var relaxed = ReceiverClusterSettings.Read(Config(
+            ("Gateway:Cluster:Hostname", "10.0.0.1"), ("Gateway:Cluster:SeedNodes:0", "10.0.0.1:4100"),
+            ("Gateway:Cluster:FailureDetector:HeartbeatInterval", "00:00:01"), ("Gateway:Cluster:FailureDetector:AcceptableHeartbeatPause", "00:00:03")), errors);
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)), (relaxed.HeartbeatInterval, relaxed.AcceptableHeartbeatPause));
+        Assert.Empty(errors);
         Assert.True(ReceiverClusterSettings.Read(Config(
             ("Gateway:Cluster:Hostname", "10.0.0.1"), ("Gateway:Cluster:SeedNodes:0", "10.0.0.1:4100"), ("Gateway:Cluster:ShardBundles", "true")), errors).ShardBundles);
 
@@ -54,6 +60,8 @@ public sealed class ReceiverClusterSettingsTests
     [InlineData("Gateway:Cluster:SplitBrain:Strategy", "down-all", "Gateway:Cluster:SplitBrain:Strategy: 'down-all'")]
     [InlineData("Gateway:Cluster:SplitBrain:Strategy", "static-quorum", "Gateway:Cluster:SplitBrain:QuorumSize: static-quorum needs it")]
     [InlineData("Gateway:Cluster:SplitBrain:StableAfter", "soon", "Gateway:Cluster:SplitBrain:StableAfter: 'soon'")]
+    [InlineData("Gateway:Cluster:FailureDetector:HeartbeatInterval", "0", "Gateway:Cluster:FailureDetector:HeartbeatInterval: '0' is not a duration")]
+    [InlineData("Gateway:Cluster:FailureDetector:AcceptableHeartbeatPause", "3s", "Gateway:Cluster:FailureDetector:AcceptableHeartbeatPause: '3s'")]
     [InlineData("Gateway:Cluster:Hostname", "0.0.0.0", "Gateway:Cluster:PublicHostname: needed")]
     [InlineData("Gateway:Cluster:ShardBundles", "yes", "Gateway:Cluster:ShardBundles: 'yes' is neither true nor false")]
     public void Errors_name_the_key(string key, string value, string expected)

@@ -105,6 +105,19 @@ public sealed partial class GatewayProgram : IAsyncDisposable
         return "";
     }
 
+    /// <summary>When an Akka log line (<c>[LEVEL][MM/dd/yyyy HH:mm:ss.fffZ]...</c>) was written, in UTC; <see cref="DateTime.MinValue"/> for any other line.</summary>
+    public static DateTime LoggedAt(string line)
+    {
+        var match = AkkaTimestamp().Match(line);
+        return match.Success && DateTime.TryParseExact(match.Groups["at"].Value, "MM/dd/yyyy HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : DateTime.MinValue;
+    }
+
+    [GeneratedRegex(@"\]\[(?<at>\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d{3})Z\]")]
+    private static partial Regex AkkaTimestamp();
+
     /// <summary>The dashboard's address, from the line the program prints once it listens (<c>Dashboard (role): URL</c>).</summary>
     public async Task<GatewayApi> ApiAsync(TimeSpan timeout)
     {

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Akka.Remote;
 using Akka.Event;
 using Gateway.Core.Actors;
 using Gateway.Core.Actors.Messages;
@@ -45,8 +47,40 @@ public sealed class BundleEntity : ReceiveActor
                 Context.Stop(bundle);
             }
         });
+        // A member's node gone or cut off: no data to its relay until it is heard from again (issue 14). A process
+        // that dies closes its cluster connection at once (the remote association fails); a machine or network that dies
+        // is seen by the failure detector. Either way the cluster downs the node later, and the relay goes with it.
+        Receive<DisassociatedEvent>(d => NodeGone(d.RemoteAddress, "its node's cluster connection closed"));
+        Receive<ClusterEvent.UnreachableMember>(u => NodeGone(u.Member.Address, "its node is unreachable"));
+        Receive<ClusterEvent.ReachableMember>(r =>
+        {
+            foreach (var relay in RelaysOn(r.Member.Address))
+                bundle?.Tell(new MemberReachable(relay));
+        });
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         // What a member's relay said before the bundle answered it (a report, a fragment held before the join).
         ReceiveAny(m => bundle?.Forward(m));
+    }
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember));
+    }
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    private IEnumerable<IActorRef> RelaysOn(Address node) => members.Where(m => m.Path.Address.Equals(node)).ToList();
+
+    private void NodeGone(Address node, string reason)
+    {
+        foreach (var relay in RelaysOn(node))
+            bundle?.Tell(new MemberUnreachable(relay, reason));
     }
 
     public static Props Props(ReceiverOptions options, string identity) => Akka.Actor.Props.Create(() => new BundleEntity(options, identity));

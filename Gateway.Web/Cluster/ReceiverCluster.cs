@@ -22,7 +22,9 @@ namespace Gateway.Web.Cluster;
 /// <c>akka.tcp://gateway@HOST:PORT</c>; the first node lists itself first.</item>
 /// <item><c>SplitBrain:Strategy</c>: <c>keep-majority</c> (default), <c>static-quorum</c> (with
 /// <c>SplitBrain:QuorumSize</c>) or <c>keep-oldest</c>; <c>SplitBrain:StableAfter</c>: how long membership must be
-/// unchanged before the resolver downs the unreachable side (default 20 s, Akka's).</item>
+/// unchanged before the resolver downs the unreachable side (default 0.5 s; Akka's is 20 s).</item>
+/// <item><c>FailureDetector:HeartbeatInterval</c> and <c>FailureDetector:AcceptableHeartbeatPause</c>: Akka's cluster
+/// failure detector (defaults 250 ms and 1 s; Akka's are 1 s and 3 s).</item>
 /// </list>
 /// </remarks>
 public sealed record ReceiverClusterSettings
@@ -50,7 +52,24 @@ public sealed record ReceiverClusterSettings
 
     public int QuorumSize { get; init; }
 
-    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// <c>FailureDetector:HeartbeatInterval</c>: how often each node heartbeats the nodes that watch it (Akka's
+    /// <c>akka.cluster.failure-detector.heartbeat-interval</c>; default 250 ms, Akka's is 1 s). Below 1 s the cluster's gossip,
+    /// leader actions and unreachable reaper run at the same pace (Akka's default for each is 1 s), and so do the shard
+    /// regions' retries to find a shard's new home (Akka's <c>akka.cluster.sharding.retry-interval</c>, 2 s by default),
+    /// so that a node's removal spreads, and its bundles move, as fast as its failure is detected.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// <c>FailureDetector:AcceptableHeartbeatPause</c>: how long heartbeats may stop before a node is unreachable
+    /// (Akka's <c>acceptable-heartbeat-pause</c>; default 1 s, Akka's is 3 s). With <see cref="StableAfter"/> it sets how
+    /// long a dead node's bundles wait before they form again elsewhere: the defaults are chosen for nodes in one data
+    /// centre, where they move a dead node's bundles within 5 s (docs/DESIGN.md, "Cluster failover time").
+    /// </summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// <c>Gateway:Cluster:ShardBundles</c>: bundles are sharded entities of the cluster (<see cref="BundleEntity"/>), so a
@@ -111,13 +130,12 @@ public sealed record ReceiverClusterSettings
         }
         if (settings.Strategy == "static-quorum" && settings.QuorumSize == 0)
             errors.Add($"{Section}:SplitBrain:QuorumSize: static-quorum needs it (more than half of the nodes)");
-        if (section.GetSection("SplitBrain")["StableAfter"] is { } stableText)
-        {
-            if (TimeSpan.TryParse(stableText, CultureInfo.InvariantCulture, out var stable) && stable > TimeSpan.Zero)
-                settings = settings with { StableAfter = stable };
-            else
-                errors.Add($"{Section}:SplitBrain:StableAfter: '{stableText}' is not a duration (hh:mm:ss)");
-        }
+        if (Duration(section, "SplitBrain:StableAfter", errors) is { } stable)
+            settings = settings with { StableAfter = stable };
+        if (Duration(section, "FailureDetector:HeartbeatInterval", errors) is { } heartbeat)
+            settings = settings with { HeartbeatInterval = heartbeat };
+        if (Duration(section, "FailureDetector:AcceptableHeartbeatPause", errors) is { } pause)
+            settings = settings with { AcceptableHeartbeatPause = pause };
         if (section["ShardBundles"] is { } shardText)
         {
             if (bool.TryParse(shardText, out bool shard))
@@ -128,6 +146,17 @@ public sealed record ReceiverClusterSettings
         if (settings.PublicHostname is null && settings.Hostname is "0.0.0.0" or "::")
             errors.Add($"{Section}:PublicHostname: needed when {Section}:Hostname is {settings.Hostname} (the address the other nodes reach this one at)");
         return settings;
+    }
+
+    /// <summary>A positive duration (hh:mm:ss[.fff]) under <paramref name="key"/>, null when it is not there or is wrong (added to <paramref name="errors"/>).</summary>
+    private static TimeSpan? Duration(IConfigurationSection section, string key, List<string> errors)
+    {
+        if (section[key] is not { } text)
+            return null;
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var duration) && duration > TimeSpan.Zero)
+            return duration;
+        errors.Add($"{Section}:{key}: '{text}' is not a duration (hh:mm:ss)");
+        return null;
     }
 
     /// <summary>
@@ -204,8 +233,15 @@ public sealed record ReceiverClusterSettings
     /// </summary>
     public AkkaConfigurationBuilder Apply(AkkaConfigurationBuilder builder) =>
         builder
-            .AddHocon(string.Create(CultureInfo.InvariantCulture,
-                $"akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms") +
+            .AddHocon(string.Create(CultureInfo.InvariantCulture, $"""
+                akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms
+                akka.cluster.failure-detector.heartbeat-interval = {(long)HeartbeatInterval.TotalMilliseconds}ms
+                akka.cluster.failure-detector.acceptable-heartbeat-pause = {(long)AcceptableHeartbeatPause.TotalMilliseconds}ms
+                akka.cluster.gossip-interval = {(long)Math.Min(1000, HeartbeatInterval.TotalMilliseconds)}ms
+                akka.cluster.leader-actions-interval = {(long)Math.Min(1000, HeartbeatInterval.TotalMilliseconds)}ms
+                akka.cluster.unreachable-nodes-reaper-interval = {(long)Math.Min(1000, HeartbeatInterval.TotalMilliseconds)}ms
+                akka.cluster.sharding.retry-interval = {(long)Math.Min(2000, HeartbeatInterval.TotalMilliseconds)}ms
+                """) +
                 "\nakka.cluster.run-coordinated-shutdown-when-down = off\n" + MemberRelaySerializer.Hocon, HoconAddMode.Prepend)
             .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() =>
             {

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Event;
 using Gateway.Core.Actors.Messages;
+using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Transport;
 using static Gateway.Core.Actors.Messages.BundleMessages;
 
@@ -21,14 +23,23 @@ namespace Gateway.Core.Actors.Cluster;
 /// again the same way, and the cluster forms it anew on a node that is up, with the sublink as a member.
 /// </para>
 /// </summary>
-public sealed class MemberRelay : ReceiveActor
+public sealed class MemberRelay : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// How often a relay without a bundle asks for it again until the bundle answers: a request sent while the cluster
+    /// still places the bundle on the node that went is lost with that node.
+    /// </summary>
+    public static readonly TimeSpan AskPeriod = TimeSpan.FromMilliseconds(250);
+
+    private const string AskTimerKey = "ask";
+
     private readonly IActorRef firstContact;
     private readonly string? identity;
     private IActorRef? bundle;
     private IActorRef sublink;
     private MemberDataPath? dataPath;
     private RemoteSublinkUp? up;
+    private long nextSequence = -1;
 
     /// <param name="firstContact">The bundle itself, or the cluster's shard region of bundles (then with <paramref name="identity"/>).</param>
     /// <param name="identity">The bundle's identity in the shard region; null when <paramref name="firstContact"/> is the bundle.</param>
@@ -44,8 +55,11 @@ public sealed class MemberRelay : ReceiveActor
         // The bundle, to the sublink: it joined (as the relay), was refused, or must reject a protocol.
         Receive<JoinedBundle>(j =>
         {
+            Timers.Cancel(AskTimerKey);
             if (!j.Bundle.Equals(bundle))
             {
+                if (bundle is null && DroppedWithoutBundle > 0)
+                    Context.GetLogger().Warning("relay for sublink {0}: {1} fragments dropped while its bundle formed again", up?.Name, DroppedWithoutBundle);
                 bundle = j.Bundle;
                 Context.Watch(bundle);
             }
@@ -53,14 +67,30 @@ public sealed class MemberRelay : ReceiveActor
         });
         Receive<Refused>(r => sublink.Tell(r));
         Receive<RejectForBundle>(r => sublink.Tell(r));
-        Receive<RelayedFragment>(f => dataPath?.Send(f.Fragment));
+        Receive<RelayedFragment>(f =>
+        {
+            if (dataPath?.Send(f.Fragment) == true)
+                Sent(f.Fragment);
+        });
+        Receive<BundleNumbering>(n => NumberedTo(n.NextSequence));
+        Receive<AskAgain>(_ =>
+        {
+            if (bundle is null && this.up is { } again)
+                ToBundle(again with { NextSequence = nextSequence });
+            else
+                Timers.Cancel(AskTimerKey);
+        });
 
         // The sublink, to the bundle: its fragments and its reports, with the relay as the member link.
         Receive<Packet>(p =>
         {
             try
             {
-                bundle.Tell(new FragmentIn(Self, p.Span.ToArray()));
+                // Between the bundle's node going and the bundle forming again, there is nowhere to reassemble them.
+                if (bundle is null)
+                    DroppedWithoutBundle++;
+                else
+                    bundle.Tell(new FragmentIn(Self, p.Span.ToArray()));
             }
             finally
             {
@@ -91,7 +121,10 @@ public sealed class MemberRelay : ReceiveActor
                 // Its node went (or it stopped): ask for the bundle again, with this member up if it is.
                 bundle = null;
                 if (this.up is { } again)
-                    ToBundle(again);
+                {
+                    ToBundle(again with { NextSequence = nextSequence });
+                    Timers.StartPeriodicTimer(AskTimerKey, AskAgain.Instance, AskPeriod);
+                }
             }
         });
         Up(up, Address);
@@ -102,6 +135,11 @@ public sealed class MemberRelay : ReceiveActor
 
     private int Address { get; }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Fragments the sublink read while the relay had no bundle to give them to (its node had gone).</summary>
+    private long DroppedWithoutBundle { get; set; }
+
     protected override void PreStart() => Context.Watch(sublink);
 
     /// <summary>The sublink reached the Network phase (again): the bundle hears of it as a member link with no data path of its own.</summary>
@@ -109,8 +147,36 @@ public sealed class MemberRelay : ReceiveActor
     {
         sublink = up.Sublink;
         dataPath = up.DataPath;
-        this.up = new RemoteSublinkUp(up.Name, Self, up.Link, up.PeerName, up.Remote?.ToString(), address);
+        // What it sent the peer matters only to a bundle formed again (this relay lost the one it had).
+        this.up = new RemoteSublinkUp(up.Name, Self, up.Link, up.PeerName, up.Remote?.ToString(), address, bundle is null ? nextSequence : -1);
         ToBundle(this.up);
+        if (bundle is null)
+            Timers.StartPeriodicTimer(AskTimerKey, AskAgain.Instance, AskPeriod);
+    }
+
+    /// <summary>Notes the sequence number of a fragment sent to the peer: the bundle, formed again, numbers on past it.</summary>
+    private void Sent(ReadOnlySpan<byte> fragment)
+    {
+        if (this.up is { } u && MpHeaderCodec.TryRead(fragment, Format(u), out var header, out _) == MpHeaderStatus.Ok)
+            NumberedTo(header.Sequence + 1L);
+    }
+
+    /// <summary>The bundle has numbered up to <paramref name="next"/> (exclusive): kept when it is ahead of what the relay knew (serial arithmetic).</summary>
+    private void NumberedTo(long next)
+    {
+        if (this.up is not { } u || next < 0)
+            return;
+        uint mask = MpHeaderCodec.SequenceMask(Format(u));
+        uint ahead = ((uint)next - (uint)nextSequence) & mask;
+        if (nextSequence < 0 || ahead != 0 && ahead <= mask >> 1)
+            nextSequence = next & mask;
+    }
+
+    private static MpSequenceFormat Format(RemoteSublinkUp up) => up.Link.SendShortSequence ? MpSequenceFormat.Short : MpSequenceFormat.Long;
+
+    private sealed class AskAgain
+    {
+        public static readonly AskAgain Instance = new();
     }
 
     private void ToBundle(object message)

@@ -32,6 +32,7 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
     {
         [typeof(RemoteSublinkUp)] = "up",
         [typeof(RelayedFragment)] = "out",
+        [typeof(BundleNumbering)] = "numbering",
         [typeof(FragmentIn)] = "in",
         [typeof(DirectIn)] = "direct",
         [typeof(SublinkDown)] = "down",
@@ -65,6 +66,7 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
                     w.Write(u.PeerName);
                     OptionalString(w, u.Remote);
                     w.Write(u.Address);
+                    w.Write(u.NextSequence);
                     break;
                 case ForBundle f:
                     w.Write(f.Identity);
@@ -73,6 +75,9 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
                     break;
                 case RelayedFragment f:
                     Bytes(w, f.Fragment);
+                    break;
+                case BundleNumbering n:
+                    w.Write(n.NextSequence);
                     break;
                 case FragmentIn f:
                     Ref(w, f.Sublink);
@@ -136,9 +141,10 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
             using var r = new BinaryReader(new MemoryStream(bytes));
             return manifest switch
             {
-                "up" => new RemoteSublinkUp(r.ReadString(), Ref(r), Link(r), r.ReadString(), OptionalString(r), r.ReadInt32()),
+                "up" => new RemoteSublinkUp(r.ReadString(), Ref(r), Link(r), r.ReadString(), OptionalString(r), r.ReadInt32(), r.ReadInt64()),
                 "for" => new ForBundle(r.ReadString(), Inner(r.ReadString(), Bytes(r))),
                 "out" => new RelayedFragment(Bytes(r)),
+                "numbering" => new BundleNumbering(r.ReadInt64()),
                 "in" => new FragmentIn(Ref(r), Bytes(r)),
                 "direct" => new DirectIn(Ref(r), r.ReadUInt16(), Bytes(r)),
                 "down" => new SublinkDown(r.ReadString(), Ref(r), r.ReadString()),

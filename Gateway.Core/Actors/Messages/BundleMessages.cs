@@ -50,16 +50,16 @@ public static class BundleMessages
     /// <summary>A network-layer packet that arrived on a sublink without an MP header.</summary>
     public sealed record DirectIn(IActorRef Sublink, ushort Protocol, byte[] Information);
 
-    /// <summary>
-    /// The sublink joined <paramref name="Bundle"/> as member <paramref name="Index"/> (its key for this join
-    /// <paramref name="Key"/>): report to it from now on, and hand it the Multilink fragments its socket reads.
-    /// </summary>
     /// <summary>A member's LCP got a Protocol-Reject of a protocol the bundle runs (RFC 1990 2): the bundle must stop it.</summary>
     public sealed record MemberRejectedProtocol(IActorRef Sublink, Ppp.PppProtocol Protocol);
 
     /// <summary>The bundle Protocol-Rejects a packet it does not run, on this member's LCP (RFC 1661 5.7).</summary>
     internal sealed record RejectForBundle(ushort Protocol, byte[] Information);
 
+    /// <summary>
+    /// The sublink joined <paramref name="Bundle"/> as member <paramref name="Index"/> (its key for this join
+    /// <paramref name="Key"/>): report to it from now on, and hand it the Multilink fragments its socket reads.
+    /// </summary>
     public sealed record JoinedBundle(IActorRef Bundle, string BundleName, int Index, int Key);
 
     /// <summary>The bundle refused the sublink (different MRRU or sequence format): it closes with the reason.</summary>

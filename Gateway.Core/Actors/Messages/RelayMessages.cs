@@ -7,9 +7,18 @@ namespace Gateway.Core.Actors.Messages;
 /// A member link on another node of the receiver cluster reached the Network phase (issue 14): its
 /// <see cref="Cluster.MemberRelay"/> stands for it. The bundle sends it fragments as <see cref="RelayedFragment"/>s.
 /// <paramref name="Address"/> is the peer address (an index into <c>set ifaddr</c>'s range) the sublink's node chose for
-/// the bundle from the cluster's leases; a bundle that exists already keeps its own.
+/// the bundle from the cluster's leases; a bundle that exists already keeps its own. <paramref name="NextSequence"/>
+/// follows the last Multilink sequence number the relay sent the peer (-1: none yet): a bundle formed again on another
+/// node numbers on past it.
 /// </summary>
-public sealed record RemoteSublinkUp(string Name, IActorRef Relay, LcpNegotiated Link, string PeerName, string? Remote, int Address = -1);
+public sealed record RemoteSublinkUp(string Name, IActorRef Relay, LcpNegotiated Link, string PeerName, string? Remote, int Address = -1, long NextSequence = -1);
+
+/// <summary>
+/// How far a bundle has numbered its fragments (the sequence number its next one carries), told every
+/// <see cref="ReceiverBundleActor.NumberingPeriod"/> to each member link on another node: if the bundle's node goes, the
+/// relay hands it to the bundle formed again, which numbers on past it (issue 14).
+/// </summary>
+public sealed record BundleNumbering(long NextSequence);
 
 /// <summary>A Multilink fragment (MP header and data, unframed) a bundle sends on a member link on another node.</summary>
 public sealed record RelayedFragment(byte[] Fragment);

@@ -110,6 +110,7 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
     private readonly CompressionControlProtocol? ccp;
     private readonly Ipv6ControlProtocol? ipv6cp;
     private MpFragmenter? fragmenter;
+    private uint? numberFrom;
     private MpReassembler? reassembler;
     private MpDelayEqualiser? equaliser;
     private MultilinkLinkParameters parameters;
@@ -169,6 +170,19 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
     /// <summary>CCP's state; null when the bundle runs no CCP.</summary>
     public FsmState? CcpState => ccp?.State;
 
+    /// <summary>
+    /// Numbers the fragments it sends on from <paramref name="sequence"/> when that is ahead of where it is (or, before
+    /// the first member, starts there): a bundle the receiver cluster formed again elsewhere learns from its members'
+    /// relays how far the peer's reassembler got (issue 14, <see cref="MpFragmenter.NumberOnFrom"/>).
+    /// </summary>
+    public void NumberOnFrom(uint sequence)
+    {
+        if (fragmenter is null)
+            numberFrom = sequence;
+        else
+            fragmenter.NumberOnFrom(sequence);
+    }
+
     public MpFragmenter? Fragmenter => fragmenter;
 
     public MpReassembler? Reassembler => reassembler;
@@ -216,7 +230,7 @@ public sealed class BundleSession : IMpPacketSink, IMpFragmentSink
                 // A bundle that re-forms numbers on from where it was: the peer's bundle may have kept a member its
                 // keepalive has not given up yet, and with it its reassembler, which would drop numbers from 0 as
                 // late (36 s in a 30-minute soak, docs/RELIABILITY.md). A peer that starts afresh follows any number.
-                InitialSequence = fragmenter?.NextSequence ?? 0,
+                InitialSequence = fragmenter?.NextSequence ?? numberFrom ?? 0,
                 Format = linkParameters.SendFormat,
                 PeerMrru = peerMrru,
                 MinimumFragmentSize = settings.MinimumFragmentSize,

@@ -148,6 +148,19 @@ public sealed class MpFragmenter
     /// <summary>Sequence number the next fragment will carry.</summary>
     public uint NextSequence => nextSequence;
 
+    /// <summary>
+    /// Numbers on from <paramref name="sequence"/> when it lies ahead of <see cref="NextSequence"/> (serial arithmetic,
+    /// less than half the space ahead); otherwise keeps the numbering. A bundle the receiver cluster formed again on
+    /// another node numbers on past what the peer already took from the one before (issue 14), so the peer's
+    /// reassembler does not drop its fragments as late.
+    /// </summary>
+    public void NumberOnFrom(uint sequence)
+    {
+        uint ahead = (sequence - nextSequence) & sequenceMask;
+        if (ahead != 0 && ahead < (sequenceMask >> 1) + 1)
+            nextSequence = sequence & sequenceMask;
+    }
+
     public int ActiveMemberCount => members.Count;
 
     /// <summary>The fragments of the last successful <see cref="Fragment"/> call, in sequence order.</summary>

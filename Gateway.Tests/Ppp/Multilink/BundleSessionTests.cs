@@ -101,6 +101,21 @@ public class BundleSessionTests
     }
 
     [Fact]
+    public void A_bundle_told_where_to_number_on_before_its_first_member_starts_there_and_later_only_moves_forward()
+    {
+        var bundle = new BundleSession(new BundleSettings(), new NullBundleHandler());
+        var link = new LcpNegotiated { PeerMrru = 1500, LocalMrru = 1500 };
+        bundle.NumberOnFrom(5000);                       // a relay knew the gateway took up to 4999 (issue 14)
+        Assert.True(bundle.AddMember(0, link, 1000, TimeSpan.Zero, out _));
+        uint first = bundle.Fragmenter!.NextSequence;    // past what the NCPs' first requests took
+        Assert.InRange(first, 5000u, 5010u);
+        bundle.NumberOnFrom(4000);                       // a relay that knew less changes nothing
+        Assert.Equal(first, bundle.Fragmenter.NextSequence);
+        bundle.NumberOnFrom(7000);                       // one that knew more moves it on
+        Assert.Equal(7000u, bundle.Fragmenter.NextSequence);
+    }
+
+    [Fact]
     public void The_last_member_sending_is_never_suspended_and_a_suspended_one_takes_over_when_the_others_leave()
     {
         var bundle = new BundleSession(new BundleSettings(), new NullBundleHandler());

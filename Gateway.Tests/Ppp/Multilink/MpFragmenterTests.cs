@@ -38,6 +38,22 @@ public class MpFragmenterTests
         }
     }
 
+    [Theory]
+    [InlineData(MpSequenceFormat.Long, 100u, 1124u, 1124u)]        // ahead: numbers on from there
+    [InlineData(MpSequenceFormat.Long, 100u, 50u, 100u)]           // behind: keeps its numbering
+    [InlineData(MpSequenceFormat.Long, 0xFFFFF0u, 0x10u, 0x10u)]   // ahead across the wrap of 24 bits
+    [InlineData(MpSequenceFormat.Short, 0xFF0u, 0x070u, 0x070u)]   // ahead across the wrap of 12 bits
+    [InlineData(MpSequenceFormat.Short, 0x100u, 0x100u, 0x100u)]   // the same: nothing to do
+    public void Numbering_on_from_a_later_number_moves_forward_only(MpSequenceFormat format, uint initial, uint from, uint next)
+    {
+        var f = New(format, initial: initial);
+        f.NumberOnFrom(from);
+        Assert.Equal(next, f.NextSequence);
+        f.AddMember(0, 1500, 1000);
+        Assert.Equal(MpFragmentStatus.Ok, f.Fragment(0x0021, new byte[10]));
+        Assert.Equal(next, Take(f, format).Single().Header.Sequence);
+    }
+
     [Fact]
     public void A_packet_that_fits_the_chosen_members_mru_goes_whole_with_B_and_E()
     {
