@@ -28,7 +28,7 @@ public sealed class ReceiverBundleActor : BundleActor
             if (r.NextSequence >= 0)
                 Session.NumberOnFrom((uint)(r.NextSequence + RenumberingMargin(r.Link.SendShortSequence)));
             if (relays.Add(r.Relay) && relays.Count == 1)
-                Timers.StartPeriodicTimer(NumberingTimerKey, NumberingTick.Instance, NumberingPeriod);
+                StartNumberingReports();
             var path = new MemberDataPath(new RelayTransport(r.Relay), default, r.Link.PeerMru, _ => { }, frame: false);
             Join(new SublinkUp(r.Name, r.Relay, r.Link, r.PeerName, null, path));
         });
@@ -36,18 +36,40 @@ public sealed class ReceiverBundleActor : BundleActor
         Receive<Terminated>(t =>
         {
             if (relays.Remove(t.ActorRef) && relays.Count == 0)
-                Timers.Cancel(NumberingTimerKey);
+                StopNumberingReports();
             Leave(t.ActorRef, "sublink stopped");
         });
+        // While the bundle sends, every NumberingPeriod; once it has sent nothing for a period, the 1 s stats tick looks
+        // instead (an idle bundle costs no timer of its own).
         Receive<NumberingTick>(_ =>
         {
-            if (Session.Fragmenter is not { } fragmenter || fragmenter.NextSequence == reportedNumbering)
-                return;
-            reportedNumbering = fragmenter.NextSequence;
-            var numbering = new BundleNumbering(reportedNumbering);
-            foreach (var relay in relays)
-                relay.Tell(numbering);
+            if (!ReportNumbering())
+                StopNumberingReports();
         });
+    }
+
+    /// <summary>Tells the relays how far the bundle has numbered, if that moved since it last told them; false when it did not.</summary>
+    private bool ReportNumbering()
+    {
+        if (Session.Fragmenter is not { } fragmenter || fragmenter.NextSequence == reportedNumbering)
+            return false;
+        reportedNumbering = fragmenter.NextSequence;
+        var numbering = new BundleNumbering(reportedNumbering);
+        foreach (var relay in relays)
+            relay.Tell(numbering);
+        return true;
+    }
+
+    private void StartNumberingReports()
+    {
+        numberingReports = true;
+        Timers.StartPeriodicTimer(NumberingTimerKey, NumberingTick.Instance, NumberingPeriod);
+    }
+
+    private void StopNumberingReports()
+    {
+        numberingReports = false;
+        Timers.Cancel(NumberingTimerKey);
     }
 
     /// <summary>How often the bundle tells its members on other nodes how far it has numbered (<see cref="BundleNumbering"/>).</summary>
@@ -57,6 +79,7 @@ public sealed class ReceiverBundleActor : BundleActor
 
     private readonly HashSet<IActorRef> relays = [];
     private long reportedNumbering = -1;
+    private bool numberingReports;
 
     /// <summary>
     /// How far past the number a relay knew a bundle formed again numbers on: what the bundle sent after it last told
@@ -97,6 +120,8 @@ public sealed class ReceiverBundleActor : BundleActor
 
     protected override void OnStatsTick()
     {
+        if (!numberingReports && relays.Count > 0 && ReportNumbering())
+            StartNumberingReports();
         if (Session.Reassembler is { } reassembler)
         {
             foreach (var member in Members.All)

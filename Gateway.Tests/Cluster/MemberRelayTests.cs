@@ -128,7 +128,7 @@ public sealed class MemberRelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_member_that_says_it_is_up_again_is_told_again_that_it_joined_not_refused_as_one_too_many()
+    public async Task A_member_that_says_it_is_up_again_is_told_again_that_it_joined_and_hears_how_far_its_bundle_numbered()
     {
         // A relay asks until its bundle answers, so a bundle may hear its request twice (issue 14).
         var bundle = InMemoryMembers.ReceiverBundle(bundleNode, "vpn-in-2");
@@ -141,6 +141,13 @@ public sealed class MemberRelayTests : IAsyncLifetime
         var again = relay.FishForMessage<JoinedBundle>(_ => true, Timeout);
         Assert.Equal((joined.Index, joined.Key), (again.Index, again.Key));
         Assert.Single((await WaitForAsync(bundle, s => s.Members.Count >= 1)).Members);
+
+        // It has sent on the member (its NCPs' first requests): it tells the relay how far it has numbered, so that a
+        // bundle formed again elsewhere can number on past it.
+        var sent = relay.FishForMessage<RelayedFragment>(_ => true, Timeout);
+        Assert.Equal(MpHeaderStatus.Ok, MpHeaderCodec.TryRead(sent.Fragment, MpSequenceFormat.Long, out var header, out _));
+        var numbering = relay.FishForMessage<BundleNumbering>(_ => true, Timeout);
+        Assert.True(numbering.NextSequence > header.Sequence, $"numbered to {numbering.NextSequence}, sent {header.Sequence}");
     }
 
     [Fact]

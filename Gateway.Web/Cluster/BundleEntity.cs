@@ -50,13 +50,9 @@ public sealed class BundleEntity : ReceiveActor
         // A member's node gone or cut off: no data to its relay until it is heard from again (issue 14). A process
         // that dies closes its cluster connection at once (the remote association fails); a machine or network that dies
         // is seen by the failure detector. Either way the cluster downs the node later, and the relay goes with it.
-        Receive<DisassociatedEvent>(d => NodeGone(d.RemoteAddress, "its node's cluster connection closed"));
-        Receive<ClusterEvent.UnreachableMember>(u => NodeGone(u.Member.Address, "its node is unreachable"));
-        Receive<ClusterEvent.ReachableMember>(r =>
-        {
-            foreach (var relay in RelaysOn(r.Member.Address))
-                bundle?.Tell(new MemberReachable(relay));
-        });
+        Receive<DisassociatedEvent>(d => ToRelaysOn(d.RemoteAddress, relay => new MemberUnreachable(relay, "its node's cluster connection closed")));
+        Receive<ClusterEvent.UnreachableMember>(u => ToRelaysOn(u.Member.Address, relay => new MemberUnreachable(relay, "its node is unreachable")));
+        Receive<ClusterEvent.ReachableMember>(r => ToRelaysOn(r.Member.Address, relay => new MemberReachable(relay)));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         // What a member's relay said before the bundle answered it (a report, a fragment held before the join).
         ReceiveAny(m => bundle?.Forward(m));
@@ -75,12 +71,13 @@ public sealed class BundleEntity : ReceiveActor
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
-    private IEnumerable<IActorRef> RelaysOn(Address node) => members.Where(m => m.Path.Address.Equals(node)).ToList();
-
-    private void NodeGone(Address node, string reason)
+    /// <summary>Tells the bundle, for each member whose relay lives on <paramref name="node"/>, what <paramref name="report"/> makes of it.</summary>
+    private void ToRelaysOn(Address node, Func<IActorRef, object> report)
     {
-        foreach (var relay in RelaysOn(node))
-            bundle?.Tell(new MemberUnreachable(relay, reason));
+        if (bundle is null)
+            return;
+        foreach (var relay in members.Where(m => m.Path.Address.Equals(node)))
+            bundle.Tell(report(relay));
     }
 
     public static Props Props(ReceiverOptions options, string identity) => Akka.Actor.Props.Create(() => new BundleEntity(options, identity));

@@ -59,7 +59,10 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
             if (!j.Bundle.Equals(bundle))
             {
                 if (bundle is null && DroppedWithoutBundle > 0)
+                {
                     Context.GetLogger().Warning("relay for sublink {0}: {1} fragments dropped while its bundle formed again", up?.Name, DroppedWithoutBundle);
+                    DroppedWithoutBundle = 0;
+                }
                 bundle = j.Bundle;
                 Context.Watch(bundle);
             }

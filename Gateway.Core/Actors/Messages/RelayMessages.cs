@@ -15,7 +15,8 @@ public sealed record RemoteSublinkUp(string Name, IActorRef Relay, LcpNegotiated
 
 /// <summary>
 /// How far a bundle has numbered its fragments (the sequence number its next one carries), told every
-/// <see cref="ReceiverBundleActor.NumberingPeriod"/> to each member link on another node: if the bundle's node goes, the
+/// <see cref="ReceiverBundleActor.NumberingPeriod"/> while it sends (else at its stats tick, when it moved) to each
+/// member link on another node: if the bundle's node goes, the
 /// relay hands it to the bundle formed again, which numbers on past it (issue 14).
 /// </summary>
 public sealed record BundleNumbering(long NextSequence);
