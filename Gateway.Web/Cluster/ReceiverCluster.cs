@@ -231,16 +231,19 @@ public sealed record ReceiverClusterSettings
     /// outside the cluster, and says so (<see cref="ClusterStatus.Downed"/>, an error in the log) until it is restarted
     /// (docs/DESIGN.md, "a downed receiver node").
     /// </summary>
-    public AkkaConfigurationBuilder Apply(AkkaConfigurationBuilder builder) =>
-        builder
+    public AkkaConfigurationBuilder Apply(AkkaConfigurationBuilder builder)
+    {
+        // Gossip, leader actions, the reaper (Akka: 1 s each) and the regions' retries (2 s) at the heartbeat's pace below those.
+        long pace = (long)HeartbeatInterval.TotalMilliseconds;
+        return builder
             .AddHocon(string.Create(CultureInfo.InvariantCulture, $"""
                 akka.cluster.split-brain-resolver.stable-after = {(long)StableAfter.TotalMilliseconds}ms
-                akka.cluster.failure-detector.heartbeat-interval = {(long)HeartbeatInterval.TotalMilliseconds}ms
+                akka.cluster.failure-detector.heartbeat-interval = {pace}ms
                 akka.cluster.failure-detector.acceptable-heartbeat-pause = {(long)AcceptableHeartbeatPause.TotalMilliseconds}ms
-                akka.cluster.gossip-interval = {(long)Math.Min(1000, HeartbeatInterval.TotalMilliseconds)}ms
-                akka.cluster.leader-actions-interval = {(long)Math.Min(1000, HeartbeatInterval.TotalMilliseconds)}ms
-                akka.cluster.unreachable-nodes-reaper-interval = {(long)Math.Min(1000, HeartbeatInterval.TotalMilliseconds)}ms
-                akka.cluster.sharding.retry-interval = {(long)Math.Min(2000, HeartbeatInterval.TotalMilliseconds)}ms
+                akka.cluster.gossip-interval = {Math.Min(1000, pace)}ms
+                akka.cluster.leader-actions-interval = {Math.Min(1000, pace)}ms
+                akka.cluster.unreachable-nodes-reaper-interval = {Math.Min(1000, pace)}ms
+                akka.cluster.sharding.retry-interval = {Math.Min(2000, pace)}ms
                 """) +
                 "\nakka.cluster.run-coordinated-shutdown-when-down = off\n" + MemberRelaySerializer.Hocon, HoconAddMode.Prepend)
             .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() =>
@@ -255,4 +258,5 @@ public sealed record ReceiverClusterSettings
                 SeedNodes = SeedNodes.ToArray(),
                 SplitBrainResolver = Resolver(),
             });
+    }
 }

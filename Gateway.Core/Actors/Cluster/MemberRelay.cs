@@ -169,10 +169,8 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
     {
         if (this.up is not { } u || next < 0)
             return;
-        uint mask = MpHeaderCodec.SequenceMask(Format(u));
-        uint ahead = ((uint)next - (uint)nextSequence) & mask;
-        if (nextSequence < 0 || ahead != 0 && ahead <= mask >> 1)
-            nextSequence = next & mask;
+        if (nextSequence < 0 || MpHeaderCodec.IsAhead((uint)next, (uint)nextSequence, Format(u)))
+            nextSequence = next & MpHeaderCodec.SequenceMask(Format(u));
     }
 
     private static MpSequenceFormat Format(RemoteSublinkUp up) => up.Link.SendShortSequence ? MpSequenceFormat.Short : MpSequenceFormat.Long;

@@ -156,8 +156,7 @@ public sealed class MpFragmenter
     /// </summary>
     public void NumberOnFrom(uint sequence)
     {
-        uint ahead = (sequence - nextSequence) & sequenceMask;
-        if (ahead != 0 && ahead < (sequenceMask >> 1) + 1)
+        if (MpHeaderCodec.IsAhead(sequence, nextSequence, options.Format))
             nextSequence = sequence & sequenceMask;
     }
 

@@ -57,6 +57,17 @@ public static class MpHeaderCodec
 
     public static uint SequenceMask(MpSequenceFormat format) => (1u << SequenceBits(format)) - 1;
 
+    /// <summary>
+    /// Whether <paramref name="sequence"/> lies ahead of <paramref name="than"/> in the format's sequence space (serial
+    /// arithmetic: by 1 to half the space).
+    /// </summary>
+    public static bool IsAhead(uint sequence, uint than, MpSequenceFormat format)
+    {
+        uint mask = SequenceMask(format);
+        uint ahead = (sequence - than) & mask;
+        return ahead != 0 && ahead <= mask >> 1;
+    }
+
     /// <summary>Writes a header; the sequence number is taken modulo the format's space. Returns the bytes written.</summary>
     public static int Write(Span<byte> destination, MpSequenceFormat format, bool begin, bool end, uint sequence)
     {
