@@ -12,7 +12,12 @@ public abstract partial class BundleActor
         var stats = bundle.Reassembler?.Statistics;
         var reassembly = new ReassemblyStatus(
             stats?.ReassembledPackets ?? 0, stats?.LostPackets ?? 0, stats?.DuplicateFragments ?? 0, stats?.LateFragments ?? 0,
-            stats?.ReorderDepth ?? 0, stats?.PeakReorderDepth ?? 0, stats?.BufferedBytes ?? 0, stats?.PeakBufferedBytes ?? 0);
+            stats?.ReorderDepth ?? 0, stats?.PeakReorderDepth ?? 0, stats?.BufferedBytes ?? 0, stats?.PeakBufferedBytes ?? 0)
+        {
+            FragmentsLost = stats?.LostFragments ?? 0,
+            TimeoutLosses = stats?.TimeoutLosses ?? 0,
+            ReorderTimeoutMs = stats?.ReorderTimeout.TotalMilliseconds ?? 0,
+        };
         var network = bundle.Network;
         var members = Members.All.ToList();
         double totalWeight = members.Where(m => bundle.CarriesData(m.Index)).Sum(m => m.Weight);

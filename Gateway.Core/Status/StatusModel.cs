@@ -33,7 +33,7 @@ public sealed record IspLinkStatus(
     LinkCounters Counters,
     LinkQuality? Quality = null)
 {
-    /// <summary>Sublink datagrams dropped on their way into the link because it was that far behind (its outbound <see cref="Transport.PacketLane"/>: the line could not take them as fast).</summary>
+    /// <summary>Sublink datagrams dropped on their way into the link because it was that far behind: its outbound <see cref="Transport.PacketLane"/> was full (the line could not take them as fast), or they waited in it longer than <see cref="Isp.IspUdpPorts.MaxQueueDelay"/>.</summary>
     public long QueueDrops { get; init; }
 
     /// <summary>Sublink datagrams waiting in that outbound lane for the line now: a deep queue is delay the bundle's other members do not have.</summary>
@@ -131,7 +131,17 @@ public sealed record ReassemblyStatus(
     int ReorderDepth,
     int PeakReorderDepth,
     long BufferedOctets,
-    long PeakBufferedOctets);
+    long PeakBufferedOctets)
+{
+    /// <summary>Sequence numbers given up: never arrived before every member had passed them, or the reorder timeout expired.</summary>
+    public long FragmentsLost { get; init; }
+
+    /// <summary>Of those, given up because a buffered fragment waited the whole reorder timeout.</summary>
+    public long TimeoutLosses { get; init; }
+
+    /// <summary>The reorder timeout in force (adaptive unless configured), in milliseconds.</summary>
+    public double ReorderTimeoutMs { get; init; }
+}
 
 /// <summary>The probe and bulk stream of the traffic generator (when no tun device carries real traffic).</summary>
 public sealed record TrafficStatus(

@@ -123,11 +123,18 @@ public class DataPathTests(ITestOutputHelper output)
         // Marked packets, so that flood packets still on their way (in slirp, in the pseudo-terminals) do not count.
         var marked = IpProbe();
         marked[^1] = CountingSink.Marker;
-        int after = Pump(ingress, marked, () => rig.Sink.Marked, 1_000);
         var receiverRoot = await rig.Receiver.GetAsync<ActorKeys.Receiver>();
-        var received = await rig.Receiver.System.ActorSelection(receiverRoot.Path / "bundle-1")
-            .Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(10));
-        output.WriteLine($"after the flood: {after} of 1000 delivered; the receiver's reassembly: {received.Reassembly}");
+        var receiverBundle = rig.Receiver.System.ActorSelection(receiverRoot.Path / "bundle-1");
+        var beforeMarked = await receiverBundle.Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(10));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int after = Pump(ingress, marked, () => rig.Sink.Marked, 1_000);
+        var received = await receiverBundle.Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(10));
+        var sent = await bundle.Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(10));
+        links = await Task.WhenAll(new[] { "isp1", "isp2" }.Select(n => LinkStatusAsync(rig.Gateway, n)));
+        output.WriteLine($"after the flood: {after} of 1000 delivered in {clock.ElapsedMilliseconds} ms; " +
+            $"sent per member {string.Join(", ", sent.MemberDetails.Select(m => $"{m.Name} {m.FragmentsOut} (rtt {m.RttMs:F0} ms{(m.Paused ? ", paused " + m.PausedFor : "")})"))}; " +
+            $"dropped at the lines {string.Join(", ", links.Select(l => $"{l.Name} {l.QueueDrops}"))}; " +
+            $"the receiver's reassembly before: {beforeMarked.Reassembly}, after: {received.Reassembly}");
         Assert.True(after > 900, $"only {after} of 1000 delivered after the flood (before it: {before}; the receiver's reassembly: {received.Reassembly})");
     }
 

@@ -112,7 +112,7 @@ export function renderBundle(b) {
   // IPv6 once IPV6CP is up: the link-local addresses its interface identifiers form (RFC 5072)
   set(el, "addresses6", b.ipv6LocalAddress ? `${b.ipv6LocalAddress} → ${b.ipv6PeerAddress}` : "–");
   const r = b.reassembly;
-  set(el, "reassembly", `${r.packetsReassembled} ok, ${r.packetsLost} lost, ${r.duplicates} dup, ${r.lateFragments} late, depth ${r.reorderDepth} (peak ${r.peakReorderDepth})`);
+  set(el, "reassembly", `${r.packetsReassembled} ok, ${r.packetsLost} lost, ${r.duplicates} dup, ${r.lateFragments} late, depth ${r.reorderDepth} (peak ${r.peakReorderDepth}), waits ${Math.round(r.reorderTimeoutMs || 0)} ms`);
   set(el, "delivery", !b.up ? "–" : stall
     ? `stalled ${Math.floor(stall.seconds)} s: ${stall.fragmentsSinceDelivery} fragments in, no packet out`
     : "ok");
