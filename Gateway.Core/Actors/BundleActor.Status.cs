@@ -33,7 +33,7 @@ public abstract partial class BundleActor
             dataPlane.Traffic,
             totals.Sample(bundle.UndeliverablePackets, Now))
         {
-            QueueDrops = ingress.Lane.Dropped + dataPlane.Drops,
+            QueueDrops = ingress.Lane.Dropped + dataPlane.Drops + refusedNoRoom,
             RedirectedFragments = redirectedFragments,
             Paused = members.Where(m => bundle.Suspended.Contains(m.Index)).Select(m => m.Name).ToArray(),
             DataPlaneError = dataPlane.Error,

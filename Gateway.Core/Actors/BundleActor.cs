@@ -32,6 +32,7 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
     private readonly PacketTotals totals = new();
     private DateTimeOffset? upSince;
     private long redirectedFragments;
+    private long refusedNoRoom;
 
     protected BundleActor(BundleOptions options)
     {
@@ -235,8 +236,19 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             bundle.Reassembler?.ObserveDelaySpread(TimeSpan.FromSeconds(most - least));
     }
 
+    private static readonly Func<MemberDataPath, bool> HasRoom = path => path.HasRoom;
+
     private void Send(ReadOnlySpan<byte> packet)
     {
+        if (!Members.AnyPathOrNone(HasRoom))
+        {
+            // Every member's queue in front of its wire is full (ISP links' outbound lanes): the packet is dropped
+            // here, before the fragmenter numbers it. Numbers given to fragments that no queue takes would run on
+            // while the queued ones wait, so far that with 12-bit numbers the receiver takes a waiting fragment for a
+            // new one (docs/DESIGN.md, "numbering under overload").
+            refusedNoRoom++;
+            return;
+        }
         if (bundle.SendIp(packet, Now))
         {
             totals.Out(packet.Length);

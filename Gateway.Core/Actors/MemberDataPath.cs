@@ -52,6 +52,9 @@ public sealed class MemberDataPath
 
     public bool IsClosed => closed;
 
+    /// <summary>Whether a fragment sent now would be taken: open, and the transport's queue (if it has one of ours) not full.</summary>
+    public bool HasRoom => !closed && transport.HasRoom;
+
     /// <summary>The round trip of the path's latest LCP echo reply; null before the first.</summary>
     public TimeSpan? LatestRtt
     {

@@ -198,10 +198,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
         try
         {
             if (packet.Lane == udp.Outbound)
-            {
-                if (udp.StillFresh(packet))
-                    ip.SendUdp(packet);
-            }
+                ip.SendUdp(packet);
             else if (packet.Tag != lineGeneration)
                 return;
             else if (dataLink.Chatting)
@@ -322,7 +319,7 @@ public sealed class ModemLinkActor : ReceiveActor, IWithTimers, ISessionPort, IS
         return new IspLinkStatus(options.Name, dataLink.State, line?.Device ?? string.Join(' ', options.Devices), dataLink.Phone, dataLink.DialAttempts,
             addresses?.LocalAddress.ToString(), addresses?.PeerAddress.ToString(), upSince, dataLink.LastReason, counters, QualityStatus.Of(driver?.Keepalive))
         {
-            QueueDrops = udp.Outbound.Dropped + udp.Stale,
+            QueueDrops = udp.Outbound.Dropped,
             QueueDepth = udp.Outbound.InFlight,
         };
     }

@@ -226,6 +226,8 @@ public sealed class SealedTransport(ISublinkTransport inner, SealedLink link) : 
 
     public SealedLink Link => link;
 
+    public bool HasRoom => inner.HasRoom;
+
     public bool Send(ReadOnlySpan<byte> packet)
     {
         var buffer = sealBuffer;

@@ -54,6 +54,8 @@ public static class SublinkTransports
 
         public bool Send(ReadOnlySpan<byte> datagram) => sender.Send(datagram);
 
+        public bool HasRoom => sender.HasRoom;
+
         public void Dispose() => owner.Dispose();
     }
 }

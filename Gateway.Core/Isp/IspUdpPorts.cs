@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Core.Transport;
@@ -11,8 +10,7 @@ namespace Gateway.Core.Isp;
 /// N's datagrams travel inside ISP link N; docs/DESIGN.md). A sublink binds a local port with its
 /// <see cref="IDatagramHandler"/>: datagrams for that port are handed to it on the modem link's thread, with no
 /// message and no copy in between; what it sends goes to the modem link through a bounded <see cref="PacketLane"/>
-/// (dropped and counted when the link is that far behind, or when it waited there longer than
-/// <see cref="MaxQueueDelay"/>). Thread-safe. Valid while its modem link runs; a link that
+/// (dropped and counted when the link is that far behind). Thread-safe. Valid while its modem link runs; a link that
 /// goes down closes the sublinks over it (ppp.linkdown), and the next link up hands out a new one.
 /// </summary>
 public sealed class IspUdpPorts
@@ -20,22 +18,9 @@ public sealed class IspUdpPorts
     /// <summary>Most sublinks one ISP link carries.</summary>
     public const int MaxBindings = 1024;
 
-    /// <summary>
-    /// The longest a datagram waits in <see cref="Outbound"/> for the line; one that waited longer is dropped when its
-    /// turn comes (counted in <see cref="Stale"/>), as an AQM drops at the head. A Multilink fragment that late reaches
-    /// the receiver after its reorder timeout (at most 1 s) gave it up, and every one behind it is later still; and a
-    /// backlog of seconds on one line numbers its fragments so far behind the other members' that 12-bit sequence
-    /// numbers (FreeBSD ppp's default) wrap, and the receiver takes them for new ones (docs/DESIGN.md, "line queue").
-    /// Half a second keeps two 1500-octet packets queued on a 33.6 kbit/s modem and a few hundred on a fast line.
-    /// </summary>
-    public static readonly TimeSpan MaxQueueDelay = TimeSpan.FromMilliseconds(500);
-
-    private static readonly long MaxQueueTicks = (long)(MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
-
     private readonly ConcurrentDictionary<ushort, Flow> bound = new();
     private readonly Action<Packet> post;
     private long unbound;
-    private long stale;
 
     /// <param name="link">The ISP link's name.</param>
     /// <param name="post">Hands a packet to send to the modem link's thread (an actor's Tell); the link releases it.</param>
@@ -47,23 +32,15 @@ public sealed class IspUdpPorts
 
     public string Link { get; }
 
-    /// <summary>Datagrams to send, from every sublink over this link, on their way to the link's thread.</summary>
-    public PacketLane Outbound { get; } = new();
-
-    /// <summary>Datagrams dropped because they waited in <see cref="Outbound"/> longer than <see cref="MaxQueueDelay"/>.</summary>
-    public long Stale => Interlocked.Read(ref stale);
-
     /// <summary>
-    /// Whether a datagram taken from <see cref="Outbound"/> (on the link's thread) may still go on the line: false, and
-    /// counted, when it waited longer than <see cref="MaxQueueDelay"/>. The caller releases it either way.
+    /// Most datagrams waiting for the line. Half the lane's usual depth: with two links each this full, the fragments
+    /// queued span at most 1024 Multilink sequence numbers, the receiver's window for 12-bit numbers, which a line that
+    /// falls behind must not outrun (docs/DESIGN.md, "numbering under overload").
     /// </summary>
-    public bool StillFresh(Packet packet)
-    {
-        if (Stopwatch.GetTimestamp() - packet.Queued <= MaxQueueTicks)
-            return true;
-        Interlocked.Increment(ref stale);
-        return false;
-    }
+    public const int OutboundLimit = 512;
+
+    /// <summary>Datagrams to send, from every sublink over this link, on their way to the link's thread.</summary>
+    public PacketLane Outbound { get; } = new(OutboundLimit);
 
     /// <summary>Datagrams that arrived for a port nobody has bound, or from another address or port than its sublink's peer.</summary>
     public long Unbound => Interlocked.Read(ref unbound);
@@ -109,6 +86,8 @@ public sealed class IspUdpPorts
 
         public SocketAddress RemoteAddress { get; } = remote.Serialize();
 
+        public bool HasRoom => owner.Outbound.InFlight < owner.Outbound.Limit;
+
         public bool Send(ReadOnlySpan<byte> datagram)
         {
             if (owner.Outbound.TryRent(datagram) is not { } packet)
@@ -116,7 +95,6 @@ public sealed class IspUdpPorts
             packet.Tag = localPort;
             packet.Address = RemoteIp;
             packet.Port = RemotePort;
-            packet.Queued = Stopwatch.GetTimestamp();
             owner.post(packet);
             return true;
         }

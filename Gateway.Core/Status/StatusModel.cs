@@ -33,7 +33,7 @@ public sealed record IspLinkStatus(
     LinkCounters Counters,
     LinkQuality? Quality = null)
 {
-    /// <summary>Sublink datagrams dropped on their way into the link because it was that far behind: its outbound <see cref="Transport.PacketLane"/> was full (the line could not take them as fast), or they waited in it longer than <see cref="Isp.IspUdpPorts.MaxQueueDelay"/>.</summary>
+    /// <summary>Sublink datagrams dropped on their way into the link because it was that far behind (its outbound <see cref="Transport.PacketLane"/>: the line could not take them as fast).</summary>
     public long QueueDrops { get; init; }
 
     /// <summary>Sublink datagrams waiting in that outbound lane for the line now: a deep queue is delay the bundle's other members do not have.</summary>
@@ -163,7 +163,7 @@ public sealed record BundleStatus(
     TrafficStatus? Traffic,
     LinkCounters Counters)
 {
-    /// <summary>Packets dropped on the way into the bundle when it was too far behind (its ingress lane), or out of it with no data plane open.</summary>
+    /// <summary>Packets dropped on the way into the bundle when it was too far behind (its ingress lane) or every member's queue was full, or out of it with no data plane open.</summary>
     public long QueueDrops { get; init; }
 
     /// <summary>Fragments a member's full interface queue refused that went out on another member instead.</summary>

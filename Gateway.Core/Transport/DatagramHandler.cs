@@ -31,6 +31,12 @@ public interface IDatagramSender
     /// the handler). Never throws for network errors, never allocates on success.
     /// </summary>
     bool Send(ReadOnlySpan<byte> datagram);
+
+    /// <summary>
+    /// Whether <see cref="Send"/> would take a datagram now: false while a queue of ours in front of the wire is full
+    /// (an ISP link's outbound lane). A socket, which the kernel queues for, always has room.
+    /// </summary>
+    bool HasRoom => true;
 }
 
 /// <summary>What went wrong with a UDP socket.</summary>

@@ -36,9 +36,6 @@ public sealed class Packet
 
     public ushort Port { get; set; }
 
-    /// <summary>When it was put in the lane (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for a consumer that drops what waited too long; 0 unless the producer sets it.</summary>
-    public long Queued { get; set; }
-
     internal void Fill(ReadOnlySpan<byte> bytes)
     {
         if (buffer.Length < bytes.Length)
@@ -110,7 +107,6 @@ public sealed class PacketLane
         packet.Tag = 0;
         packet.Address = 0;
         packet.Port = 0;
-        packet.Queued = 0;
         return packet;
     }
 

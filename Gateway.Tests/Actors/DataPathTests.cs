@@ -83,7 +83,8 @@ public class DataPathTests(ITestOutputHelper output)
 
     /// <summary>
     /// The bundle is handed packets as fast as one thread can, far more than the lines take: what the ISP links cannot
-    /// take is dropped at their outbound lanes and counted in their status (or at the bundle's own ingress), memory
+    /// take is dropped at their outbound lanes and counted in their status (or at the bundle, before it numbers the
+    /// packet, when no line has room, or at its own ingress), memory
     /// stays bounded, the links stay up, and the bundle delivers again once the flood stops.
     /// </summary>
     [SkippableFact]
@@ -103,7 +104,7 @@ public class DataPathTests(ITestOutputHelper output)
         var links = await Task.WhenAll(new[] { "isp1", "isp2" }.Select(n => LinkStatusAsync(rig.Gateway, n)));
         long lineDrops = links.Sum(l => l.QueueDrops);
         var status = await bundle.Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(10));
-        output.WriteLine($"200000 offered, {accepted} taken by the bundle, {status.QueueDrops} dropped at its ingress; " +
+        output.WriteLine($"200000 offered, {accepted} taken by the bundle, {status.QueueDrops} dropped by it (its ingress full, or no member's queue with room); " +
             $"dropped at the ISP links' outbound lanes: {string.Join(", ", links.Select(l => $"{l.Name} {l.QueueDrops}"))}; " +
             $"redirected {status.RedirectedFragments}; delivered so far {rig.Sink.Count}");
 

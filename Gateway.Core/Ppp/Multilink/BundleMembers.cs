@@ -77,6 +77,24 @@ public sealed class BundleMembers<TRef, TPath> where TRef : notnull where TPath 
 
     public Member? ByRef(TRef reference) => byRef.GetValueOrDefault(reference);
 
+    /// <summary>
+    /// Whether a member's path passes <paramref name="test"/>, or no member has a path to ask (nothing allocated: a
+    /// question per packet).
+    /// </summary>
+    public bool AnyPathOrNone(Func<TPath, bool> test)
+    {
+        bool asked = false;
+        foreach (var member in byIndex)
+        {
+            if (member?.Path is not { } path)
+                continue;
+            if (test(path))
+                return true;
+            asked = true;
+        }
+        return !asked;
+    }
+
     public Member? ByIndex(int index) => (uint)index < (uint)byIndex.Length ? byIndex[index] : null;
 
     /// <summary>The member a packet came from, by its key; null when that member has left since.</summary>

@@ -1,9 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Gateway.Core.Actors;
-using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Multilink;
-using Gateway.Core.Ppp.Session;
 using Gateway.Core.Status;
 using Xunit.Abstractions;
 using static Gateway.Core.Actors.Messages.BundleMessages;
@@ -19,14 +17,9 @@ public class BundleReorderTimeoutTests(ITestOutputHelper output) : VirtualTimeTe
 {
     private static readonly TimeSpan ReorderTimeout = TimeSpan.FromMilliseconds(500);
 
-    private static BundleSettings Settings(string name, IPAddress local, IPAddress? peer) => new()
-    {
-        Name = name,
-        Ipcp = IpcpSettings.Default with { LocalAddress = local, PeerAddress = peer },
-        // No CCP either way: IPCP is all that crosses before the data, and it is done before the test loses anything.
-        Compression = CompressionControl.ProtocolReject,
-        Reassembly = new MpReassemblerOptions { ReorderTimeout = ReorderTimeout },
-    };
+    // IPCP is all that crosses before the data, and it is done before the test loses anything.
+    private static BundleSettings Settings(string name, IPAddress local, IPAddress? peer) =>
+        FarBundle.Settings(name, local, peer, new MpReassemblerOptions { ReorderTimeout = ReorderTimeout });
 
     [Fact]
     public void Packets_behind_a_lost_fragment_are_held_until_the_reorder_timeout_then_delivered_and_the_loss_counted()

@@ -1,8 +1,10 @@
+using System.Net;
 using Akka.Actor;
 using Gateway.Core.Actors;
 using Gateway.Core.Actors.Messages;
 using Gateway.Core.Ppp;
 using Gateway.Core.Ppp.Framing;
+using Gateway.Core.Ppp.Ipcp;
 using Gateway.Core.Ppp.Lcp;
 using Gateway.Core.Ppp.Multilink;
 using Gateway.Core.Ppp.Session;
@@ -27,12 +29,14 @@ internal sealed class FarBundle : ReceiveActor, IBundleHandler
     private readonly IActorRef[] members;
     private readonly BundleSession session;
     private readonly SyncFrameDecoder decoder = new();
+    private readonly RoomSwitch room;
     private bool losing;
 
-    public FarBundle(IActorRef bundle, IActorRef[] members, BundleSettings settings)
+    public FarBundle(IActorRef bundle, IActorRef[] members, BundleSettings settings, RoomSwitch? room = null)
     {
         this.bundle = bundle;
         this.members = members;
+        this.room = room ?? new RoomSwitch();
         session = new BundleSession(settings, this);
         Receive<FrameFromBundle>(f =>
         {
@@ -46,10 +50,44 @@ internal sealed class FarBundle : ReceiveActor, IBundleHandler
             losing = false;
         });
         Receive<GetOpened>(_ => Sender.Tell(session.Network is not null));
+        Receive<GetReassembly>(_ => Sender.Tell(session.Reassembler!.Statistics));
     }
 
-    public static Props Props(IActorRef bundle, IActorRef[] members, BundleSettings settings) =>
-        Akka.Actor.Props.Create(() => new FarBundle(bundle, members, settings));
+    /// <summary>
+    /// Settings for either end: IPCP with these addresses and no CCP either way, so IPCP is all that crosses before the
+    /// data; <paramref name="reassembly"/> when given.
+    /// </summary>
+    public static BundleSettings Settings(string name, IPAddress local, IPAddress? peer, MpReassemblerOptions? reassembly = null) => new()
+    {
+        Name = name,
+        Ipcp = IpcpSettings.Default with { LocalAddress = local, PeerAddress = peer },
+        Compression = CompressionControl.ProtocolReject,
+        Reassembly = reassembly ?? new MpReassemblerOptions(),
+    };
+
+    public static Props Props(IActorRef bundle, IActorRef[] members, BundleSettings settings, RoomSwitch? room = null) =>
+        Akka.Actor.Props.Create(() => new FarBundle(bundle, members, settings, room));
+
+    /// <summary>
+    /// Whether the member links' transports, as the bundle under test sends on them, take what it sends: off, they
+    /// have no room and refuse every datagram, as an ISP link's full outbound lane does.
+    /// </summary>
+    public sealed class RoomSwitch
+    {
+        private volatile bool open = true;
+
+        public bool Open
+        {
+            get => open;
+            set => open = value;
+        }
+    }
+
+    /// <summary>Answered with this end's reassembler's <see cref="MpReassemblerStatistics"/>.</summary>
+    public sealed record GetReassembly
+    {
+        public static GetReassembly Instance { get; } = new();
+    }
 
     /// <summary>Sends <paramref name="Packet"/> into the bundle (answered with whether it went out); <paramref name="Lose"/>: its fragments are lost on the way.</summary>
     public sealed record Send(byte[] Packet, bool Lose = false);
@@ -67,7 +105,7 @@ internal sealed class FarBundle : ReceiveActor, IBundleHandler
         // The member links join the bundle before any fragment of ours can reach it (one sender: in order).
         for (int i = 0; i < members.Length; i++)
         {
-            var path = new MemberDataPath(new BackToFar(Self, i), PppHeaderCompression.None, Link.PeerMru, _ => { });
+            var path = new MemberDataPath(new BackToFar(Self, i, room), PppHeaderCompression.None, Link.PeerMru, _ => { });
             bundle.Tell(new SublinkUp((i + 1).ToString(), members[i], Link, "far", null, path));
         }
         for (int i = 0; i < members.Length; i++)
@@ -103,12 +141,16 @@ internal sealed class FarBundle : ReceiveActor, IBundleHandler
     private sealed record FrameFromBundle(int Member, byte[] Frame);
 
     /// <summary>A member link's transport as the bundle under test sends on it: its frames come back to the far end.</summary>
-    private sealed class BackToFar(IActorRef far, int member) : ISublinkTransport
+    private sealed class BackToFar(IActorRef far, int member, RoomSwitch room) : ISublinkTransport
     {
         public string Description => $"in memory to the far end's member {member + 1}";
 
+        public bool HasRoom => room.Open;
+
         public bool Send(ReadOnlySpan<byte> datagram)
         {
+            if (!room.Open)
+                return false;
             far.Tell(new FrameFromBundle(member, datagram.ToArray()), ActorRefs.NoSender);
             return true;
         }
