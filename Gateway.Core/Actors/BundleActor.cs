@@ -270,9 +270,10 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             Self.Tell(new MemberPathClosed(member.Ref, path));
         else
             redirectedFragments++;
-        foreach (var other in Members.All)
+        // By index, not Members.All (sorted by name, a new enumeration each time): a flood redirects every fragment.
+        for (int i = 0; i < Members.Capacity; i++)
         {
-            if (other.Path is { IsClosed: false } otherPath && otherPath != path && otherPath.Send(fragment))
+            if (Members.ByIndex(i)?.Path is { IsClosed: false } otherPath && otherPath != path && otherPath.Send(fragment))
                 return;
         }
     }

@@ -75,12 +75,23 @@ internal sealed class FarBundle : ReceiveActor, IBundleHandler
     public sealed class RoomSwitch
     {
         private volatile bool open = true;
+        private volatile int full = -1;
 
+        /// <summary>Whether every member link has room (unless <see cref="Full"/> names it).</summary>
         public bool Open
         {
             get => open;
             set => open = value;
         }
+
+        /// <summary>The one member link (0-based) with no room while <see cref="Open"/>; -1: none.</summary>
+        public int Full
+        {
+            get => full;
+            set => full = value;
+        }
+
+        public bool HasRoom(int member) => open && member != full;
     }
 
     /// <summary>Answered with this end's reassembler's <see cref="MpReassemblerStatistics"/>.</summary>
@@ -145,11 +156,11 @@ internal sealed class FarBundle : ReceiveActor, IBundleHandler
     {
         public string Description => $"in memory to the far end's member {member + 1}";
 
-        public bool HasRoom => room.Open;
+        public bool HasRoom => room.HasRoom(member);
 
         public bool Send(ReadOnlySpan<byte> datagram)
         {
-            if (!room.Open)
+            if (!room.HasRoom(member))
                 return false;
             far.Tell(new FrameFromBundle(member, datagram.ToArray()), ActorRefs.NoSender);
             return true;
