@@ -236,7 +236,8 @@ public abstract partial class BundleActor : ReceiveActor, IWithTimers, IBundleHa
             bundle.Reassembler?.ObserveDelaySpread(TimeSpan.FromSeconds(most - least));
     }
 
-    private static readonly Func<MemberDataPath, bool> HasRoom = path => path.HasRoom;
+    // A closed path is no queue that is full: with every member closed the session counts the packet undeliverable.
+    private static readonly Func<MemberDataPath, bool> HasRoom = path => path.IsClosed || path.HasRoom;
 
     private void Send(ReadOnlySpan<byte> packet)
     {
