@@ -128,6 +128,31 @@ public sealed class MemberRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_relay_whose_bundle_leaves_with_its_node_asks_for_it_again_only_once_that_node_has_gone()
+    {
+        var kit = new Akka.TestKit.Xunit2.TestKit(sublinkNode);
+        var (region, sublink, first, leavingNode) = (kit.CreateTestProbe(), kit.CreateTestProbe(), kit.CreateTestProbe(), kit.CreateTestProbe());
+        var link = FarBundle.Link;
+        var path = new MemberDataPath(new Capturing(new BlockingCollection<byte[]>()), PppHeaderCompression.None, link.PeerMru, _ => { });
+        var relay = sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40004", sublink.Ref, link, "vpnname", null, path), region.Ref));
+        region.ExpectMsg<RemoteSublinkUp>(Timeout);
+        relay.Tell(new JoinedBundle(first.Ref, "vpn-in-1", 0, 1));
+        sublink.ExpectMsg<JoinedBundle>(Timeout);
+        relay.Tell(new BundleNumbering(77));
+
+        // The bundle's node leaves the cluster: the bundle says so, then stops. A relay that asked now would have the
+        // departing node's shard coordinator place the bundle; it asks nothing, and says nothing, until the node has gone.
+        relay.Tell(new BundleMoving(leavingNode.Ref));
+        sublinkNode.Stop(first.Ref);
+        relay.Tell(new MemberLate(sublink.Ref, TimeSpan.FromMilliseconds(90), TimeSpan.FromMilliseconds(40)));
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(3 * MemberRelay.AskPeriod.TotalMilliseconds));
+        sublinkNode.Stop(leavingNode.Ref);
+        var again = region.ExpectMsg<RemoteSublinkUp>(Timeout);
+        Assert.Equal((relay, 77L), (again.Relay, again.NextSequence));
+        Assert.Equal(relay, region.ExpectMsg<RemoteSublinkUp>(Timeout).Relay); // and on, until a bundle answers
+    }
+
+    [Fact]
     public async Task A_member_that_says_it_is_up_again_is_told_again_that_it_joined_and_hears_how_far_its_bundle_numbered()
     {
         // A relay asks until its bundle answers, so a bundle may hear its request twice (issue 14).
@@ -174,6 +199,7 @@ public sealed class MemberRelayTests : IAsyncLifetime
             new BundleNumbering(0xFFFFFF),
             new JoinedBundle(someone, "vpn-in-1", 3, 77),
             new Refused("full"),
+            new BundleMoving(someone),
         ];
         foreach (var message in messages)
         {

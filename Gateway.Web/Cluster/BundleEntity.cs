@@ -18,22 +18,27 @@ public sealed class BundleRegion;
 /// receiver's bundle (<see cref="ReceiverBundleActor"/>, with its tun device there), and its members are
 /// <see cref="Core.Actors.Cluster.MemberRelay"/>s on the nodes that hold the sublinks. It forms with the peer address
 /// the first member's node chose from the cluster's leases, records the lease on this node's address book, and stops
-/// (passivates) once its last member has gone, keeping the lease for the gateway's return.
+/// (passivates) once its last member has gone, keeping the lease for the gateway's return. When its shard is handed off
+/// because this node is leaving the cluster (<see cref="HandOff"/>), it tells its members' relays to ask for it again
+/// only once the node has gone (<see cref="BundleMoving"/>).
 /// </summary>
 public sealed class BundleEntity : ReceiveActor
 {
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ReceiverOptions options;
     private readonly string identity;
+    private readonly IActorRef receiver;
     private readonly HashSet<IActorRef> members = [];
     private IActorRef? bundle;
     private int address = -1;
 
-    public BundleEntity(ReceiverOptions options, string identity)
+    public BundleEntity(ReceiverOptions options, string identity, IActorRef receiver)
     {
         this.options = options;
         this.identity = identity;
+        this.receiver = receiver;
         Receive<RemoteSublinkUp>(Up);
+        Receive<HandOff>(_ => HandedOff());
         Receive<Terminated>(t =>
         {
             if (t.ActorRef.Equals(bundle))
@@ -80,7 +85,34 @@ public sealed class BundleEntity : ReceiveActor
             bundle.Tell(report(relay));
     }
 
-    public static Props Props(ReceiverOptions options, string identity) => Akka.Actor.Props.Create(() => new BundleEntity(options, identity));
+    /// <param name="receiver">This node's receiver: it hears of the bundles placed here, and it lives as long as the node.</param>
+    public static Props Props(ReceiverOptions options, string identity, IActorRef receiver) =>
+        Akka.Actor.Props.Create(() => new BundleEntity(options, identity, receiver));
+
+    /// <summary>What the shard tells its entities when it hands them off (the region's <c>HandOffStopMessage</c>): a rebalance, or this node leaving.</summary>
+    public sealed class HandOff
+    {
+        public static readonly HandOff Instance = new();
+    }
+
+    /// <summary>
+    /// The shard is handed off: the bundle stops here. When this node is leaving the cluster (its coordinated shutdown
+    /// has begun), its shards are handed off while it may still run the shard coordinator, and a member that asked for
+    /// the bundle at once would have that departing coordinator place it, in a placement its successor never learns
+    /// (the next hand-off then waits for a shard the coordinator does not know, or a second bundle of the same identity
+    /// forms). The members' relays are told to wait until this node has gone (its receiver stops with it). A rebalance
+    /// while the node stays needs no wait: the coordinator stays too.
+    /// </summary>
+    private void HandedOff()
+    {
+        if (CoordinatedShutdown.Get(Context.System).ShutdownReason is not null)
+        {
+            foreach (var member in members)
+                member.Tell(new BundleMoving(receiver));
+            log.Info("cluster: bundle for {0} leaves with this node; its {1} members ask for it again once the node has gone", identity, members.Count);
+        }
+        Context.Stop(Self);
+    }
 
     private void Up(RemoteSublinkUp up)
     {
@@ -105,7 +137,7 @@ public sealed class BundleEntity : ReceiveActor
                 DataPlane = options.DataPlane,
             }), "bundle");
             Context.Watch(bundle);
-            Context.ActorSelection("/user/receiver").Tell(new ReceiverActor.ShardedBundleHere(bundle));
+            receiver.Tell(new ReceiverActor.ShardedBundleHere(bundle));
             Lease(live: true);
             log.Info("cluster: bundle {0} for {1} on this node, peer address {2}", name, identity, options.PeerAddresses[address]);
         }

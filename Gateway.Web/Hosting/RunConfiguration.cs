@@ -72,8 +72,9 @@ public static class RunConfiguration
                 return builder;
             // Bundles as the cluster's entities: a gateway's sublinks may land on any node (docs/CONFIG.md).
             return builder
-                .WithShardRegion<BundleRegion>("bundles", identity => BundleEntity.Props(receiverOptions, identity), new BundleMessageExtractor(),
-                    new ShardOptions { Role = ReceiverClusterSettings.Role, RememberEntities = false })
+                .WithShardRegion<BundleRegion>("bundles", (_, registry) => identity => BundleEntity.Props(receiverOptions, identity, registry.Get<ActorKeys.Receiver>()),
+                    new BundleMessageExtractor(),
+                    new ShardOptions { Role = ReceiverClusterSettings.Role, RememberEntities = false, HandOffStopMessage = BundleEntity.HandOff.Instance })
                 .WithActors((_, registry) => registry.Get<ActorKeys.Receiver>().Tell(new ReceiverActor.UseBundleRegion(registry.Get<BundleRegion>())));
         }
         if (result.Model.Bundles.FirstOrDefault(b => b.Label == label) is { } bundleModel)

@@ -20,7 +20,9 @@ namespace Gateway.Core.Actors.Cluster;
 /// Until the bundle has answered, what the relay says goes to <c>firstContact</c>, wrapped in a <see cref="ForBundle"/>
 /// of the bundle's identity when that is the cluster's shard region (which places the bundle on some node); from then
 /// on straight to the bundle. When the bundle's node goes (the relay watches the bundle), the relay asks for the bundle
-/// again the same way, and the cluster forms it anew on a node that is up, with the sublink as a member.
+/// again the same way, and the cluster forms it anew on a node that is up, with the sublink as a member. A bundle whose
+/// node is leaving the cluster says so first (<see cref="BundleMoving"/>): the relay then waits until that node has gone
+/// before it asks, so that the shard coordinator of a node that stays places the bundle (docs/DESIGN.md, "Rolling restart").
 /// </para>
 /// </summary>
 public sealed class MemberRelay : ReceiveActor, IWithTimers
@@ -31,11 +33,19 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan AskPeriod = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a relay whose bundle left with its node waits for that node to be gone before it asks anyway: longer
+    /// than a node's leaving takes (Akka's coordinated shutdown, a few seconds), bounded in case it never ends.
+    /// </summary>
+    public static readonly TimeSpan LeavingNodeLimit = TimeSpan.FromSeconds(10);
+
     private const string AskTimerKey = "ask";
+    private const string LeavingTimerKey = "leaving";
 
     private readonly IActorRef firstContact;
     private readonly string? identity;
     private IActorRef? bundle;
+    private IActorRef? leavingNode;
     private IActorRef sublink;
     private MemberDataPath? dataPath;
     private RemoteSublinkUp? up;
@@ -78,11 +88,20 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
         Receive<BundleNumbering>(n => NumberedTo(n.NextSequence));
         Receive<AskAgain>(_ =>
         {
-            if (bundle is null && this.up is { } again)
+            if (bundle is null && leavingNode is null && this.up is { } again)
                 ToBundle(again with { NextSequence = nextSequence });
             else
                 Timers.Cancel(AskTimerKey);
         });
+        Receive<BundleMoving>(m =>
+        {
+            if (leavingNode is not null || bundle is null)
+                return;
+            leavingNode = m.Node;
+            Context.Watch(leavingNode);
+            Timers.StartSingleTimer(LeavingTimerKey, LeavingNodeGone.Instance, LeavingNodeLimit);
+        });
+        Receive<LeavingNodeGone>(_ => LeavingNodeLeft());
 
         // The sublink, to the bundle: its fragments and its reports, with the relay as the member link.
         Receive<Packet>(p =>
@@ -121,13 +140,15 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
             }
             else if (t.ActorRef.Equals(bundle))
             {
-                // Its node went (or it stopped): ask for the bundle again, with this member up if it is.
+                // Its node went (or it stopped): ask for the bundle again, with this member up if it is; once the node
+                // has gone when it is leaving the cluster.
                 bundle = null;
-                if (this.up is { } again)
-                {
-                    ToBundle(again with { NextSequence = nextSequence });
-                    Timers.StartPeriodicTimer(AskTimerKey, AskAgain.Instance, AskPeriod);
-                }
+                if (leavingNode is null)
+                    AskForBundle();
+            }
+            else if (t.ActorRef.Equals(leavingNode))
+            {
+                LeavingNodeLeft();
             }
         });
         Up(up, Address);
@@ -153,8 +174,29 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
         // What it sent the peer matters only to a bundle formed again (this relay lost the one it had).
         this.up = new RemoteSublinkUp(up.Name, Self, up.Link, up.PeerName, up.Remote?.ToString(), address, bundle is null ? nextSequence : -1);
         ToBundle(this.up);
-        if (bundle is null)
+        if (bundle is null && leavingNode is null)
             Timers.StartPeriodicTimer(AskTimerKey, AskAgain.Instance, AskPeriod);
+    }
+
+    /// <summary>Asks for the bundle again (this member up, numbering on past what the peer has), and on until it answers.</summary>
+    private void AskForBundle()
+    {
+        if (this.up is not { } again)
+            return;
+        ToBundle(again with { NextSequence = nextSequence });
+        Timers.StartPeriodicTimer(AskTimerKey, AskAgain.Instance, AskPeriod);
+    }
+
+    /// <summary>The node the bundle left with has gone (or <see cref="LeavingNodeLimit"/> passed): the bundle may be asked for.</summary>
+    private void LeavingNodeLeft()
+    {
+        if (leavingNode is null)
+            return;
+        Timers.Cancel(LeavingTimerKey);
+        Context.Unwatch(leavingNode);
+        leavingNode = null;
+        if (bundle is null)
+            AskForBundle();
     }
 
     /// <summary>Notes the sequence number of a fragment sent to the peer: the bundle, formed again, numbers on past it.</summary>
@@ -180,11 +222,17 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
         public static readonly AskAgain Instance = new();
     }
 
+    private sealed class LeavingNodeGone
+    {
+        public static readonly LeavingNodeGone Instance = new();
+    }
+
+    /// <summary>To the bundle, or to the cluster to find it; nowhere while its node is leaving (a report now would have the departing coordinator place it).</summary>
     private void ToBundle(object message)
     {
         if (bundle is not null)
             bundle.Tell(message);
-        else
+        else if (leavingNode is null)
             firstContact.Tell(identity is null ? message : new ForBundle(identity, message));
     }
 }

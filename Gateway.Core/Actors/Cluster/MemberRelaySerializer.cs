@@ -45,6 +45,7 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
         [typeof(Refused)] = "refused",
         [typeof(RejectForBundle)] = "reject",
         [typeof(ForBundle)] = "for",
+        [typeof(BundleMoving)] = "moving",
     };
 
     public override int Identifier => Id;
@@ -127,6 +128,9 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
                     w.Write(r.Protocol);
                     Bytes(w, r.Information);
                     break;
+                case BundleMoving m:
+                    Ref(w, m.Node);
+                    break;
                 default:
                     throw new ArgumentException($"not a relay message: {obj.GetType()}");
             }
@@ -156,6 +160,7 @@ public sealed class MemberRelaySerializer(ExtendedActorSystem system) : Serializ
                 "joined" => new JoinedBundle(Ref(r), r.ReadString(), r.ReadInt32(), r.ReadInt32()),
                 "refused" => new Refused(r.ReadString()),
                 "reject" => new RejectForBundle(r.ReadUInt16(), Bytes(r)),
+                "moving" => new BundleMoving(Ref(r)),
                 _ => throw new System.Runtime.Serialization.SerializationException($"unknown relay message '{manifest}'"),
             };
         }

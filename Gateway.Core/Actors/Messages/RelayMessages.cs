@@ -29,3 +29,12 @@ public sealed record RelayedFragment(byte[] Fragment);
 /// in words) wherever the cluster placed it: what a relay sends until its bundle has answered (issue 14).
 /// </summary>
 public sealed record ForBundle(string Identity, object Message);
+
+/// <summary>
+/// The bundle stops because its node is leaving the cluster (a graceful stop, a rolling restart): the relay asks for it
+/// again only once <paramref name="Node"/>, an actor that lives as long as that node, has gone. A leaving node hands its
+/// shards off while it may still run the cluster's shard coordinator, and a request in that moment would have the
+/// departing coordinator place the bundle, a placement its successor does not learn (issue 14; docs/DESIGN.md,
+/// "Rolling restart").
+/// </summary>
+public sealed record BundleMoving(IActorRef Node);
