@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using Akka.DistributedData;
 using Akka.Remote;
 using Akka.Event;
 using Gateway.Core.Actors;
@@ -21,16 +22,30 @@ public sealed class BundleRegion;
 /// (passivates) once its last member has gone, keeping the lease for the gateway's return. When its shard is handed off
 /// because this node is leaving the cluster (<see cref="HandOff"/>), it tells its members' relays to ask for it again
 /// only once the node has gone (<see cref="BundleMoving"/>).
+/// <para>
+/// Akka's shard coordinator can lose a placement while it moves between nodes (a rolling restart: the departing one
+/// places the shard as it hands over, and its successor starts without that placement), and then places the same shard
+/// on a second node. Before it forms a bundle, the entity therefore looks at the cluster's lease of its identity: when
+/// it is live on another node that is up and that node's entity answers (<see cref="Identify"/>), the entity sends its
+/// members there instead, so that one gateway never has two bundles (docs/DESIGN.md, "Rolling restart").
+/// </para>
 /// </summary>
-public sealed class BundleEntity : ReceiveActor
+public sealed class BundleEntity : ReceiveActor, IWithTimers
 {
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ReceiverOptions options;
     private readonly string identity;
     private readonly IActorRef receiver;
     private readonly HashSet<IActorRef> members = [];
+    private readonly List<RemoteSublinkUp> waiting = [];
     private IActorRef? bundle;
+    private IActorRef? elsewhere;
+    private bool looking;
+    private int lookup;
     private int address = -1;
+
+    /// <summary>How long the entity waits for the entity on the node its lease names to answer before it forms the bundle here.</summary>
+    public static readonly TimeSpan IdentifyTimeout = TimeSpan.FromSeconds(1);
 
     public BundleEntity(ReceiverOptions options, string identity, IActorRef receiver)
     {
@@ -39,9 +54,25 @@ public sealed class BundleEntity : ReceiveActor
         this.receiver = receiver;
         Receive<RemoteSublinkUp>(Up);
         Receive<HandOff>(_ => HandedOff());
+        Receive<GetSuccess>(g => g.Key.Equals(ClusterAddressBook.Key), g => LeaseRead(ClusterAddressBook.Parse(g.Get(ClusterAddressBook.Key))));
+        Receive<NotFound>(n => n.Key.Equals(ClusterAddressBook.Key), _ => FormHere());
+        Receive<GetFailure>(f => f.Key.Equals(ClusterAddressBook.Key), _ => FormHere());
+        Receive<ActorIdentity>(i => Equals(i.MessageId, lookup), i =>
+        {
+            if (i.Subject is { } there && looking)
+                JoinElsewhere(there);
+            else
+                FormHere();
+        });
+        Receive<IdentifyTimedOut>(t => t.Lookup == lookup, _ => FormHere());
         Receive<Terminated>(t =>
         {
-            if (t.ActorRef.Equals(bundle))
+            if (t.ActorRef.Equals(elsewhere))
+            {
+                // The bundle there stopped: the next member to ask looks at the leases again.
+                elsewhere = null;
+            }
+            else if (t.ActorRef.Equals(bundle))
             {
                 Lease(live: false);
                 bundle = null;
@@ -60,7 +91,7 @@ public sealed class BundleEntity : ReceiveActor
         Receive<ClusterEvent.ReachableMember>(r => ToRelaysOn(r.Member.Address, relay => new MemberReachable(relay)));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         // What a member's relay said before the bundle answered it (a report, a fragment held before the join).
-        ReceiveAny(m => bundle?.Forward(m));
+        ReceiveAny(m => (bundle ?? elsewhere)?.Forward(m));
     }
 
     protected override void PreStart()
@@ -72,6 +103,9 @@ public sealed class BundleEntity : ReceiveActor
 
     protected override void PostStop()
     {
+        // Stopped with its shard (handed off, or the region stopped): the lease is kept, no longer live here.
+        if (bundle is not null)
+            Lease(live: false);
         Context.System.EventStream.Unsubscribe(Self);
         Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
@@ -86,6 +120,8 @@ public sealed class BundleEntity : ReceiveActor
     }
 
     /// <param name="receiver">This node's receiver: it hears of the bundles placed here, and it lives as long as the node.</param>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(ReceiverOptions options, string identity, IActorRef receiver) =>
         Akka.Actor.Props.Create(() => new BundleEntity(options, identity, receiver));
 
@@ -115,6 +151,71 @@ public sealed class BundleEntity : ReceiveActor
     }
 
     private void Up(RemoteSublinkUp up)
+    {
+        if (bundle is null && elsewhere is not null)
+        {
+            elsewhere.Tell(up, up.Relay);
+            return;
+        }
+        if (bundle is null)
+        {
+            // Formed only once the leases say no other node holds this gateway's bundle (see the remarks).
+            waiting.Add(up);
+            if (!looking)
+            {
+                looking = true;
+                DistributedData.Get(Context.System).Replicator.Tell(Dsl.Get(ClusterAddressBook.Key, ReadLocal.Instance));
+            }
+            return;
+        }
+        Join(up);
+    }
+
+    /// <summary>The lease of this identity as this node knows it: live on another node that is up, that node's entity is asked; else the bundle forms here.</summary>
+    private void LeaseRead(IReadOnlyDictionary<string, AddressLease> leases)
+    {
+        if (!looking)
+            return;
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        if (leases.TryGetValue(identity, out var lease) && lease.Live && lease.Node != cluster.SelfAddress.ToString()
+            && cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == lease.Node) is { Status: MemberStatus.Up } holder)
+        {
+            lookup++;
+            Context.ActorSelection(new RootActorPath(holder.Address) / Self.Path.Elements).Tell(new Identify(lookup));
+            Timers.StartSingleTimer("identify", new IdentifyTimedOut(lookup), IdentifyTimeout);
+            return;
+        }
+        FormHere();
+    }
+
+    /// <summary>This gateway's bundle is on another node, placed there before the coordinator placed this shard here too: the members go there.</summary>
+    private void JoinElsewhere(IActorRef there)
+    {
+        looking = false;
+        elsewhere = there;
+        Context.Watch(there);
+        log.Warning("cluster: bundle for {0} is already on {1} (the shard coordinator placed it here as well); {2} member(s) join it there",
+            identity, there.Path.Address, waiting.Count);
+        foreach (var up in waiting)
+            there.Tell(up, up.Relay);
+        waiting.Clear();
+    }
+
+    /// <summary>No other node holds this gateway's bundle: it forms here with the members waiting.</summary>
+    private void FormHere()
+    {
+        if (!looking)
+            return;
+        looking = false;
+        var ups = waiting.ToList();
+        waiting.Clear();
+        foreach (var up in ups)
+            Join(up);
+    }
+
+    private sealed record IdentifyTimedOut(int Lookup);
+
+    private void Join(RemoteSublinkUp up)
     {
         if (bundle is null)
         {
