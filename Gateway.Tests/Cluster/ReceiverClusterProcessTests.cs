@@ -136,11 +136,15 @@ public sealed partial class ReceiverClusterProcessTests(ITestOutputHelper output
     }
 
     [Fact]
-    public async Task A_rolling_restart_one_node_at_a_time_keeps_one_cluster_of_three()
+    public async Task A_rolling_restart_one_node_at_a_time_keeps_one_cluster_of_three_and_one_bundle_of_the_gateway_that_carries_its_traffic()
     {
-        await using var cluster = await ThreeNodes.StartAsync(output);
+        await using var cluster = await ThreeNodes.StartAsync(output, "--Gateway:Cluster:ShardBundles=true");
         for (int i = 0; i < 3; i++)
             await cluster.WaitForAllUpAsync(i, 3);
+        // A gateway whose sublinks land on the first two nodes; its bundle is on whichever node the cluster chose.
+        await using var gateway = cluster.StartGatewayPerLink([[0], [1]]);
+        var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(90));
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2 && b.Traffic is { ProbesAnswered: >= 10 }, TimeSpan.FromSeconds(90));
 
         // As docs/CONFIG.md says: stop one node (SIGTERM: it leaves the cluster), start it again, and wait until the
         // others see it Up before the next. The first seed node too: it joins the others instead of forming a cluster.
@@ -157,6 +161,20 @@ public sealed partial class ReceiverClusterProcessTests(ITestOutputHelper output
                 var seen = await cluster.WaitForAllUpAsync(i, 3);
                 Assert.Equal(cluster.Addresses.Order(StringComparer.Ordinal), seen.Nodes.Select(n => n.Address));
             }
+
+            // The gateway's bundle carries its probes again over both sublinks, through one bundle of the cluster: a
+            // second bundle of the same gateway (a shard placed twice while the coordinator moved) would take half of
+            // its fragments and lose most probes.
+            var again = (await gatewayApi.BundleAsync("vpn-nic")).Traffic!;
+            await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2 && b.Traffic is { } t && t.ProbesAnswered >= again.ProbesAnswered + 10,
+                TimeSpan.FromSeconds(60));
+            var from = (await gatewayApi.BundleAsync("vpn-nic")).Traffic!;
+            await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Traffic is { } t && t.ProbesAnswered >= from.ProbesAnswered + 20, TimeSpan.FromSeconds(60));
+            var to = (await gatewayApi.BundleAsync("vpn-nic")).Traffic!;
+            long lost = (to.ProbesSent - from.ProbesSent) - (to.ProbesAnswered - from.ProbesAnswered);
+            output.WriteLine($"restart of node {restarted + 1}: {lost} of {to.ProbesSent - from.ProbesSent} probes lost after the bundle answered again");
+            Assert.True(lost <= 5, $"restart of node {restarted + 1}: {lost} of {to.ProbesSent - from.ProbesSent} probes lost once the bundle was back");
+            Assert.Single(await cluster.NodesWithTheBundleAsync());
         }
     }
 
@@ -360,6 +378,20 @@ public sealed partial class ReceiverClusterProcessTests(ITestOutputHelper output
             }
             Assert.Fail("no node has the gateway's bundle up");
             return (-1, null!);
+        }
+
+        /// <summary>The nodes whose <c>/api/bundles</c> has a bundle of the gateway up.</summary>
+        public async Task<List<int>> NodesWithTheBundleAsync()
+        {
+            var nodes = new List<int>();
+            for (int i = 0; i < 3; i++)
+            {
+                using var client = Apis[i].Client();
+                var bundles = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<BundleStatus[]>(client, "api/bundles", GatewayApi.Json);
+                if (bundles!.Any(b => b.Name.StartsWith("vpn-in-", StringComparison.Ordinal) && b.Up))
+                    nodes.Add(i);
+            }
+            return nodes;
         }
 
         /// <summary><c>kill -9</c> of node <paramref name="i"/>; when it was killed (UTC), once it has exited.</summary>

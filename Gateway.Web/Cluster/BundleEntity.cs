@@ -44,6 +44,9 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
     private int lookup;
     private int address = -1;
 
+    /// <summary>How long the entity waits for a majority of the nodes to tell it the leases before it forms the bundle here.</summary>
+    public static readonly TimeSpan LeaseReadTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>How long the entity waits for the entity on the node its lease names to answer before it forms the bundle here.</summary>
     public static readonly TimeSpan IdentifyTimeout = TimeSpan.FromSeconds(1);
 
@@ -56,7 +59,11 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
         Receive<HandOff>(_ => HandedOff());
         Receive<GetSuccess>(g => g.Key.Equals(ClusterAddressBook.Key), g => LeaseRead(ClusterAddressBook.Parse(g.Get(ClusterAddressBook.Key))));
         Receive<NotFound>(n => n.Key.Equals(ClusterAddressBook.Key), _ => FormHere());
-        Receive<GetFailure>(f => f.Key.Equals(ClusterAddressBook.Key), _ => FormHere());
+        Receive<GetFailure>(f => f.Key.Equals(ClusterAddressBook.Key), _ =>
+        {
+            log.Warning("cluster: the leases of {0} could not be read from a majority of the nodes within {1}; the bundle forms here", identity, LeaseReadTimeout);
+            FormHere();
+        });
         Receive<ActorIdentity>(i => Equals(i.MessageId, lookup), i =>
         {
             if (i.Subject is { } there && looking)
@@ -164,7 +171,8 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
             if (!looking)
             {
                 looking = true;
-                DistributedData.Get(Context.System).Replicator.Tell(Dsl.Get(ClusterAddressBook.Key, ReadLocal.Instance));
+                // From a majority of the nodes: a node that has just joined (restarted) may not have the leases yet.
+                DistributedData.Get(Context.System).Replicator.Tell(Dsl.Get(ClusterAddressBook.Key, new ReadMajority(LeaseReadTimeout)));
             }
             return;
         }

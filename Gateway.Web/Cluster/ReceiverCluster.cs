@@ -248,7 +248,8 @@ public sealed record ReceiverClusterSettings
                 "\nakka.cluster.run-coordinated-shutdown-when-down = off\n" + MemberRelaySerializer.Hocon, HoconAddMode.Prepend)
             .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() =>
             {
-                if (!system.WhenTerminated.IsCompleted)
+                // Removed while it runs on: downed. A node that leaves (SIGTERM, a rolling restart) is removed as well.
+                if (!system.WhenTerminated.IsCompleted && CoordinatedShutdown.Get(system).ShutdownReason is null)
                     system.Log.Error("cluster: {0}", ClusterStatus.DownedNote);
             }))
             .WithRemoting(new RemoteOptions { HostName = Hostname, Port = Port, PublicHostName = PublicHostname })
