@@ -118,8 +118,12 @@ public sealed class MemberRelayTests : IAsyncLifetime
         Assert.Equal(42, region.ExpectMsg<RemoteSublinkUp>(Timeout).NextSequence); // asks on: it did not restart
         relay.Tell(new JoinedBundle(second.Ref, "vpn-in-1", 0, 2));
         Assert.Equal(relay, sublink.ExpectMsg<JoinedBundle>(Timeout).Bundle);
-        relay.Tell(lane.TryRent(WholePacketFragment(sequence: 8, [0x45]))!);
-        Assert.Equal(relay, second.ExpectMsg<FragmentIn>(Timeout).Sublink);
+        // The new bundle is on the relay's own node: it takes the sublink's packet itself, no copy.
+        var eighth = lane.TryRent(WholePacketFragment(sequence: 8, [0x45]))!;
+        relay.Tell(eighth);
+        Assert.Same(eighth, second.ExpectMsg<Packet>(Timeout));
+        Assert.Equal(1, lane.InFlight);  // the bundle's to give back
+        eighth.Release();
 
         // A bundle that has numbered further tells it so: the next request would carry that.
         relay.Tell(new BundleNumbering(5000));
@@ -150,6 +154,27 @@ public sealed class MemberRelayTests : IAsyncLifetime
         var again = region.ExpectMsg<RemoteSublinkUp>(Timeout);
         Assert.Equal((relay, 77L), (again.Relay, again.NextSequence));
         Assert.Equal(relay, region.ExpectMsg<RemoteSublinkUp>(Timeout).Relay); // and on, until a bundle answers
+    }
+
+    [Fact]
+    public async Task A_bundle_on_the_relays_own_node_reassembles_the_sublinks_packets_handed_over_as_they_are()
+    {
+        var bundle = InMemoryMembers.ReceiverBundle(sublinkNode, "vpn-in-3");
+        var kit = new Akka.TestKit.Xunit2.TestKit(sublinkNode);
+        var sublink = kit.CreateTestProbe();
+        var path = new MemberDataPath(new Capturing(new BlockingCollection<byte[]>()), PppHeaderCompression.None, FarBundle.Link.PeerMru, _ => { });
+        var relay = sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40005", sublink.Ref, FarBundle.Link, "vpnname", null, path), bundle));
+        var joined = sublink.FishForMessage<JoinedBundle>(_ => true, Timeout);
+        long before = (await WaitForAsync(bundle, s => s.Members.Count == 1)).Reassembly.PacketsReassembled;
+
+        // As the sublink's socket hands a Multilink frame to what it joined (the relay): stamped with the member's
+        // index and key, which the relay passed on from the bundle.
+        var lane = new PacketLane(4);
+        var packet = lane.TryRent(WholePacketFragment(sequence: 0, [0x45, 0, 0, 20]))!;
+        (packet.Tag, packet.Source, packet.Address) = (SublinkInbound.Fragment, joined.Index, (uint)joined.Key);
+        relay.Tell(packet);
+        await WaitForAsync(bundle, s => s.Reassembly.PacketsReassembled > before);
+        kit.AwaitCondition(() => lane.InFlight == 0, Timeout);
     }
 
     [Fact]

@@ -13,7 +13,8 @@ namespace Gateway.Core.Actors.Cluster;
 /// names the relay, so the sublink's fragments and reports come here, locally, as they would go to a local bundle); to
 /// the bundle it is the member link (<see cref="RemoteSublinkUp"/>, then every report with the relay as the sublink).
 /// Fragments cross the nodes as <see cref="FragmentIn"/> one way and <see cref="RelayedFragment"/> the other, over
-/// Akka.Remote with <see cref="MemberRelaySerializer"/>; what the bundle sends goes out on the sublink's own
+/// Akka.Remote with <see cref="MemberRelaySerializer"/>; a bundle that the cluster placed on the relay's own node takes
+/// the sublink's pooled packets as they are (stamped with the member's index and key, as a local bundle's would be); what the bundle sends goes out on the sublink's own
 /// <see cref="MemberDataPath"/>, which frames it as the sublink's LCP agreed. The relay stops with its sublink, and the
 /// bundle, which watches it, takes the member out.
 /// <para>
@@ -45,6 +46,7 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
     private readonly IActorRef firstContact;
     private readonly string? identity;
     private IActorRef? bundle;
+    private bool bundleHere;
     private IActorRef? leavingNode;
     private IActorRef sublink;
     private MemberDataPath? dataPath;
@@ -74,6 +76,7 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
                     DroppedWithoutBundle = 0;
                 }
                 bundle = j.Bundle;
+                bundleHere = bundle.Path.Address.HasLocalScope;
                 Context.Watch(bundle);
             }
             sublink.Tell(j with { Bundle = Self });
@@ -106,6 +109,13 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
         // The sublink, to the bundle: its fragments and its reports, with the relay as the member link.
         Receive<Packet>(p =>
         {
+            // A bundle on this node takes the packet itself (the sublink stamped it with the member's index and key
+            // the bundle gave): no copy, and the bundle gives it back to its lane.
+            if (bundleHere)
+            {
+                bundle!.Tell(p);
+                return;
+            }
             try
             {
                 // Between the bundle's node going and the bundle forming again, there is nowhere to reassemble them.
@@ -143,6 +153,7 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
                 // Its node went (or it stopped): ask for the bundle again, with this member up if it is; once the node
                 // has gone when it is leaving the cluster.
                 bundle = null;
+                bundleHere = false;
                 if (leavingNode is null)
                     AskForBundle();
             }
