@@ -178,6 +178,26 @@ public sealed class MemberRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_relay_that_the_cluster_gives_no_bundle_refuses_its_sublink_so_that_the_gateway_redials_and_one_that_gets_one_does_not()
+    {
+        // A node cut off from the shard coordinator (downed, left alone) places no bundle: the relay asks on, and after
+        // its limit refuses the sublink, which closes, so that the gateway redials (the next receiver of its list).
+        var kit = new Akka.TestKit.Xunit2.TestKit(sublinkNode);
+        var (region, sublink, bundle) = (kit.CreateTestProbe(), kit.CreateTestProbe(), kit.CreateTestProbe());
+        var path = new MemberDataPath(new Capturing(new BlockingCollection<byte[]>()), PppHeaderCompression.None, FarBundle.Link.PeerMru, _ => { });
+        var limit = TimeSpan.FromMilliseconds(600);
+        sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40006", sublink.Ref, FarBundle.Link, "vpnname", null, path), region.Ref, withoutBundleLimit: limit));
+        Assert.Contains("no bundle", sublink.FishForMessage<Refused>(_ => true, Timeout).Reason);
+
+        // One whose bundle answers, then goes and comes back within the limit, keeps its sublink.
+        var other = kit.CreateTestProbe();
+        var relay = sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40007", other.Ref, FarBundle.Link, "vpnname", null, path), region.Ref, withoutBundleLimit: limit));
+        relay.Tell(new JoinedBundle(bundle.Ref, "vpn-in-1", 0, 1));
+        other.ExpectMsg<JoinedBundle>(Timeout);
+        other.ExpectNoMsg(limit * 2);
+    }
+
+    [Fact]
     public async Task A_member_that_says_it_is_up_again_is_told_again_that_it_joined_and_hears_how_far_its_bundle_numbered()
     {
         // A relay asks until its bundle answers, so a bundle may hear its request twice (issue 14).

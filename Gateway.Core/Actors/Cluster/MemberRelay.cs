@@ -40,11 +40,21 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
     /// </summary>
     public static readonly TimeSpan LeavingNodeLimit = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a relay goes on without a bundle before it refuses its sublink, which then closes (LCP Terminate) and
+    /// the gateway redials it, to the next receiver of its <c>set device</c> list if it has one: a node cut off from
+    /// the cluster's shard coordinator (downed, left alone) can place no bundle, and a sublink kept up meanwhile would
+    /// answer its echoes while its data went nowhere. Longer than a bundle takes to form again after its node died.
+    /// </summary>
+    public static readonly TimeSpan WithoutBundleLimit = TimeSpan.FromSeconds(20);
+
     private const string AskTimerKey = "ask";
+    private const string WithoutBundleTimerKey = "without-bundle";
     private const string LeavingTimerKey = "leaving";
 
     private readonly IActorRef firstContact;
     private readonly string? identity;
+    private readonly TimeSpan withoutBundleLimit;
     private IActorRef? bundle;
     private bool bundleHere;
     private IActorRef? leavingNode;
@@ -56,8 +66,10 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
     /// <param name="firstContact">The bundle itself, or the cluster's shard region of bundles (then with <paramref name="identity"/>).</param>
     /// <param name="identity">The bundle's identity in the shard region; null when <paramref name="firstContact"/> is the bundle.</param>
     /// <param name="address">The peer address this node chose for the bundle (an index into <c>set ifaddr</c>'s range), or -1.</param>
-    public MemberRelay(SublinkUp up, IActorRef firstContact, string? identity = null, int address = -1)
+    /// <param name="withoutBundleLimit"><see cref="WithoutBundleLimit"/> unless a test says otherwise.</param>
+    public MemberRelay(SublinkUp up, IActorRef firstContact, string? identity = null, int address = -1, TimeSpan? withoutBundleLimit = null)
     {
+        this.withoutBundleLimit = withoutBundleLimit ?? WithoutBundleLimit;
         this.firstContact = firstContact;
         this.identity = identity;
         Address = address;
@@ -68,6 +80,7 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
         Receive<JoinedBundle>(j =>
         {
             Timers.Cancel(AskTimerKey);
+            Timers.Cancel(WithoutBundleTimerKey);
             if (!j.Bundle.Equals(bundle))
             {
                 if (bundle is null && DroppedWithoutBundle > 0)
@@ -105,6 +118,14 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(LeavingTimerKey, LeavingNodeGone.Instance, LeavingNodeLimit);
         });
         Receive<LeavingNodeGone>(_ => LeavingNodeLeft());
+        Receive<NoBundle>(_ =>
+        {
+            if (bundle is not null || this.up is null)
+                return;
+            Context.GetLogger().Warning("relay for sublink {0}: no bundle in the cluster for {1}; the sublink is refused so that its gateway redials",
+                this.up.Name, this.withoutBundleLimit);
+            sublink.Tell(new Refused($"the receiver cluster placed no bundle for it within {this.withoutBundleLimit.TotalSeconds:0} s"));
+        });
 
         // The sublink, to the bundle: its fragments and its reports, with the relay as the member link.
         Receive<Packet>(p =>
@@ -154,6 +175,7 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
                 // has gone when it is leaving the cluster.
                 bundle = null;
                 bundleHere = false;
+                ExpectBundle();
                 if (leavingNode is null)
                     AskForBundle();
             }
@@ -165,8 +187,8 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
         Up(up, Address);
     }
 
-    public static Props Props(SublinkUp up, IActorRef firstContact, string? identity = null, int address = -1) =>
-        Akka.Actor.Props.Create(() => new MemberRelay(up, firstContact, identity, address));
+    public static Props Props(SublinkUp up, IActorRef firstContact, string? identity = null, int address = -1, TimeSpan? withoutBundleLimit = null) =>
+        Akka.Actor.Props.Create(() => new MemberRelay(up, firstContact, identity, address, withoutBundleLimit));
 
     private int Address { get; }
 
@@ -185,8 +207,17 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
         // What it sent the peer matters only to a bundle formed again (this relay lost the one it had).
         this.up = new RemoteSublinkUp(up.Name, Self, up.Link, up.PeerName, up.Remote?.ToString(), address, bundle is null ? nextSequence : -1);
         ToBundle(this.up);
+        if (bundle is null)
+            ExpectBundle();
         if (bundle is null && leavingNode is null)
             Timers.StartPeriodicTimer(AskTimerKey, AskAgain.Instance, AskPeriod);
+    }
+
+    /// <summary>Without a bundle from now: the sublink is refused if none answers within the limit.</summary>
+    private void ExpectBundle()
+    {
+        if (!Timers.IsTimerActive(WithoutBundleTimerKey))
+            Timers.StartSingleTimer(WithoutBundleTimerKey, NoBundle.Instance, withoutBundleLimit);
     }
 
     /// <summary>Asks for the bundle again (this member up, numbering on past what the peer has), and on until it answers.</summary>
@@ -236,6 +267,11 @@ public sealed class MemberRelay : ReceiveActor, IWithTimers
     private sealed class LeavingNodeGone
     {
         public static readonly LeavingNodeGone Instance = new();
+    }
+
+    private sealed class NoBundle
+    {
+        public static readonly NoBundle Instance = new();
     }
 
     /// <summary>To the bundle, or to the cluster to find it; nowhere while its node is leaving (a report now would have the departing coordinator place it).</summary>
