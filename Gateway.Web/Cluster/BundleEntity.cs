@@ -186,7 +186,8 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
             return;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         if (leases.TryGetValue(identity, out var lease) && lease.Live && lease.Node != cluster.SelfAddress.ToString()
-            && cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == lease.Node) is { Status: MemberStatus.Up } holder)
+            && cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == lease.Node) is { Status: MemberStatus.Up } holder
+            && !cluster.State.Unreachable.Contains(holder))
         {
             lookup++;
             Context.ActorSelection(new RootActorPath(holder.Address) / Self.Path.Elements).Tell(new Identify(lookup));
