@@ -126,9 +126,9 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
             bundle.Tell(report(relay));
     }
 
-    /// <param name="receiver">This node's receiver: it hears of the bundles placed here, and it lives as long as the node.</param>
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="receiver">This node's receiver: it hears of the bundles placed here, and it lives as long as the node.</param>
     public static Props Props(ReceiverOptions options, string identity, IActorRef receiver) =>
         Akka.Actor.Props.Create(() => new BundleEntity(options, identity, receiver));
 
@@ -166,7 +166,9 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
         }
         if (bundle is null)
         {
-            // Formed only once the leases say no other node holds this gateway's bundle (see the remarks).
+            // Formed only once the leases say no other node holds this gateway's bundle (see the remarks). A relay asks
+            // every 250 ms until answered: its latest request stands for the earlier ones.
+            waiting.RemoveAll(w => w.Relay.Equals(up.Relay));
             waiting.Add(up);
             if (!looking)
             {

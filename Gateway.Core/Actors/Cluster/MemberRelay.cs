@@ -14,8 +14,9 @@ namespace Gateway.Core.Actors.Cluster;
 /// the bundle it is the member link (<see cref="RemoteSublinkUp"/>, then every report with the relay as the sublink).
 /// Fragments cross the nodes as <see cref="FragmentIn"/> one way and <see cref="RelayedFragment"/> the other, over
 /// Akka.Remote with <see cref="MemberRelaySerializer"/>; a bundle that the cluster placed on the relay's own node takes
-/// the sublink's pooled packets as they are (stamped with the member's index and key, as a local bundle's would be); what the bundle sends goes out on the sublink's own
-/// <see cref="MemberDataPath"/>, which frames it as the sublink's LCP agreed. The relay stops with its sublink, and the
+/// the sublink's pooled packets as they are (stamped with the member's index and key, as a local bundle's would be).
+/// What the bundle sends goes out on the sublink's own <see cref="MemberDataPath"/>, which frames it as the sublink's
+/// LCP agreed. The relay stops with its sublink, and the
 /// bundle, which watches it, takes the member out.
 /// <para>
 /// Until the bundle has answered, what the relay says goes to <c>firstContact</c>, wrapped in a <see cref="ForBundle"/>
