@@ -73,8 +73,9 @@ public sealed record ReceiverClusterSettings
 
     /// <summary>
     /// <c>Gateway:Cluster:ShardBundles</c>: bundles are sharded entities of the cluster (<see cref="BundleEntity"/>), so a
-    /// gateway's sublinks may land on different nodes and still form one bundle; false (the default for now): each node
-    /// keeps the bundles of the sublinks that reach it.
+    /// gateway's sublinks may land on different nodes and still form one bundle; false (the default): each node keeps
+    /// the bundles of the sublinks that reach it, and a node left alone by its peers goes on serving them (with sharding
+    /// it could place no bundle: docs/DESIGN.md, "sharded bundles: a sublink without a bundle").
     /// </summary>
     public bool ShardBundles { get; init; }
 
