@@ -189,10 +189,15 @@ public sealed class MemberRelayTests : IAsyncLifetime
         sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40006", sublink.Ref, FarBundle.Link, "vpnname", null, path), region.Ref, withoutBundleLimit: limit));
         Assert.Contains("no bundle", sublink.FishForMessage<Refused>(_ => true, Timeout).Reason);
 
-        // One whose bundle answers, then goes and comes back within the limit, keeps its sublink.
+        // One whose bundle answers, then goes and forms again within the limit, keeps its sublink.
         var other = kit.CreateTestProbe();
         var relay = sublinkNode.ActorOf(MemberRelay.Props(new SublinkUp("127.0.0.1:40007", other.Ref, FarBundle.Link, "vpnname", null, path), region.Ref, withoutBundleLimit: limit));
+        region.FishForMessage<RemoteSublinkUp>(u => u.Relay.Equals(relay), Timeout);
         relay.Tell(new JoinedBundle(bundle.Ref, "vpn-in-1", 0, 1));
+        other.ExpectMsg<JoinedBundle>(Timeout);
+        sublinkNode.Stop(bundle.Ref);
+        region.FishForMessage<RemoteSublinkUp>(u => u.Relay.Equals(relay), Timeout);   // asked again: its bundle went
+        relay.Tell(new JoinedBundle(kit.CreateTestProbe().Ref, "vpn-in-1", 0, 2));
         other.ExpectMsg<JoinedBundle>(Timeout);
         other.ExpectNoMsg(limit * 2);
     }
