@@ -141,10 +141,24 @@ public sealed partial class ReceiverClusterProcessTests(ITestOutputHelper output
         await using var cluster = await ThreeNodes.StartAsync(output, "--Gateway:Cluster:ShardBundles=true");
         for (int i = 0; i < 3; i++)
             await cluster.WaitForAllUpAsync(i, 3);
-        // A gateway whose sublinks land on the first two nodes; its bundle is on whichever node the cluster chose.
+        // Sublink 1 dials the first node, sublink 2 the second: each node holds one sublink, and the cluster one bundle,
+        // on whichever node it chose, which reassembles the gateway's probes from both and reflects them.
         await using var gateway = cluster.StartGatewayPerLink([[0], [1]]);
         var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(90));
-        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2 && b.Traffic is { ProbesAnswered: >= 10 }, TimeSpan.FromSeconds(90));
+        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2 && b.Traffic is { ProbesAnswered: >= 20 }, TimeSpan.FromSeconds(90));
+        Assert.Equal("10.255.0.2", (await gatewayApi.BundleAsync("vpn-nic")).LocalAddress);
+        foreach (int i in new[] { 0, 1 })
+            Assert.Single(await cluster.Apis[i].WaitForSublinksAsync(s => s.Count(l => l.State == SublinkState.Open) == 1, TimeSpan.FromSeconds(30)), l => l.State == SublinkState.Open);
+        var (holder, entity) = await cluster.FindBundleAsync();
+        output.WriteLine($"the bundle is on node {holder + 1}: members {string.Join(", ", entity.Members)}; reassembled {entity.Reassembly.PacketsReassembled}, lost {entity.Reassembly.PacketsLost}");
+        Assert.Equal(2, entity.Members.Count);                         // one member link from each node
+        // Nothing lost but what a loaded machine's delays may make the reassembler give up (a relayed fragment later
+        // than its reorder timeout).
+        Assert.True(entity.Reassembly.PacketsLost * 20 <= entity.Reassembly.PacketsReassembled, $"lost {entity.Reassembly.PacketsLost}");
+        // Every node's view of the cluster counts the bundle on its node and each sublink on its own.
+        var view = await cluster.Apis[(holder + 1) % 3].WaitForClusterAsync(
+            c => c.Nodes.Sum(n => n.Bundles) == 1 && c.Nodes.Single(n => n.Address == cluster.Addresses[holder]).Bundles == 1, TimeSpan.FromSeconds(30));
+        Assert.Equal([1, 1], view.Nodes.Where(n => n.Address == cluster.Addresses[0] || n.Address == cluster.Addresses[1]).Select(n => n.Sublinks));
 
         // As docs/CONFIG.md says: stop one node (SIGTERM: it leaves the cluster), start it again, and wait until the
         // others see it Up before the next. The first seed node too: it joins the others instead of forming a cluster.
@@ -220,55 +234,6 @@ public sealed partial class ReceiverClusterProcessTests(ITestOutputHelper output
         await Expect(page.Locator("#cluster-state")).ToContainTextAsync("this node was downed");
         await Expect(page.Locator("#cluster-state")).ToContainTextAsync("This node holds 1 bundle, 2 sublinks");
         await browser.ScreenshotAsync(page, "cluster-3-node-downed");
-    }
-
-    [Fact]
-    public async Task With_sharded_bundles_a_gateways_sublinks_on_two_nodes_form_one_bundle_on_one_node_that_carries_its_probes()
-    {
-        await using var cluster = await ThreeNodes.StartAsync(output, "--Gateway:Cluster:ShardBundles=true");
-        for (int i = 0; i < 3; i++)
-            await cluster.WaitForAllUpAsync(i, 3);
-
-        // Sublink 1 dials the first node, sublink 2 the second: each node holds one sublink, and the cluster one bundle.
-        await using var gateway = cluster.StartGatewayPerLink([[0], [1]]);
-        var gatewayApi = await gateway.ApiAsync(TimeSpan.FromSeconds(90));
-        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Up && b.Members.Count == 2, TimeSpan.FromSeconds(60));
-        Assert.Equal("10.255.0.2", (await gatewayApi.BundleAsync("vpn-nic")).LocalAddress);
-        foreach (int i in new[] { 0, 1 })
-            Assert.Single(await cluster.Apis[i].WaitForSublinksAsync(s => s.Count(l => l.State == SublinkState.Open) == 1, TimeSpan.FromSeconds(30)), l => l.State == SublinkState.Open);
-
-        // The gateway's probes go out over both sublinks, are reassembled by the one bundle on whichever node holds it,
-        // and come back (the receiver reflects them).
-        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Traffic is { ProbesAnswered: >= 20 }, TimeSpan.FromSeconds(60));
-        var (holder, entity) = await cluster.FindBundleAsync();
-        output.WriteLine($"the bundle is on node {holder + 1}: members {string.Join(", ", entity.Members)}; reassembled {entity.Reassembly.PacketsReassembled}, lost {entity.Reassembly.PacketsLost}");
-        Assert.Equal(2, entity.Members.Count);                         // one member link from each node
-        // Nothing lost but what a loaded machine's delays may make the reassembler give up (a relayed fragment later
-        // than its reorder timeout).
-        Assert.True(entity.Reassembly.PacketsLost * 20 <= entity.Reassembly.PacketsReassembled, $"lost {entity.Reassembly.PacketsLost}");
-        // Every node's view of the cluster counts the bundle on its node and each sublink on its own.
-        var view = await cluster.Apis[(holder + 1) % 3].WaitForClusterAsync(
-            c => c.Nodes.Sum(n => n.Bundles) == 1 && c.Nodes.Single(n => n.Address == cluster.Addresses[holder]).Bundles == 1, TimeSpan.FromSeconds(30));
-        Assert.Equal([1, 1], view.Nodes.Where(n => n.Address == cluster.Addresses[0] || n.Address == cluster.Addresses[1]).Select(n => n.Sublinks));
-        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.MemberDetails.All(m => m.FragmentsOut > 0), TimeSpan.FromSeconds(30));
-        var carried = await gatewayApi.BundleAsync("vpn-nic");
-        Assert.True(carried.Traffic!.ProbeLossPercent < 5, $"probe loss {carried.Traffic.ProbeLossPercent} %");
-
-        // kill -9 of the node that holds the bundle: the cluster downs it, the relays ask for the bundle again, and it
-        // forms on a node that is up, with the address it had, without the gateway being restarted; its probes are
-        // answered again. The new bundle numbers its fragments on past what the gateway took from the old one (its
-        // relays tell it), so the gateway's reassembler takes them; its IPCP starts afresh, so the gateway's renegotiates
-        // (its bundle goes down and up within milliseconds). The time is printed; bench/cluster-failover.sh measures it.
-        var killedAt = cluster.Kill(holder);
-        long answered = (await gatewayApi.BundleAsync("vpn-nic")).Traffic!.ProbesAnswered;
-        // The gateway's bundle is up again (its IPCP renegotiated with the bundle formed anew) at the time its log says.
-        string up = await gateway.WaitForLineAsync(l => l.Contains("vpn-nic: bundle up", StringComparison.Ordinal) && GatewayProgram.LoggedAt(l) > killedAt, TimeSpan.FromSeconds(90));
-        output.WriteLine($"the gateway's bundle up again {(GatewayProgram.LoggedAt(up) - killedAt).TotalSeconds:F1} s after kill -9 of node {holder + 1}, the bundle's");
-        await gatewayApi.WaitForBundleAsync("vpn-nic", b => b.Traffic is { } t && t.ProbesAnswered >= answered + 20, TimeSpan.FromSeconds(30));
-        var after = await gatewayApi.BundleAsync("vpn-nic");
-        Assert.Equal((true, "10.255.0.2"), (after.Up, after.LocalAddress));
-        var (_, moved) = await cluster.FindBundleAsync(except: holder);
-        Assert.Equal("10.255.0.2", moved.PeerAddress);
     }
 
     /// <summary>Three receiver processes on loopback, the first two the seed nodes, and their APIs.</summary>
