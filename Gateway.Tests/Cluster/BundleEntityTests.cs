@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.DistributedData;
 using Gateway.Core.Actors;
 using Gateway.Core.Actors.Cluster;
@@ -24,14 +23,8 @@ public sealed class BundleEntityTests : IAsyncLifetime
     private ActorSystem first = null!;
     private ActorSystem second = null!;
 
-    private static Akka.Configuration.Config Node() => ConfigurationFactory.ParseString("""
-        akka.actor.provider = cluster
-        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-        akka.remote.dot-netty.tcp.port = 0
-        akka.loglevel = WARNING
-        akka.cluster.gossip-interval = 200ms
-        akka.cluster.distributed-data.gossip-interval = 200ms
-        """ + "\n" + MemberRelaySerializer.Hocon);
+    private static Akka.Configuration.Config Node() =>
+        LoopbackNode.Config("cluster", "akka.cluster.gossip-interval = 200ms\nakka.cluster.distributed-data.gossip-interval = 200ms");
 
     public async Task InitializeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Akka.Configuration;
 using Gateway.Core.Actors;
 using Gateway.Core.Actors.Cluster;
 using Gateway.Core.Actors.Messages;
@@ -27,12 +26,7 @@ public sealed class MemberRelayTests : IAsyncLifetime
     private ActorSystem sublinkNode = null!;
     private ActorSystem bundleNode = null!;
 
-    private static Akka.Configuration.Config Remote() => ConfigurationFactory.ParseString("""
-        akka.actor.provider = remote
-        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
-        akka.remote.dot-netty.tcp.port = 0
-        akka.loglevel = WARNING
-        """ + "\n" + MemberRelaySerializer.Hocon);
+    private static Akka.Configuration.Config Remote() => LoopbackNode.Config("remote");
 
     public Task InitializeAsync()
     {
