@@ -137,7 +137,7 @@ public sealed record StatsPoint(
 /// <param name="Ended">Null while the bundle is still short of members.</param>
 /// <param name="MembersBefore">Members sending just before the first loss.</param>
 /// <param name="MembersLost">Every member lost during the episode, in order.</param>
-/// <param name="Cause">What the first loss was: <c>left: REASON</c>, <c>paused</c> or <c>bundle down</c>.</param>
+/// <param name="Cause">What the first loss was: <c>N left</c> or <c>N paused</c> (member N), or <c>bundle down</c>.</param>
 /// <param name="GapMs">Time within the episode with no path at all (bundle down, or no member sending), as seen in the status reports.</param>
 /// <param name="ProbesLost">Probes of the bundle's probe stream unanswered during the episode; null without one.</param>
 public sealed record FailoverEpisode(
