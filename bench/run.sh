@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The issue 8 benchmark harness: bench/run.sh [scenario...]
-#   scenarios: throughput failover bonding memory modems soak faults (default: the first five, in that order;
+#   scenarios: throughput failover bonding memory modems soak faults cluster-scale (default: the first five, in that order;
 #   soak runs 30 minutes: bench/run.sh soak -- --minutes 2 is the CI version)
 #   options for the harness go after --, e.g. bench/run.sh throughput -- --runs 5 --seconds 5
 # Builds Release once, makes the network namespaces each scenario needs, runs bench/Gateway.Bench for it
@@ -25,7 +25,7 @@ while [[ $# -gt 0 && $1 != -- ]]; do scenarios+=("$1"); shift; done
 extra=("$@")
 [[ ${#scenarios[@]} -eq 0 ]] && scenarios=(throughput failover bonding memory modems)
 for s in "${scenarios[@]}"; do
-  case $s in throughput|failover|bonding|memory|modems|soak|faults) ;; *) echo "bench/run.sh: unknown scenario '$s'" >&2; exit 2;; esac
+  case $s in throughput|failover|bonding|memory|modems|soak|faults|cluster-scale) ;; *) echo "bench/run.sh: unknown scenario '$s'" >&2; exit 2;; esac
 done
 
 tag="gwb$$"
@@ -111,6 +111,7 @@ for s in "${scenarios[@]}"; do
     bonding)    lan_inet; isp_links; run bonding --lan "$lan" --inet "$inet" --gw "$gw" --rx "$rx" --links "$links" ;;
     memory)     lan_inet; run memory --lan "$lan" --inet "$inet" ;;
     modems)     run modems ;;
+    cluster-scale) run cluster-scale ;;
     soak)       lan_inet; run soak --lan "$lan" --inet "$inet" ;;
     faults)     lan_inet; run faults --lan "$lan" --inet "$inet" ;;
   esac

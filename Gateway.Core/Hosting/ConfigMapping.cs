@@ -22,8 +22,11 @@ namespace Gateway.Core.Hosting;
 /// </summary>
 public static class ConfigMapping
 {
-    /// <summary>Most addresses taken from one <c>set ifaddr</c> range for the receiver's pool.</summary>
-    public const int MaxPoolAddresses = 4096;
+    /// <summary>
+    /// Most addresses in the receiver's pool (<c>set ifaddr</c>'s peer ranges together): a /16, the most gateways a
+    /// receiver or a cluster of them serves. More is an error, not a pool silently cut short.
+    /// </summary>
+    public const int MaxPoolAddresses = 65_536;
 
     /// <summary>The receiver role (<c>vpn-in</c>) listening on <paramref name="listen"/>.</summary>
     public static ReceiverOptions? ToReceiver(ReceiverModel model, IPEndPoint listen, List<string> errors)
@@ -381,7 +384,17 @@ public static class ConfigMapping
             if (last is null)
                 continue;
             uint from = ToUint(first), to = ToUint(last);
-            for (uint a = from; a <= to && pool.Count < MaxPoolAddresses; a++)
+            if (to < from)
+            {
+                errors.Add($"{where}: '{part}' ends before it starts");
+                continue;
+            }
+            if (pool.Count + (long)(to - from) + 1 > MaxPoolAddresses)
+            {
+                errors.Add($"{where}: '{text}' names more than {MaxPoolAddresses} peer addresses, the most a receiver's pool holds");
+                return [];
+            }
+            for (uint a = from; a <= to; a++)
                 pool.Add(new IPAddress(BitConverter.IsLittleEndian ? System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(a) : a));
         }
         return pool;

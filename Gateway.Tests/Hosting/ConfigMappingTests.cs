@@ -161,6 +161,26 @@ public class ConfigMappingTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), receiver.EchoPeriod);
     }
 
+    [Fact]
+    public void The_receivers_pool_takes_every_address_of_its_ranges_up_to_a_slash_16()
+    {
+        // 10.64.0.1-10.64.39.255 and 10.80.0.1-10.80.0.16: 10,239 + 16, past the 4,096 an earlier version cut it to.
+        var errors = new List<string>();
+        var pool = ConfigMapping.ParsePool("10.64.0.1-10.64.39.255, 10.80.0.1-10.80.0.16", "vpn-in: set ifaddr", errors);
+        Assert.Empty(errors);
+        Assert.Equal(10_239 + 16, pool.Count);
+        Assert.Equal((IPAddress.Parse("10.64.0.1"), IPAddress.Parse("10.80.0.16")), (pool[0], pool[^1]));
+        Assert.Equal(pool.Count, pool.Distinct().Count());
+
+        Assert.Equal(ConfigMapping.MaxPoolAddresses, ConfigMapping.ParsePool("10.64.0.0-10.64.255.255", "w", errors).Count);
+        Assert.Empty(errors);
+        Assert.Empty(ConfigMapping.ParsePool("10.64.0.0-10.65.0.0", "vpn-in: set ifaddr", errors));
+        Assert.Equal("vpn-in: set ifaddr: '10.64.0.0-10.65.0.0' names more than 65536 peer addresses, the most a receiver's pool holds", Assert.Single(errors));
+        errors.Clear();
+        ConfigMapping.ParsePool("10.0.0.9-10.0.0.2", "vpn-in: set ifaddr", errors);
+        Assert.Equal("vpn-in: set ifaddr: '10.0.0.9-10.0.0.2' ends before it starts", Assert.Single(errors));
+    }
+
     /// <summary>A <c>vpn-in</c> label with <paramref name="lines"/> added first and <paramref name="last"/> last, mapped without errors.</summary>
     private static ReceiverOptions ReceiverWith(string lines, string last = "")
     {

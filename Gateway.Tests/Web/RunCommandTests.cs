@@ -191,4 +191,18 @@ public sealed class RunCommandTests : IDisposable
         var bad = Assert.IsType<GatewayConfigurationException>(error.GetBaseException());
         Assert.Contains("REAL-LOCAL-IP", bad.Message);
     }
+
+    [Fact]
+    public void A_wrong_receiver_limit_stops_gateway_run_with_its_key_named()
+    {
+        var conf = Path.Combine(directory, "ppp.conf");
+        File.WriteAllText(conf, Conf("set authname vpnname\n set authkey vpnkey", "", "192.0.2.2"));
+        Assert.True(RoleCommandLine.TryParse(["run", "--urls", "http://127.0.0.1:0", "--config", conf, "--label", "vpn-in", "--tun", "none",
+            "--listen", "127.0.0.1:0", "--Gateway:Receiver:MaxPeers=100000"], out var role, out var options, out _));
+
+        var error = Assert.ThrowsAny<Exception>(() => GatewayWebApp.Build(options, role, contentRoot: WebTestHost.WebProjectDirectory));
+
+        var bad = Assert.IsType<GatewayConfigurationException>(error.GetBaseException());
+        Assert.Contains("Gateway:Receiver:MaxPeers: '100000' is not a whole number from 1 to 65,536", bad.Message);
+    }
 }

@@ -59,10 +59,11 @@ public static class RunConfiguration
             // One device per gateway's bundle, as each `ppp -direct vpn-in` of FreeBSD takes its own tunN.
             var tun = TunFor(configuration, "ppp", numbered: true, receiverModel.Mrru, nat: false, routes: [], errors);
             var cluster = ReceiverClusterSettings.IsConfigured(configuration) ? ReceiverClusterSettings.Read(configuration, errors) : null;
+            var limits = ReceiverLimits.Read(configuration, errors);
             Fail(errors);
             if (cluster is not null)
                 builder = cluster.Apply(builder);
-            var receiverOptions = receiver! with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption };
+            var receiverOptions = limits.Apply(receiver!) with { DataPlane = tun ?? (IDataPlaneFactory)TrafficDataPlaneFactory.Reflector(), Encryption = encryption };
             builder = builder.WithReceiverActors(receiverOptions);
             if (cluster is null)
                 return builder;

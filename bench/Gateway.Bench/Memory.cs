@@ -99,7 +99,7 @@ public static class Memory
         return result;
     }
 
-    private static long Median(Func<long> sample)
+    internal static long Median(Func<long> sample)
     {
         var values = new List<long>();
         for (int i = 0; i < 5; i++)
@@ -111,7 +111,7 @@ public static class Memory
         return values[2];
     }
 
-    private static async Task WaitForApiAsync(GatewayProcess process)
+    internal static async Task WaitForApiAsync(GatewayProcess process)
     {
         for (int i = 0; i < 200 && !process.HasExited; i++)
         {
@@ -128,7 +128,7 @@ public static class Memory
         throw new TimeoutException($"{process.Name}: API did not come up; see {process.LogFile}:\n{process.Tail()}");
     }
 
-    private static async Task<int> UpBundlesAsync(GatewayProcess receiver)
+    internal static async Task<int> UpBundlesAsync(GatewayProcess receiver)
     {
         var bundles = await receiver.BundlesAsync();
         return bundles.Count(b => b.TryGetProperty("up", out var u) && u.ValueKind == JsonValueKind.True);

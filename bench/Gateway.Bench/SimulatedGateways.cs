@@ -14,6 +14,7 @@ namespace Gateway.Bench;
 /// Many minimal gateways in this one process: one actor system wired by the product's own <c>WithGatewayActors</c>,
 /// with N bundles of one NIC-mode sublink each, every one built by <c>ConfigMapping.ToGateway</c> from a ppp.conf
 /// <c>vpn-nic</c> label and given its own endpoint discriminator (so the receiver keeps N bundles, as for N gateways).
+/// With several receivers, gateway i dials receiver i mod their number (a cluster's nodes, each its share).
 /// No traffic: idle bundles with their LCP echo.
 /// </summary>
 public sealed class SimulatedGateways : IAsyncDisposable
@@ -22,19 +23,26 @@ public sealed class SimulatedGateways : IAsyncDisposable
 
     private SimulatedGateways(IHost host) => this.host = host;
 
-    public static async Task<SimulatedGateways> StartAsync(string directory, IPEndPoint receiver, int count)
+    public static Task<SimulatedGateways> StartAsync(string directory, IPEndPoint receiver, int count) =>
+        StartAsync(directory, [receiver], count);
+
+    public static async Task<SimulatedGateways> StartAsync(string directory, IReadOnlyList<IPEndPoint> receivers, int count)
     {
-        var (conf, _) = PppFiles.Write(directory, "sim", [receiver]);
-        var files = new GatewayConfigFiles(PppConfReader.Read(conf, new InMemoryConfigSource().Add(conf, File.ReadAllText(conf))));
-        var model = GatewayModelBuilder.Build(files).Model;
-        var errors = new List<string>();
-        var template = ConfigMapping.ToGateway(model, model.Bundles.Single(b => b.Label == "vpn-nic"), errors)
-            ?? throw new InvalidOperationException(string.Join("; ", errors));
-        var bundle = template.Bundles[0];
+        var templates = receivers.Select((receiver, n) =>
+        {
+            var (conf, _) = PppFiles.Write(directory, $"sim{n}", [receiver]);
+            var files = new GatewayConfigFiles(PppConfReader.Read(conf, new InMemoryConfigSource().Add(conf, File.ReadAllText(conf))));
+            var model = GatewayModelBuilder.Build(files).Model;
+            var errors = new List<string>();
+            return ConfigMapping.ToGateway(model, model.Bundles.Single(b => b.Label == "vpn-nic"), errors)
+                ?? throw new InvalidOperationException(string.Join("; ", errors));
+        }).ToList();
+        var template = templates[0];
         var bundles = Enumerable.Range(1, count).Select(i =>
         {
             string name = $"sim{i:D4}";
             EndpointDiscriminator.TryCreateLabel(name, out var discriminator, out _);
+            var bundle = templates[(i - 1) % templates.Count].Bundles[0];
             return bundle with
             {
                 Settings = bundle.Settings with { Name = name },
