@@ -25,6 +25,16 @@ public sealed class AddressLeases
     // that choosing an address for a new bundle allocates nothing and walks no lease.
     private Dictionary<int, (int Held, int Live)> byAddress = [];
 
+    /// <summary>
+    /// This node's share of the addresses: those whose index modulo <see cref="Stripe"/>'s <c>Of</c> (the nodes that are
+    /// up) is its <c>Index</c> (its place among them), tried first by <see cref="Choose"/>, so that nodes choosing at the
+    /// same moment choose different addresses. (0, 1): every address, in order (a node alone, or not yet up).
+    /// </summary>
+    public (int Index, int Of) Stripe { get; private set; } = (0, 1);
+
+    /// <summary>The nodes' membership changed: this node is <paramref name="index"/> of <paramref name="of"/>.</summary>
+    public void UseStripe(int index, int of) => Stripe = of >= 1 && index >= 0 && index < of ? (index, of) : (0, 1);
+
     /// <summary>How many leases the cluster holds (live and kept).</summary>
     public int Count => leases.Count;
 
@@ -47,8 +57,9 @@ public sealed class AddressLeases
     /// <summary>
     /// The address for a new bundle of <paramref name="identity"/>, among those <paramref name="freeHere"/> accepts
     /// (not held by a bundle of this node): the one it had, unless another gateway's bundle holds it now; else the
-    /// first that no other gateway holds or held; else the first that no other gateway's bundle holds now (the kept
-    /// address of a gateway that is not connected is given to another). -1 when none is left.
+    /// first of this node's <see cref="Stripe"/> that no other gateway holds or held; else the first such address of
+    /// any stripe; else the first that no other gateway's bundle holds now (the kept address of a gateway that is not
+    /// connected is given to another). -1 when none is left.
     /// </summary>
     public int Choose(string identity, int count, Func<int, bool> freeHere)
     {
@@ -61,6 +72,13 @@ public sealed class AddressLeases
         }
         if (own is not null && own.Address < count && freeHere(own.Address) && Others(own.Address).Live == 0)
             return own.Address;
+        // A join storm on several nodes at once (a concentrator restarted): each takes from its own share first, where
+        // no other node's choice, not yet replicated here, can meet it.
+        for (int i = Stripe.Index; Stripe.Of > 1 && i < count; i += Stripe.Of)
+        {
+            if (freeHere(i) && Others(i).Held == 0)
+                return i;
+        }
         for (int i = 0; i < count; i++)
         {
             if (freeHere(i) && Others(i).Held == 0)

@@ -23,6 +23,12 @@ public sealed partial class ReceiverActor
     /// </summary>
     public sealed record UseAddressBook(IActorRef Book, string Node, IReadOnlyDictionary<string, AddressLease> Leases);
 
+    /// <summary>
+    /// This node is the <paramref name="Index"/>th of the <paramref name="Of"/> receiver nodes that are up (by address): its
+    /// share of the addresses is tried first (<see cref="AddressLeases.Stripe"/>). Told at each change of membership.
+    /// </summary>
+    public sealed record AddressStripe(int Index, int Of);
+
     /// <summary>The cluster's leases by bundle identity, as replicated to this node (each change, whole).</summary>
     public sealed record ClusterLeases(IReadOnlyDictionary<string, AddressLease> All);
 
@@ -44,6 +50,7 @@ public sealed partial class ReceiverActor
             }
             ReportConflicts();
         });
+        Receive<AddressStripe>(s => leases.UseStripe(s.Index, s.Of));
         Receive<ClusterLeases>(l =>
         {
             leases.Replace(l.All);

@@ -32,6 +32,39 @@ public sealed class AddressLeasesTests
     }
 
     [Fact]
+    public void Nodes_choosing_at_the_same_moment_from_the_same_view_take_different_addresses_from_their_stripes()
+    {
+        // Three nodes, none of whose choices has reached the others yet: each takes from its own share first.
+        var nodes = Enumerable.Range(0, 3).Select(n =>
+        {
+            var leases = With(("old", new AddressLease(1, There, Live: true)));
+            leases.UseStripe(n, 3);
+            return leases;
+        }).ToList();
+        var chosen = nodes.Select(l => Enumerable.Range(0, 4).Aggregate(new List<int>(), (held, _) =>
+        {
+            held.Add(l.Choose("new", 30, i => !held.Contains(i)));
+            return held;
+        })).ToList();
+
+        Assert.Equal([0, 3, 6, 9], chosen[0]);
+        Assert.Equal([4, 7, 10, 13], chosen[1]);   // 1 is another gateway's
+        Assert.Equal([2, 5, 8, 11], chosen[2]);
+        Assert.Empty(chosen[0].Intersect(chosen[1]).Concat(chosen[1].Intersect(chosen[2])).Concat(chosen[0].Intersect(chosen[2])));
+    }
+
+    [Fact]
+    public void A_node_whose_stripe_is_spent_takes_any_free_address_and_a_wrong_stripe_means_every_address()
+    {
+        var leases = With(("a", new AddressLease(2, There, Live: true)));
+        leases.UseStripe(2, 3);
+        Assert.Equal(0, leases.Choose("c", 6, i => i != 5));   // 2 another's, 5 held here: the stripe is spent
+        leases.UseStripe(3, 3);
+        Assert.Equal((0, 1), leases.Stripe);
+        Assert.Equal(0, leases.Choose("c", 6, _ => true));
+    }
+
+    [Fact]
     public void When_only_kept_addresses_are_left_a_kept_one_goes_to_the_new_gateway_and_live_ones_never()
     {
         var leases = With(("a", new AddressLease(0, There, Live: true)), ("b", new AddressLease(1, There, Live: false)));

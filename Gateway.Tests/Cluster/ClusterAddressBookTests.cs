@@ -26,4 +26,35 @@ public sealed class ClusterAddressBookTests
         Assert.Equal(new AddressLease(12, node, Live: true), leases["vpnname/label vpn"]);
         Assert.Equal(new AddressLease(0, node, Live: false), leases["other/none"]);
     }
+
+    /// <summary>
+    /// Two receiver nodes in one process: each book tells its receiver its place among the nodes that are up, so that
+    /// a join storm on both takes addresses from different shares (<see cref="AddressLeases.Stripe"/>).
+    /// </summary>
+    [Fact]
+    public async Task Each_node_is_told_a_different_share_of_the_addresses_once_both_are_up()
+    {
+        var config = LoopbackNode.Config("cluster", $"akka.cluster.roles = [{ReceiverClusterSettings.Role}]\nakka.cluster.gossip-interval = 200ms");
+        var systems = new[] { ActorSystem.Create("gateway", config), ActorSystem.Create("gateway", config) };
+        try
+        {
+            var seed = Akka.Cluster.Cluster.Get(systems[0]).SelfAddress;
+            var receivers = systems.Select(s => new Akka.TestKit.Xunit2.TestKit(s).CreateTestProbe()).ToList();
+            for (int i = 0; i < 2; i++)
+            {
+                await Akka.Cluster.Cluster.Get(systems[i]).JoinAsync(seed);
+                systems[i].ActorOf(ClusterAddressBook.Props(receivers[i].Ref), "address-book");
+            }
+            var stripes = receivers.Select(r => r.FishForMessage<ReceiverActor.AddressStripe>(s => s.Of == 2, TimeSpan.FromSeconds(20))).ToList();
+
+            Assert.Equal([0, 1], stripes.Select(s => s.Index).Order());
+            // The lower address is first.
+            var lower = systems.Select(s => Akka.Cluster.Cluster.Get(s).SelfAddress).Order(Address.Comparer).First();
+            Assert.Equal(0, stripes[Array.FindIndex(systems, s => Akka.Cluster.Cluster.Get(s).SelfAddress == lower)].Index);
+        }
+        finally
+        {
+            await Task.WhenAll(systems.Select(s => s.Terminate()));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
 using Gateway.Core.Actors;
@@ -30,6 +31,7 @@ public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster cluster;
     private readonly string node;
     private IReadOnlyDictionary<string, AddressLease> known = new Dictionary<string, AddressLease>();
+    private HashSet<Address> up = [];
 
     public ClusterAddressBook(IActorRef receiver)
     {
@@ -42,12 +44,30 @@ public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
             known = Parse(c.Get(Key));
             receiver.Tell(new ReceiverActor.ClusterLeases(known));
         });
-        Receive<Introduce>(_ => receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, known)));
+        Receive<Introduce>(_ =>
+        {
+            receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, known));
+            TellStripe();
+        });
         Receive<ReceiverActor.LeaseChanged>(l =>
         {
             string value = Format(l.Address, l.Live, node);
             replicator.Tell(Dsl.Update(Key, LWWDictionary<string, string>.Empty, new WriteMajority(WriteTimeout),
                 d => d.SetItem(cluster, l.Identity, value)));
+        });
+        // The receiver nodes that are up, by address: this node's place among them is its share of the addresses.
+        Receive<ClusterEvent.CurrentClusterState>(state =>
+        {
+            up = state.Members.Where(IsUpReceiver).Select(m => m.Address).ToHashSet();
+            TellStripe();
+        });
+        Receive<ClusterEvent.IMemberEvent>(e =>
+        {
+            if (IsUpReceiver(e.Member))
+                up.Add(e.Member.Address);
+            else
+                up.Remove(e.Member.Address);
+            TellStripe();
         });
         Receive<UpdateSuccess>(_ => { });
         // Written here and spread by gossip; the majority did not confirm in time (a node down, a partition).
@@ -63,6 +83,18 @@ public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
         replicator.Tell(Dsl.Subscribe(Key, Self));
         receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, known));
         Timers.StartPeriodicTimer("introduce", Introduce.Instance, Reintroduce);
+        cluster.Subscribe(Self, typeof(ClusterEvent.IMemberEvent));
+    }
+
+    protected override void PostStop() => cluster.Unsubscribe(Self);
+
+    private static bool IsUpReceiver(Member m) => m.Status == MemberStatus.Up && m.HasRole(ReceiverClusterSettings.Role);
+
+    private void TellStripe()
+    {
+        var ordered = up.OrderBy(a => a, Address.Comparer).ToList();
+        int index = ordered.IndexOf(cluster.SelfAddress);
+        receiver.Tell(index < 0 ? new ReceiverActor.AddressStripe(0, 1) : new ReceiverActor.AddressStripe(index, ordered.Count));
     }
 
     private sealed record Introduce
