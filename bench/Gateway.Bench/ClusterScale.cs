@@ -82,9 +82,9 @@ public static class ClusterScale
             {
                 while (clock.Elapsed.TotalSeconds < joinTimeout)
                 {
-                    var view = await ClusterAsync(processes[0]);
-                    up = view.Bundles;
-                    curve.Add(Commands.Invariant($"{clock.Elapsed.TotalSeconds:F0}s {up}"));
+                    var own = await OwnViewsAsync(processes);
+                    up = own.Sum(n => n.Bundles);
+                    curve.Add(Commands.Invariant($"{clock.Elapsed.TotalSeconds:F0}s {up} ({string.Join('+', own.Select(n => n.Bundles))})"));
                     if (join90 is null && up >= gateways * 0.9)
                         join90 = clock.Elapsed.TotalSeconds;
                     if (up >= gateways && await AllUpAsync(processes, gateways))
@@ -97,11 +97,10 @@ public static class ClusterScale
                 stop.Cancel();
                 var (median, worst, failed, asked) = await dashboard;
                 await Task.Delay(5000);
-                var held = await ClusterAsync(processes[0]);
+                var views = await OwnViewsAsync(processes);
                 var after = processes.Select(p => Memory.Median(() => ProcStats.Rss(p.Pid) ?? 0)).ToList();
                 long simulatorAfter = Memory.Median(() => ProcStats.Rss(Environment.ProcessId) ?? 0);
-                // The cluster's view lists the nodes by address; each process is found by the UDP port it listens on.
-                var views = udpPorts.Select(port => held.PerNode.FirstOrDefault(n => n.Listen == $"127.0.0.1:{port}")).ToList();
+                var held = new ClusterView(nodes, views.Sum(v => v.Bundles), views);
                 var perNode = views.Select((n, i) => n.Bundles == 0 ? (double?)null : (after[i] - before[i]) / 1024.0 / n.Bundles).ToList();
                 var run = new Dictionary<string, double?>
                 {
@@ -179,9 +178,31 @@ public static class ClusterScale
         {
             return new ClusterView(0, 0, []);
         }
-
-        static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
     }
+
+    /// <summary>What each node says of itself in its <c>/api/cluster</c> (another node's view of it may time out while it is busy).</summary>
+    private static async Task<List<NodeView>> OwnViewsAsync(IReadOnlyList<GatewayProcess> processes)
+    {
+        var views = new List<NodeView>();
+        foreach (var p in processes)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(await p.Http.GetStringAsync("api/cluster"));
+                var self = doc.RootElement.GetProperty("nodes").EnumerateArray().FirstOrDefault(m => m.GetProperty("self").GetBoolean());
+                views.Add(self.ValueKind == JsonValueKind.Object
+                    ? new NodeView(null, Int(self, "bundles"), Int(self, "sublinks"))
+                    : default);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                views.Add(default);
+            }
+        }
+        return views;
+    }
+
+    private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
 
     /// <summary>Every node's bundles are up (its <c>/api/bundles</c>), <paramref name="gateways"/> in all.</summary>
     private static async Task<bool> AllUpAsync(IReadOnlyList<GatewayProcess> processes, int gateways)
