@@ -59,7 +59,7 @@ public sealed class BundleEntityTests : IAsyncLifetime
         there.Tell(new RemoteSublinkUp("127.0.0.1:40010", relayThere.Ref, FarBundle.Link, "vpnname", null, Address: 0));
         var bundle = relayThere.FishForMessage<JoinedBundle>(_ => true, Timeout).Bundle;
         Assert.Equal(there.Path / "bundle", bundle.Path);
-        await WaitForAsync(async () => (await LeasesAsync(first)).TryGetValue(identity, out var l) && l.Live && l.Node == secondNode.ToString(), "the live lease on the first node");
+        await WaitForAsync(async () => (await LeasesAsync(first, identity)).TryGetValue(identity, out var l) && l.Live && l.Node == secondNode.ToString(), "the live lease on the first node");
 
         // The coordinator, having lost that placement, places the same shard on the first node: the entity there sends
         // its member to the bundle on the second node, which takes it; no second bundle forms.
@@ -74,7 +74,7 @@ public sealed class BundleEntityTests : IAsyncLifetime
         // entity asks, hears nothing is there, and forms the bundle itself.
         const string stale = "othername/label:6F74";
         second.ActorSelection("/user/address-book").Tell(new ReceiverActor.LeaseChanged(stale, 0, Live: true));
-        await WaitForAsync(async () => (await LeasesAsync(first)).TryGetValue(stale, out var l) && l.Live, "the stale lease on the first node");
+        await WaitForAsync(async () => (await LeasesAsync(first, stale)).TryGetValue(stale, out var l) && l.Live, "the stale lease on the first node");
         var alone = first.ActorOf(BundleEntity.Props(options, stale, kitFirst.CreateTestProbe().Ref), "entity-2");
         var relayAlone = kitFirst.CreateTestProbe();
         alone.Tell(new RemoteSublinkUp("127.0.0.1:40012", relayAlone.Ref, FarBundle.Link, "othername", null, Address: 0));
@@ -82,10 +82,33 @@ public sealed class BundleEntityTests : IAsyncLifetime
         Assert.Equal(alone.Path / "bundle", formed.Bundle.Path);
     }
 
-    private static async Task<IReadOnlyDictionary<string, AddressLease>> LeasesAsync(ActorSystem system)
+    [Fact]
+    public async Task A_bundle_that_forms_again_takes_the_address_its_lease_names_not_the_one_a_lagging_node_chose()
     {
-        var response = await DistributedData.Get(system).Replicator.Ask<IGetResponse>(Dsl.Get(ClusterAddressBook.Key, ReadLocal.Instance), Timeout);
-        return response is GetSuccess success ? ClusterAddressBook.Parse(success.Get(ClusterAddressBook.Key)) : new Dictionary<string, AddressLease>();
+        var (kitFirst, kitSecond) = (new Akka.TestKit.Xunit2.TestKit(first), new Akka.TestKit.Xunit2.TestKit(second));
+        first.ActorOf(ClusterAddressBook.Props(kitFirst.CreateTestProbe().Ref), "address-book");
+        second.ActorOf(ClusterAddressBook.Props(kitSecond.CreateTestProbe().Ref), "address-book");
+        var options = BundleEndToEndTests.Receiver() with { PeerAddresses = Enumerable.Range(2, 8).Select(i => System.Net.IPAddress.Parse($"10.0.0.{i}")).ToList() };
+
+        // The gateway held address 5 (10.0.0.7) on a node since gone; the sublink's node, whose copy of the leases lags,
+        // chose 2 for it.
+        const string identity = "moved/label:6D6F766564";
+        second.ActorSelection("/user/address-book").Tell(new ReceiverActor.LeaseChanged(identity, 5, Live: false));
+        await WaitForAsync(async () => (await LeasesAsync(first, identity)).ContainsKey(identity), "the kept lease on the first node");
+        var entity = first.ActorOf(BundleEntity.Props(options, identity, kitFirst.CreateTestProbe().Ref), "entity-moved");
+        var relay = kitFirst.CreateTestProbe();
+        entity.Tell(new RemoteSublinkUp("127.0.0.1:40013", relay.Ref, FarBundle.Link, "moved", null, Address: 2));
+
+        var formed = relay.FishForMessage<JoinedBundle>(_ => true, Timeout);
+        Assert.Equal($"{options.Bundle.Name}-6", formed.BundleName);
+        await WaitForAsync(async () => (await LeasesAsync(second, identity)).TryGetValue(identity, out var l) && l is { Address: 5, Live: true },
+            "the lease live again at address 5");
+    }
+
+    private static async Task<IReadOnlyDictionary<string, AddressLease>> LeasesAsync(ActorSystem system, string identity)
+    {
+        var response = await DistributedData.Get(system).Replicator.Ask<IGetResponse>(Dsl.Get(ClusterAddressBook.KeyOf(identity), ReadLocal.Instance), Timeout);
+        return response is GetSuccess success ? ClusterAddressBook.Parse(success.Get(ClusterAddressBook.KeyOf(identity))) : new Dictionary<string, AddressLease>();
     }
 
     private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);

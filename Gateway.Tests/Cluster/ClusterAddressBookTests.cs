@@ -27,6 +27,17 @@ public sealed class ClusterAddressBookTests
         Assert.Equal(new AddressLease(0, node, Live: false), leases["other/none"]);
     }
 
+    [Fact]
+    public void A_lease_lives_in_a_bucket_every_node_computes_alike_and_gateways_spread_over_the_buckets()
+    {
+        // Pinned (FNV-1a, 32 bits, mod 256): nodes of one cluster must agree on it, where string.GetHashCode differs from
+        // process to process.
+        Assert.Equal("receiver-peer-addresses-94", ClusterAddressBook.KeyOf("vpnname/label:76706E").Id);
+        Assert.Equal(ClusterAddressBook.KeyOf("a/b"), ClusterAddressBook.KeyOf("a/b"));
+        var used = Enumerable.Range(0, 2000).Select(i => ClusterAddressBook.KeyOf($"vpnname/label:{i:X8}").Id).Distinct().Count();
+        Assert.True(used > ClusterAddressBook.Buckets * 9 / 10, $"2,000 gateways used only {used} of {ClusterAddressBook.Buckets} buckets");
+    }
+
     /// <summary>
     /// Two receiver nodes in one process: each book tells its receiver its place among the nodes that are up, so that
     /// a join storm on both takes addresses from different shares (<see cref="AddressLeases.Stripe"/>).

@@ -43,6 +43,8 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
     private bool looking;
     private int lookup;
     private int address = -1;
+    // The peer address of this gateway's lease as a majority of the nodes told it, if it has one.
+    private int? leased;
 
     /// <summary>How long the entity waits for a majority of the nodes to tell it the leases before it forms the bundle here.</summary>
     public static readonly TimeSpan LeaseReadTimeout = TimeSpan.FromSeconds(1);
@@ -57,9 +59,10 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
         this.receiver = receiver;
         Receive<RemoteSublinkUp>(Up);
         Receive<HandOff>(_ => HandedOff());
-        Receive<GetSuccess>(g => g.Key.Equals(ClusterAddressBook.Key), g => LeaseRead(ClusterAddressBook.Parse(g.Get(ClusterAddressBook.Key))));
-        Receive<NotFound>(n => n.Key.Equals(ClusterAddressBook.Key), _ => FormHere());
-        Receive<GetFailure>(f => f.Key.Equals(ClusterAddressBook.Key), _ =>
+        var leaseKey = ClusterAddressBook.KeyOf(identity);
+        Receive<GetSuccess>(g => g.Key.Equals(leaseKey), g => LeaseRead(ClusterAddressBook.Parse(g.Get(leaseKey))));
+        Receive<NotFound>(n => n.Key.Equals(leaseKey), _ => FormHere());
+        Receive<GetFailure>(f => f.Key.Equals(leaseKey), _ =>
         {
             log.Warning("cluster: the leases of {0} could not be read from a majority of the nodes within {1}; the bundle forms here", identity, LeaseReadTimeout);
             FormHere();
@@ -174,7 +177,7 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
             {
                 looking = true;
                 // From a majority of the nodes: a node that has just joined (restarted) may not have the leases yet.
-                DistributedData.Get(Context.System).Replicator.Tell(Dsl.Get(ClusterAddressBook.Key, new ReadMajority(LeaseReadTimeout)));
+                DistributedData.Get(Context.System).Replicator.Tell(Dsl.Get(ClusterAddressBook.KeyOf(identity), new ReadMajority(LeaseReadTimeout)));
             }
             return;
         }
@@ -187,7 +190,8 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
         if (!looking)
             return;
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
-        if (leases.TryGetValue(identity, out var lease) && lease.Live && lease.Node != cluster.SelfAddress.ToString()
+        leased = leases.TryGetValue(identity, out var lease) ? lease.Address : null;
+        if (lease is not null && lease.Live && lease.Node != cluster.SelfAddress.ToString()
             && cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == lease.Node) is { Status: MemberStatus.Up } holder
             && !cluster.State.Unreachable.Contains(holder))
         {
@@ -230,12 +234,16 @@ public sealed class BundleEntity : ReceiveActor, IWithTimers
     {
         if (bundle is null)
         {
-            if (up.Address < 0 || up.Address >= options.PeerAddresses.Count)
+            // The gateway's address back: the one its lease names, read from a majority of the nodes. The sublink's
+            // node chose up.Address from its own copy of the leases, which may not have this lease yet (the write that
+            // made it reached a majority, which need not include that node, and gossip takes a while).
+            int chosen = leased is { } back && back < options.PeerAddresses.Count ? back : up.Address;
+            if (chosen < 0 || chosen >= options.PeerAddresses.Count)
             {
                 up.Relay.Tell(new Refused($"no peer address for a new bundle ({identity})"));
                 return;
             }
-            address = up.Address;
+            address = chosen;
             var name = $"{options.Bundle.Name}-{address + 1}";
             bundle = Context.ActorOf(ReceiverBundleActor.Props(new BundleOptions
             {

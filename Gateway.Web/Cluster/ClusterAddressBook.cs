@@ -8,20 +8,42 @@ using Gateway.Core.Actors;
 namespace Gateway.Web.Cluster;
 
 /// <summary>
-/// The receiver cluster's peer-address leases (issue 14, docs/CONFIG.md "Receiver cluster"): one
-/// <see cref="LWWDictionary{TKey,TValue}"/> of Akka.DistributedData, bundle identity to <c>"ADDRESS live|kept NODE"</c>,
-/// replicated to every node. This node's receiver tells it each lease its bundles take or keep
-/// (<see cref="ReceiverActor.LeaseChanged"/>), written to a majority of the nodes (or, when they do not answer within
-/// <see cref="WriteTimeout"/>, to this node and then by gossip); every change of the whole dictionary goes back to the
-/// receiver (<see cref="ReceiverActor.ClusterLeases"/>), which chooses from its copy and never waits on the cluster.
+/// The receiver cluster's peer-address leases (issue 14, docs/CONFIG.md "Receiver cluster"): bundle identity to
+/// <c>"ADDRESS live|kept NODE"</c> in <see cref="Buckets"/> <see cref="LWWDictionary{TKey,TValue}"/>s of
+/// Akka.DistributedData (<see cref="KeyOf"/>), replicated to every node. This node's receiver tells it each lease its
+/// bundles take or keep (<see cref="ReceiverActor.LeaseChanged"/>), written to a majority of the nodes (or, when they
+/// do not answer within <see cref="WriteTimeout"/>, to this node and then by gossip); the leases, as changed, go back
+/// to the receiver at most every <see cref="PublishPeriod"/> (<see cref="ReceiverActor.ClusterLeases"/>), which chooses
+/// from its copy and never waits on the cluster.
 /// </summary>
+/// <remarks>
+/// A write to a majority carries the whole dictionary it changes: with one dictionary for every lease, 1,500 gateways
+/// joining three nodes at once made each node serialise it 1,500 times, 900 KiB of RSS per bundle and a join three
+/// times slower (docs/BENCHMARKS.md, "Receiver cluster scale"). In buckets, a write carries one bucket.
+/// </remarks>
 public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
 {
     /// <summary>How often the book introduces itself to the receiver again (one restarted by its supervisor forgot it).</summary>
     public static readonly TimeSpan Reintroduce = TimeSpan.FromSeconds(5);
 
-    /// <summary>The replicated dictionary's key.</summary>
-    public static readonly LWWDictionaryKey<string, string> Key = new("receiver-peer-addresses");
+    /// <summary>How many replicated dictionaries the leases are spread over, by a hash of the bundle identity.</summary>
+    public const int Buckets = 256;
+
+    /// <summary>The replicated dictionaries' keys, by bucket.</summary>
+    public static readonly IReadOnlyList<LWWDictionaryKey<string, string>> Keys =
+        Enumerable.Range(0, Buckets).Select(b => new LWWDictionaryKey<string, string>($"receiver-peer-addresses-{b}")).ToArray();
+
+    /// <summary>How often, at most, the receiver is told the leases as they changed.</summary>
+    public static readonly TimeSpan PublishPeriod = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The key of the dictionary that holds <paramref name="identity"/>'s lease (FNV-1a of its UTF-8: the same on every node).</summary>
+    public static LWWDictionaryKey<string, string> KeyOf(string identity)
+    {
+        uint hash = 2166136261;
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(identity))
+            hash = (hash ^ b) * 16777619;
+        return Keys[(int)(hash % Buckets)];
+    }
 
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
 
@@ -30,7 +52,10 @@ public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
     private readonly IActorRef replicator;
     private readonly Akka.Cluster.Cluster cluster;
     private readonly string node;
-    private IReadOnlyDictionary<string, AddressLease> known = new Dictionary<string, AddressLease>();
+    // Every lease, merged from the buckets as each one changes; what each bucket held last, to take out what it no longer holds.
+    private readonly Dictionary<string, AddressLease> known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, AddressLease>> byBucket = [];
+    private bool changed;
     private HashSet<Address> up = [];
 
     public ClusterAddressBook(IActorRef receiver)
@@ -39,20 +64,36 @@ public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
         replicator = DistributedData.Get(Context.System).Replicator;
         cluster = Akka.Cluster.Cluster.Get(Context.System);
         node = cluster.SelfAddress.ToString();
-        Receive<Changed>(c => c.Key.Equals(Key), c =>
+        Receive<Changed>(c =>
         {
-            known = Parse(c.Get(Key));
-            receiver.Tell(new ReceiverActor.ClusterLeases(known));
+            var key = (LWWDictionaryKey<string, string>)c.Key;
+            var now = Parse(c.Get(key));
+            if (byBucket.TryGetValue(key.Id, out var before))
+            {
+                foreach (var identity in before.Keys)
+                    known.Remove(identity);
+            }
+            foreach (var (identity, lease) in now)
+                known[identity] = lease;
+            byBucket[key.Id] = now;
+            changed = true;
+        });
+        Receive<Publish>(_ =>
+        {
+            if (!changed)
+                return;
+            changed = false;
+            receiver.Tell(new ReceiverActor.ClusterLeases(new Dictionary<string, AddressLease>(known, StringComparer.Ordinal)));
         });
         Receive<Introduce>(_ =>
         {
-            receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, known));
+            receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, new Dictionary<string, AddressLease>(known, StringComparer.Ordinal)));
             TellStripe();
         });
         Receive<ReceiverActor.LeaseChanged>(l =>
         {
             string value = Format(l.Address, l.Live, node);
-            replicator.Tell(Dsl.Update(Key, LWWDictionary<string, string>.Empty, new WriteMajority(WriteTimeout),
+            replicator.Tell(Dsl.Update(KeyOf(l.Identity), LWWDictionary<string, string>.Empty, new WriteMajority(WriteTimeout),
                 d => d.SetItem(cluster, l.Identity, value)));
         });
         // The receiver nodes that are up, by address: this node's place among them is its share of the addresses.
@@ -80,9 +121,11 @@ public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        replicator.Tell(Dsl.Subscribe(Key, Self));
-        receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, known));
+        foreach (var key in Keys)
+            replicator.Tell(Dsl.Subscribe(key, Self));
+        receiver.Tell(new ReceiverActor.UseAddressBook(Self, node, new Dictionary<string, AddressLease>()));
         Timers.StartPeriodicTimer("introduce", Introduce.Instance, Reintroduce);
+        Timers.StartPeriodicTimer("publish", Publish.Instance, PublishPeriod);
         cluster.Subscribe(Self, typeof(ClusterEvent.IMemberEvent));
     }
 
@@ -100,6 +143,11 @@ public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
     private sealed record Introduce
     {
         public static Introduce Instance { get; } = new();
+    }
+
+    private sealed record Publish
+    {
+        public static Publish Instance { get; } = new();
     }
 
     /// <summary><c>"12 live akka.tcp://gateway@10.0.0.1:4053"</c>: peer address index 12, held now by a bundle on that node.</summary>
