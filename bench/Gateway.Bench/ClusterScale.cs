@@ -25,6 +25,8 @@ public static class ClusterScale
         // The product's failure detector allows 1 s without heartbeats; three nodes and the simulated gateways on two
         // shared cores may starve a node for longer during the join storm (docs/BENCHMARKS.md).
         double heartbeatPause = o.Double("heartbeat-pause", 0);
+        // Idle time before the memory is read: the join storm's garbage is collected and the heap trimmed meanwhile.
+        double settle = o.Double("settle", 30);
         var result = new ScenarioResult { Scenario = "cluster-scale" };
         result.Inputs = new
         {
@@ -32,6 +34,7 @@ public static class ClusterScale
             nodes,
             shardBundles = shard,
             acceptableHeartbeatPause = heartbeatPause > 0 ? $"{heartbeatPause} s" : "the product's default (1 s)",
+            settleSeconds = settle,
             receiverLimits = $"Gateway:Receiver:MaxPeers={maxPeers}, MaxNewPeerRequestsPerSecond and MaxKnownPeerRequestsPerSecond={admission}",
             simulated = "one process: every gateway one bundle of one NIC sublink (vpn-nic of ppp.conf), its own endpoint discriminator, started at once",
         };
@@ -41,7 +44,7 @@ public static class ClusterScale
             joinPerSecond = "gateways / joinSeconds",
             join90Seconds = "until 90 % of them are up, s",
             dashboardMs = "GET / and GET /api/cluster of node 1 every 500 ms while they join: median and worst, ms; failed = no answer within 10 s",
-            nodeKBPerBundle = "(the node's VmRSS with its bundles up and idle - VmRSS before) / bundles it holds, KiB; worst node",
+            nodeKBPerBundle = "(the node's VmRSS with its bundles up and idle for settleSeconds - VmRSS before) / bundles it holds, KiB; worst node",
             simulatorKBPerGateway = "the same for this process, which simulates the gateways, KiB",
         };
 
@@ -96,7 +99,7 @@ public static class ClusterScale
                 }
                 stop.Cancel();
                 var (median, worst, failed, asked) = await dashboard;
-                await Task.Delay(5000);
+                await Task.Delay(TimeSpan.FromSeconds(settle));
                 var views = await OwnViewsAsync(processes);
                 var after = processes.Select(p => Memory.Median(() => ProcStats.Rss(p.Pid) ?? 0)).ToList();
                 long simulatorAfter = Memory.Median(() => ProcStats.Rss(Environment.ProcessId) ?? 0);
