@@ -226,6 +226,17 @@ public sealed record ReceiverClusterSettings
     };
 
     /// <summary>
+    /// The address leases' replication at scale (docs/BENCHMARKS.md, "Receiver cluster scale"): Akka.DistributedData
+    /// sends the deltas of up to <c>max-delta-elements</c> keys (Akka: 500) in one message, which with 10,000 gateways
+    /// joining grew past Akka.Remote's 128,000-byte frame and was discarded, so leases spread only by gossip. Fewer keys
+    /// a message, and frames of up to 1 MiB.
+    /// </summary>
+    public const string LeaseReplicationHocon = """
+        akka.cluster.distributed-data.max-delta-elements = 64
+        akka.remote.dot-netty.tcp.maximum-frame-size = 1048576b
+        """;
+
+    /// <summary>
     /// Akka.Remote on <see cref="Hostname"/>:<see cref="Port"/>, Akka.Cluster with the seed nodes and the split-brain
     /// resolver. A node that is downed (the minority side of a partition, or the last one left) does not shut its actor
     /// system down, as Akka would: every bundle of a receiver node is its own, so its receiver goes on serving them
@@ -245,6 +256,7 @@ public sealed record ReceiverClusterSettings
                 akka.cluster.leader-actions-interval = {Math.Min(1000, pace)}ms
                 akka.cluster.unreachable-nodes-reaper-interval = {Math.Min(1000, pace)}ms
                 akka.cluster.sharding.retry-interval = {Math.Min(2000, pace)}ms
+                {LeaseReplicationHocon}
                 """) +
                 "\nakka.cluster.run-coordinated-shutdown-when-down = off\n" + MemberRelaySerializer.Hocon, HoconAddMode.Prepend)
             .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() =>

@@ -27,6 +27,10 @@ public static class ClusterScale
         double heartbeatPause = o.Double("heartbeat-pause", 0);
         // Idle time before the memory is read: the join storm's garbage is collected and the heap trimmed meanwhile.
         double settle = o.Double("settle", 30);
+        // Gateways started a second (0: all at once, as after a concentrator's restart), and the echo period of both ends.
+        int rate = o.Int("rate", 1000);
+        double echo = o.Double("echo-period", 5);
+        string[] echoLines = echo > 0 ? ["enable echo", Commands.Invariant($"set echoperiod {echo}")] : [];
         var result = new ScenarioResult { Scenario = "cluster-scale" };
         result.Inputs = new
         {
@@ -35,8 +39,10 @@ public static class ClusterScale
             shardBundles = shard,
             acceptableHeartbeatPause = heartbeatPause > 0 ? $"{heartbeatPause} s" : "the product's default (1 s)",
             settleSeconds = settle,
+            startedPerSecond = rate == 0 ? "all at once" : (object)rate,
+            echoPeriodSeconds = echo > 0 ? echo : (object)"the product's default (1 s at the receiver)",
             receiverLimits = $"Gateway:Receiver:MaxPeers={maxPeers}, MaxNewPeerRequestsPerSecond and MaxKnownPeerRequestsPerSecond={admission}",
-            simulated = "one process: every gateway one bundle of one NIC sublink (vpn-nic of ppp.conf), its own endpoint discriminator, started at once",
+            simulated = "one process: every gateway one bundle of one NIC sublink (vpn-nic of ppp.conf), its own endpoint discriminator",
         };
         result.Units = new
         {
@@ -52,7 +58,8 @@ public static class ClusterScale
         var row = result.Row(("what", $"{gateways} gateways, {nodes} nodes{(shard ? ", sharded bundles" : "")}"));
         var udpPorts = Enumerable.Range(0, nodes).Select(_ => Commands.FreeUdpPort()).ToList();
         var akkaPorts = Enumerable.Range(0, nodes).Select(_ => Commands.FreeTcpPort()).ToList();
-        var (conf, secret) = PppFiles.Write(paths.RunDirectory, "scale", [new IPEndPoint(IPAddress.Loopback, udpPorts[0])], receiverPool: pool);
+        var (conf, secret) = PppFiles.Write(paths.RunDirectory, "scale", [new IPEndPoint(IPAddress.Loopback, udpPorts[0])], receiverLines: echoLines,
+            receiverPool: pool);
         string seeds = string.Join(',', akkaPorts.Take(Math.Min(2, nodes)).Select(p => $"127.0.0.1:{p}"));
         var processes = new List<GatewayProcess>();
         try
@@ -81,7 +88,7 @@ public static class ClusterScale
             int up = 0;
             var curve = new List<string>();
             await using (var simulated = await SimulatedGateways.StartAsync(paths.RunDirectory,
-                udpPorts.Select(p => new IPEndPoint(IPAddress.Loopback, p)).ToList(), gateways))
+                udpPorts.Select(p => new IPEndPoint(IPAddress.Loopback, p)).ToList(), gateways, rate, echoLines))
             {
                 while (clock.Elapsed.TotalSeconds < joinTimeout)
                 {

@@ -17,7 +17,7 @@ public static class Program
             failover   --lan NS --inet NS [--sublinks 4] [--runs 3] [--seconds 7] [--echo-period 0.2] [--cases none,down,blackhole,graceful,brownout] [--heal-after S] [--encryption off|on|both]
             bonding    --lan NS --inet NS --gw NS --rx NS --links IF,IF,IF,IF [--seconds 6] [--runs 1] [--mss 1460 (0: each path's own)] [--congestion cubic|bbr] [--echo-period S] [--schedule latency|throughput] [--tcp-info] [--profiles N,N (1-6: equal, unequal, +40 ms, +100 ms, DSL+LTE, 1 % loss)]
             memory     --lan NS --inet NS [--gateways 1000] [--seconds 8]
-            cluster-scale [--gateways 10000] [--nodes 3] [--shard] [--max-peers 8192] [--admission 1000] [--join-timeout 300] [--heartbeat-pause S] [--settle 30]
+            cluster-scale [--gateways 10000] [--nodes 3] [--shard] [--max-peers 8192] [--admission 1000] [--join-timeout 300] [--heartbeat-pause S] [--settle 30] [--rate 1000 (0: at once)] [--echo-period 5 (0: defaults)]
             modems     [--seconds 5] [--runs 3] [--baud 115200] [--bulk-share 1.1]
             soak       --lan NS --inet NS [--minutes 30] [--sublinks 4] [--pause-every 30] [--sample-every 10] [--tcp-rate 5M] [--seed 17] [--rss-tolerance 10]
             faults     --lan NS --inet NS [--sublinks 4] [--runs 3] [--down-seconds 2] [--cases receiver-kill,gateway-kill,oneway-up,oneway-down]
