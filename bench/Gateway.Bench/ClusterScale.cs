@@ -48,6 +48,7 @@ public static class ClusterScale
         {
             joinSeconds = "from the simulated gateways' start until every bundle is up in the cluster, s",
             joinPerSecond = "gateways / joinSeconds",
+            simulatorStartSeconds = "how long this process took to start the simulated gateways' actor systems (at most --rate a second)",
             join90Seconds = "until 90 % of them are up, s",
             dashboardMs = "GET / and GET /api/cluster of node 1 every 500 ms while they join: median and worst, ms; failed = no answer within 10 s",
             nodeKBPerBundle = "(the node's VmRSS with its bundles up and idle for settleSeconds - VmRSS before) / bundles it holds, KiB; worst node",
@@ -90,6 +91,7 @@ public static class ClusterScale
             await using (var simulated = await SimulatedGateways.StartAsync(paths.RunDirectory,
                 udpPorts.Select(p => new IPEndPoint(IPAddress.Loopback, p)).ToList(), gateways, rate, echoLines))
             {
+                double started = clock.Elapsed.TotalSeconds;
                 while (clock.Elapsed.TotalSeconds < joinTimeout)
                 {
                     var own = await OwnViewsAsync(processes);
@@ -115,6 +117,7 @@ public static class ClusterScale
                 var run = new Dictionary<string, double?>
                 {
                     ["bundlesUp"] = held.Bundles,
+                    ["simulatorStartSeconds"] = started,
                     ["joinSeconds"] = joined,
                     ["joinPerSecond"] = joined is { } s ? gateways / s : null,
                     ["join90Seconds"] = join90,

@@ -90,7 +90,7 @@ public static class Program
         "throughput" => ["mbps", "pps", "cpuSecPerGB", "ratio", "gatewayRssMB"],
         "bonding" => ["sumAloneMbps", "bundleMbps", "bundleEfficiency", "mptcpMbps", "mptcpEfficiency", "mptcpSubflows", "aloneMss", "bundleMss", "mptcpMss", "bundleLostPackets", "bundleLateFragments", "bundleBeatsMptcp", "delayLineDrops", "target"],
         "memory" => ["gatewayRssMB", "gatewayPeakRssMB", "receiverRssMB", "bundlesUp", "joinSeconds", "receiverKBPerBundle", "simulatorKBPerBundle", "target", "met"],
-        "cluster-scale" => ["bundlesUp", "joinSeconds", "joinPerSecond", "join90Seconds", "dashboardMedianMs", "dashboardWorstMs", "dashboardFailed", "nodeKBPerBundle", "simulatorKBPerGateway", "target", "met"],
+        "cluster-scale" => ["bundlesUp", "simulatorStartSeconds", "joinSeconds", "joinPerSecond", "join90Seconds", "dashboardMedianMs", "dashboardWorstMs", "dashboardFailed", "nodeKBPerBundle", "simulatorKBPerGateway", "target", "met"],
         "modems" => ["goodputBytesPerSecond", "writtenBytesPerSecond", "ratioToFramingLimited", "ratioToRawLineRate", "target", "met"],
         "soak" => ["faults", "lossPercent", "longestGapMs", "allLinksBack", "deliveredAtEndPercent", "tcpSurvived", "baselineRssMB", "lastThirdMaxRssMB", "rssGrowthPercent", "flat", "threadsFirstLast", "descriptorsFirstLast", "heapFirstLastMB"],
         "faults" => ["bundleBackSeconds", "probesBackSeconds", "longestGapMs", "lost", "gatewayBringUpMs", "receiverBringUpMs", "worstProbesBackSeconds", "target", "met"],
