@@ -29,7 +29,7 @@ public sealed partial class ReceiverActor
     /// </summary>
     public sealed record AddressStripe(int Index, int Of);
 
-    /// <summary>The cluster's leases by bundle identity, as replicated to this node (each change, whole).</summary>
+    /// <summary>The cluster's leases by bundle identity, as replicated to this node (whole, at most every 250 ms while they change).</summary>
     public sealed record ClusterLeases(IReadOnlyDictionary<string, AddressLease> All);
 
     /// <summary>To the address book: this node's bundle of <paramref name="Identity"/> holds (or held, not <paramref name="Live"/>) peer address <paramref name="Address"/>.</summary>

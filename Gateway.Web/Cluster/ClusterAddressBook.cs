@@ -18,8 +18,8 @@ namespace Gateway.Web.Cluster;
 /// </summary>
 /// <remarks>
 /// A write to a majority carries the whole dictionary it changes: with one dictionary for every lease, 1,500 gateways
-/// joining three nodes at once made each node serialise it 1,500 times, 900 KiB of RSS per bundle and a join three
-/// times slower (docs/BENCHMARKS.md, "Receiver cluster scale"). In buckets, a write carries one bucket.
+/// joining three nodes at once made each node serialise it 1,500 times: up to 910 KiB of RSS per bundle, and a join
+/// twice as slow (docs/BENCHMARKS.md, "Receiver cluster scale"). In buckets, a write carries one bucket.
 /// </remarks>
 public sealed class ClusterAddressBook : ReceiveActor, IWithTimers
 {
