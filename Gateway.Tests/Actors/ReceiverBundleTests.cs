@@ -1,3 +1,6 @@
+using Akka.Actor;
+using Gateway.Core.Actors;
+using Gateway.Core.Actors.Messages;
 using System.Collections.Concurrent;
 using System.Net;
 using Gateway.Core.Hosting;
@@ -43,6 +46,18 @@ public class ReceiverBundleTests(ITestOutputHelper output)
         var ofA = sink.Delivered(0, count);
         var ofB = sink.Delivered(secondFirst, count);
         output.WriteLine($"a: {string.Join(", ", ofA.Select(x => $"{x.Key}={x.Value.Count}"))}; b: {string.Join(", ", ofB.Select(x => $"{x.Key}={x.Value.Count}"))}");
+        // Where any missing probe went: each gateway bundle's drops and each receiver bundle's reassembly.
+        var root = await receiver.GetAsync<ActorKeys.Receiver>();
+        foreach (var (name, bundle) in new[] { ("gateway a", a), ("gateway b", b) })
+        {
+            var sent = await StatusAsync(bundle);
+            output.WriteLine($"{name}: dropped {sent.QueueDrops}, fragments out {string.Join("/", sent.MemberDetails.Select(m => m.FragmentsOut))}, paused [{string.Join(", ", sent.Paused)}]");
+        }
+        foreach (var n in new[] { 1, 2 })
+        {
+            var got = await receiver.System.ActorSelection(root.Path / $"bundle-{n}").Ask<BundleStatus>(BundleMessages.GetBundleStatus.Instance, TimeSpan.FromSeconds(10));
+            output.WriteLine($"receiver bundle-{n}: {got.Reassembly}");
+        }
         var bundleOfA = Assert.Single(ofA);   // every probe of gateway a came out of one receiver bundle ...
         var bundleOfB = Assert.Single(ofB);   // ... and every probe of gateway b out of one other
         Assert.NotEqual(bundleOfA.Key, bundleOfB.Key);
